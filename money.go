@@ -1,0 +1,96 @@
+package pactum
+
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// minorUnits lists the ISO 4217 currencies Pactum accepts with the digits of their minor unit.
+// Currencies not listed here are rejected rather than guessed.
+var minorUnits = map[string]int32{
+	"AED": 2, "ARS": 2, "AUD": 2, "BGN": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
+	"CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2,
+	"IDR": 2, "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2,
+	"MYR": 2, "NGN": 2, "NOK": 2, "NZD": 2, "OMR": 3, "PEN": 2, "PHP": 2, "PKR": 2, "PLN": 2,
+	"QAR": 2, "RON": 2, "RSD": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2,
+	"TWD": 2, "UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
+}
+
+// ValidCurrency reports whether code is an ISO 4217 currency Pactum knows.
+func ValidCurrency(code string) bool {
+	_, ok := minorUnits[code]
+	return ok
+}
+
+// MinorUnits returns the digits of code's minor unit (2 for EUR, 0 for JPY).
+func MinorUnits(code string) int32 {
+	if d, ok := minorUnits[code]; ok {
+		return d
+	}
+	return 2
+}
+
+// Round rounds an amount to the currency's minor unit, half away from zero: the one rounding
+// rule of SPEC section 2.
+func Round(amount decimal.Decimal, currency string) decimal.Decimal {
+	return amount.Round(MinorUnits(currency))
+}
+
+// FormatAmount renders an amount as JSON carries money: exactly the currency's minor-unit digits.
+func FormatAmount(amount decimal.Decimal, currency string) string {
+	return amount.StringFixed(MinorUnits(currency))
+}
+
+// ParseDecimal parses a plain decimal string ("129.90", "-3", "7.5"). It refuses exponents,
+// signs other than a leading minus, and empty strings, so that what users type means one thing.
+// field names the input in the error.
+func ParseDecimal(s, field string) (decimal.Decimal, error) {
+	if s == "" {
+		return decimal.Zero, FieldError(field, "must be a decimal number such as \"12.50\"")
+	}
+	digits := strings.TrimPrefix(s, "-")
+	dot := false
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0 && i < len(digits)-1:
+			dot = true
+		default:
+			return decimal.Zero, FieldError(field, "%q is not a decimal number such as \"12.50\"", s)
+		}
+	}
+	if len(digits) == 0 || len(digits) > 30 {
+		return decimal.Zero, FieldError(field, "%q is not a decimal number such as \"12.50\"", s)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, FieldError(field, "%q is not a decimal number such as \"12.50\"", s)
+	}
+	return d, nil
+}
+
+// ParseAmount parses a money amount in currency: a decimal with at most the currency's
+// minor-unit digits.
+func ParseAmount(s, currency, field string) (decimal.Decimal, error) {
+	d, err := ParseDecimal(s, field)
+	if err != nil {
+		return d, err
+	}
+	if -d.Exponent() > MinorUnits(currency) {
+		return decimal.Zero, FieldError(field, "%q has more decimals than %s allows (%d)", s, currency, MinorUnits(currency))
+	}
+	return d, nil
+}
+
+// ToMinor converts an amount to integer minor units of currency, as stores keep money.
+// The amount must already be rounded to the minor unit.
+func ToMinor(amount decimal.Decimal, currency string) int64 {
+	return amount.Shift(MinorUnits(currency)).Round(0).IntPart()
+}
+
+// FromMinor converts integer minor units of currency back to an amount.
+func FromMinor(minor int64, currency string) decimal.Decimal {
+	return decimal.New(minor, -MinorUnits(currency))
+}

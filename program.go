@@ -1,0 +1,140 @@
+package pactum
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Partner kinds (SPEC section 1).
+const (
+	KindAffiliate  = "affiliate"
+	KindInfluencer = "influencer"
+	KindB2B        = "b2b"
+	KindReferral   = "referral"
+)
+
+// Partner statuses.
+const (
+	PartnerPending   = "pending"
+	PartnerActive    = "active"
+	PartnerSuspended = "suspended"
+)
+
+// Offer statuses and visibilities.
+const (
+	OfferActive   = "active"
+	OfferPaused   = "paused"
+	OfferArchived = "archived"
+
+	VisibilityPublic   = "public"
+	VisibilityApproval = "approval"
+	VisibilityPrivate  = "private"
+)
+
+// Attribution models.
+const (
+	LastClick  = "last_click"
+	FirstClick = "first_click"
+)
+
+// Defaults of an offer where the SPEC names one.
+const (
+	DefaultAttributionWindowDays = 30
+	DefaultHoldDays              = 30
+)
+
+// Advertiser is a brand that pays for results and owns offers.
+type Advertiser struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	// PostbackTokenHash is the SHA-256 of the advertiser's postback token; the token itself is
+	// shown once, when the advertiser is created, and never stored.
+	PostbackTokenHash []byte    `json:"-"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+// Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.
+type Partner struct {
+	ID           int64           `json:"id"`
+	Name         string          `json:"name"`
+	Email        string          `json:"email"`
+	Kind         string          `json:"kind"`
+	Status       string          `json:"status"`
+	Currency     string          `json:"currency"`
+	MinPayout    decimal.Decimal `json:"min_payout"`
+	PayoutMethod string          `json:"payout_method"`
+	CreatedAt    time.Time       `json:"created_at"`
+}
+
+// Targeting limits who an offer is for. Empty lists allow everyone.
+type Targeting struct {
+	Countries []string `json:"countries"` // ISO 3166-1 alpha-2, upper case
+	Devices   []string `json:"devices"`   // desktop, mobile, tablet, bot, other
+}
+
+// OfferEvent is a goal inside an offer with its payout (what the partner earns) and revenue
+// (what the advertiser owes) rule sets in the language of SPEC section 5, kept as validated JSON.
+type OfferEvent struct {
+	Name    string          `json:"name"`
+	Payout  json.RawMessage `json:"payout,omitempty"`
+	Revenue json.RawMessage `json:"revenue,omitempty"`
+}
+
+// Offer is a program or campaign of one advertiser.
+type Offer struct {
+	ID                    int64        `json:"id"`
+	AdvertiserID          int64        `json:"advertiser_id"`
+	Name                  string       `json:"name"`
+	Status                string       `json:"status"`
+	DestinationURL        string       `json:"destination_url"`
+	FallbackURL           string       `json:"fallback_url"`
+	Currency              string       `json:"currency"`
+	AttributionWindowDays int          `json:"attribution_window_days"`
+	AttributionModel      string       `json:"attribution_model"`
+	HoldDays              int          `json:"hold_days"`
+	Targeting             Targeting    `json:"targeting"`
+	Visibility            string       `json:"visibility"`
+	Events                []OfferEvent `json:"events"`
+	CreatedAt             time.Time    `json:"created_at"`
+	UpdatedAt             time.Time    `json:"updated_at"`
+}
+
+// Link is a partner's tracking link to an offer. Code is its short code for /c/{code}.
+type Link struct {
+	ID        int64     `json:"id"`
+	OfferID   int64     `json:"offer_id"`
+	PartnerID int64     `json:"partner_id"`
+	Code      string    `json:"code"`
+	Sub       [5]string `json:"-"`
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Coupon is a code bound to a partner and, optionally, one offer (OfferID 0 means any offer).
+type Coupon struct {
+	Code      string    `json:"code"`
+	PartnerID int64     `json:"partner_id"`
+	OfferID   int64     `json:"offer_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Roles of API keys and users.
+const (
+	RoleAdmin      = "admin"
+	RoleAdvertiser = "advertiser"
+	RolePartner    = "partner"
+)
+
+// APIKey is a bearer key. Only the SHA-256 of the key is stored; the key is shown once.
+type APIKey struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	PartnerID    int64     `json:"partner_id,omitempty"`
+	AdvertiserID int64     `json:"advertiser_id,omitempty"`
+	Hash         []byte    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
