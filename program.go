@@ -115,6 +115,7 @@ type Link struct {
 
 // Coupon is a code bound to a partner and, optionally, one offer (OfferID 0 means any offer).
 type Coupon struct {
+	ID        int64     `json:"id"`
 	Code      string    `json:"code"`
 	PartnerID int64     `json:"partner_id"`
 	OfferID   int64     `json:"offer_id,omitempty"`

@@ -1,0 +1,85 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/pactum/pactum"
+)
+
+// caller is who sent a request, as its API key says.
+type caller struct {
+	role         string
+	partnerID    int64 // set for the partner role
+	advertiserID int64 // set for the advertiser role
+}
+
+func (c caller) admin() bool      { return c.role == pactum.RoleAdmin }
+func (c caller) advertiser() bool { return c.role == pactum.RoleAdvertiser }
+func (c caller) partner() bool    { return c.role == pactum.RolePartner }
+
+// allow answers 403 unless the caller has one of roles.
+func (c caller) allow(action string, roles ...string) error {
+	if slices.Contains(roles, c.role) {
+		return nil
+	}
+	return denied("a %s key may not %s", c.role, action)
+}
+
+// authenticate finds the caller from the Authorization header. Keys are looked up by their
+// SHA-256, so stored hashes are all a leaked database gives away; the bootstrap admin key is
+// compared in constant time so that response times do not reveal it byte by byte.
+func (a *API) authenticate(r *http.Request) (caller, error) {
+	scheme, key, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return caller{}, pactum.Errorf(pactum.EUNAUTHORIZED, `missing API key: send "Authorization: Bearer <key>"`)
+	}
+	hash := HashKey(key)
+	if a.adminKeyHash != nil && subtle.ConstantTimeCompare(hash, a.adminKeyHash) == 1 {
+		return caller{role: pactum.RoleAdmin}, nil
+	}
+	k, err := a.store.APIKeyByHash(r.Context(), hash)
+	if isNotFound(err) {
+		return caller{}, pactum.Errorf(pactum.EUNAUTHORIZED, "invalid API key")
+	} else if err != nil {
+		return caller{}, err
+	}
+	c := caller{role: k.Role}
+	switch {
+	case k.Role == pactum.RoleAdmin:
+	case k.Role == pactum.RolePartner && k.PartnerID > 0:
+		c.partnerID = k.PartnerID
+	case k.Role == pactum.RoleAdvertiser && k.AdvertiserID > 0:
+		c.advertiserID = k.AdvertiserID
+	default:
+		// A key without the id its role needs would otherwise act as an unscoped caller.
+		return caller{}, pactum.Errorf(pactum.EUNAUTHORIZED, "invalid API key")
+	}
+	return c, nil
+}
+
+// keyEncoding spells keys in lower-case base32 without padding: URL- and shell-safe, and
+// unambiguous when read aloud or typed.
+var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// GenerateKey returns a new secret such as "pk_" + 32 base32 characters (160 random bits) and its
+// SHA-256, which is all that should be stored. It makes API keys ("pk_") and advertisers'
+// postback tokens ("pt_").
+func GenerateKey(prefix string) (key string, hash []byte) {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails; it crashes the program if it could
+	key = prefix + keyEncoding.EncodeToString(b)
+	return key, HashKey(key)
+}
+
+// HashKey returns the SHA-256 of key, as keys and tokens are stored and looked up.
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}

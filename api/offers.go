@@ -1,0 +1,451 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/macro"
+	"github.com/pactum/pactum/rules"
+)
+
+// Bounds of an offer's numbers: a year is longer than any attribution window or hold period
+// the incumbents allow.
+const (
+	maxWindowDays = 365
+	maxHoldDays   = 365
+	maxEvents     = 50
+	maxTargets    = 300
+)
+
+var (
+	eventNameRe = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+	countryRe   = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+type offerJSON struct {
+	ID                    int64           `json:"id"`
+	AdvertiserID          int64           `json:"advertiser_id"`
+	Name                  string          `json:"name"`
+	Status                string          `json:"status"`
+	DestinationURL        string          `json:"destination_url"`
+	FallbackURL           string          `json:"fallback_url"`
+	Currency              string          `json:"currency"`
+	AttributionWindowDays int             `json:"attribution_window_days"`
+	AttributionModel      string          `json:"attribution_model"`
+	HoldDays              int             `json:"hold_days"`
+	Targeting             targetingJSON   `json:"targeting"`
+	Visibility            string          `json:"visibility"`
+	Events                []offerEventDoc `json:"events"`
+	CreatedAt             time.Time       `json:"created_at"`
+	UpdatedAt             time.Time       `json:"updated_at"`
+}
+
+type targetingJSON struct {
+	Countries []string `json:"countries"`
+	Devices   []string `json:"devices"`
+}
+
+// offerEventDoc is an event as it is read and written: rule sets are passed through as the
+// JSON that rules.Parse accepted. An empty rule set is left out.
+type offerEventDoc struct {
+	Name    string          `json:"name"`
+	Payout  json.RawMessage `json:"payout,omitempty"`
+	Revenue json.RawMessage `json:"revenue,omitempty"`
+}
+
+// offerView renders o for c. Partners do not see revenue rule sets: what the advertiser pays
+// the network is not theirs to know.
+func offerView(c caller) func(pactum.Offer) offerJSON {
+	return func(o pactum.Offer) offerJSON {
+		out := offerJSON{
+			ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status,
+			DestinationURL: o.DestinationURL, FallbackURL: o.FallbackURL, Currency: o.Currency,
+			AttributionWindowDays: o.AttributionWindowDays, AttributionModel: o.AttributionModel,
+			HoldDays: o.HoldDays, Visibility: o.Visibility,
+			Targeting: targetingJSON{Countries: nonNil(o.Targeting.Countries), Devices: nonNil(o.Targeting.Devices)},
+			Events:    make([]offerEventDoc, 0, len(o.Events)),
+			CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
+		}
+		for _, e := range o.Events {
+			ev := offerEventDoc{Name: e.Name, Payout: e.Payout, Revenue: e.Revenue}
+			if c.partner() {
+				ev.Revenue = nil
+			}
+			out.Events = append(out.Events, ev)
+		}
+		return out
+	}
+}
+
+// nonNil makes an empty list render as [] rather than null, so clients need no null check.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// offerInput is the body of a create or a PATCH; nil fields were not sent. Targeting's lists
+// are changed one by one; events are replaced as a whole.
+type offerInput struct {
+	AdvertiserID          *int64           `json:"advertiser_id"`
+	Name                  *string          `json:"name"`
+	Status                *string          `json:"status"`
+	DestinationURL        *string          `json:"destination_url"`
+	FallbackURL           *string          `json:"fallback_url"`
+	Currency              *string          `json:"currency"`
+	AttributionWindowDays *int             `json:"attribution_window_days"`
+	AttributionModel      *string          `json:"attribution_model"`
+	HoldDays              *int             `json:"hold_days"`
+	Targeting             *targetingInput  `json:"targeting"`
+	Visibility            *string          `json:"visibility"`
+	Events                *[]offerEventDoc `json:"events"`
+}
+
+type targetingInput struct {
+	Countries *[]string `json:"countries"`
+	Devices   *[]string `json:"devices"`
+}
+
+// apply copies the fields that were sent into o, except advertiser_id, which the handlers check
+// against the caller first.
+func (in offerInput) apply(o *pactum.Offer) {
+	set(&o.Name, in.Name, strings.TrimSpace)
+	set(&o.Status, in.Status, nil)
+	set(&o.DestinationURL, in.DestinationURL, strings.TrimSpace)
+	set(&o.FallbackURL, in.FallbackURL, strings.TrimSpace)
+	set(&o.Currency, in.Currency, nil)
+	set(&o.AttributionModel, in.AttributionModel, nil)
+	set(&o.Visibility, in.Visibility, nil)
+	if in.AttributionWindowDays != nil {
+		o.AttributionWindowDays = *in.AttributionWindowDays
+	}
+	if in.HoldDays != nil {
+		o.HoldDays = *in.HoldDays
+	}
+	if t := in.Targeting; t != nil {
+		if t.Countries != nil {
+			o.Targeting.Countries = *t.Countries
+		}
+		if t.Devices != nil {
+			o.Targeting.Devices = *t.Devices
+		}
+	}
+	if in.Events != nil {
+		o.Events = make([]pactum.OfferEvent, len(*in.Events))
+		for i, e := range *in.Events {
+			o.Events[i] = pactum.OfferEvent{Name: e.Name, Payout: e.Payout, Revenue: e.Revenue}
+		}
+	}
+}
+
+// validateOffer checks o as it would be stored, after a create or a PATCH, and compacts its rule
+// sets. The advertiser is checked by the handlers.
+func validateOffer(o *pactum.Offer) error {
+	if err := checkName("name", o.Name); err != nil {
+		return err
+	}
+	if err := checkOneOf("status", o.Status, pactum.OfferActive, pactum.OfferPaused, pactum.OfferArchived); err != nil {
+		return err
+	}
+	if err := checkURL(o.DestinationURL, "destination_url"); err != nil {
+		return err
+	}
+	if o.FallbackURL != "" {
+		if err := checkURL(o.FallbackURL, "fallback_url"); err != nil {
+			return err
+		}
+	}
+	if err := checkCurrency("currency", o.Currency); err != nil {
+		return err
+	}
+	if o.AttributionWindowDays < 1 || o.AttributionWindowDays > maxWindowDays {
+		return pactum.FieldError("attribution_window_days", "must be from 1 to %d days", maxWindowDays)
+	}
+	if err := checkOneOf("attribution_model", o.AttributionModel, pactum.LastClick, pactum.FirstClick); err != nil {
+		return err
+	}
+	if o.HoldDays < 0 || o.HoldDays > maxHoldDays {
+		return pactum.FieldError("hold_days", "must be from 0 to %d days", maxHoldDays)
+	}
+	if err := checkTargeting(&o.Targeting); err != nil {
+		return err
+	}
+	if err := checkOneOf("visibility", o.Visibility, pactum.VisibilityPublic, pactum.VisibilityApproval, pactum.VisibilityPrivate); err != nil {
+		return err
+	}
+	return checkEvents(o.Events, o.Currency)
+}
+
+// checkURL validates a URL template with macro.ValidateURL. Anything it returns other than a
+// *pactum.Error is still about the user's input, so it is reported as such rather than as a 500.
+func checkURL(s, field string) error {
+	return asFieldError(macro.ValidateURL(s, field), field)
+}
+
+func asFieldError(err error, field string) error {
+	var pe *pactum.Error
+	if err == nil || errors.As(err, &pe) {
+		return err
+	}
+	return pactum.FieldError(field, "%v", err)
+}
+
+func checkTargeting(t *pactum.Targeting) error {
+	if len(t.Countries) > maxTargets {
+		return pactum.FieldError("targeting.countries", "must list at most %d countries", maxTargets)
+	}
+	seen := map[string]bool{}
+	for i, c := range t.Countries {
+		field := fmt.Sprintf("targeting.countries[%d]", i)
+		if err := checkPattern(field, c, countryRe, `an ISO 3166-1 alpha-2 country code in upper case such as "DE"`); err != nil {
+			return err
+		}
+		if seen[c] {
+			return pactum.FieldError(field, "%q is listed twice", c)
+		}
+		seen[c] = true
+	}
+	if len(t.Devices) > maxTargets {
+		return pactum.FieldError("targeting.devices", "must list at most %d devices", maxTargets)
+	}
+	seen = map[string]bool{}
+	for i, d := range t.Devices {
+		field := fmt.Sprintf("targeting.devices[%d]", i)
+		if err := checkOneOf(field, d, pactum.DeviceDesktop, pactum.DeviceMobile, pactum.DeviceTablet, pactum.DeviceOther); err != nil {
+			return err
+		}
+		if seen[d] {
+			return pactum.FieldError(field, "%q is listed twice", d)
+		}
+		seen[d] = true
+	}
+	return nil
+}
+
+// checkEvents validates events and their rule sets (rules.Parse), and stores each rule set
+// compacted, with null and empty ones dropped.
+func checkEvents(events []pactum.OfferEvent, currency string) error {
+	if len(events) == 0 {
+		return pactum.FieldError("events", "must list at least one event, such as {\"name\":\"purchase\"}")
+	}
+	if len(events) > maxEvents {
+		return pactum.FieldError("events", "must list at most %d events", maxEvents)
+	}
+	seen := map[string]bool{}
+	for i := range events {
+		e := &events[i]
+		field := fmt.Sprintf("events[%d]", i)
+		if err := checkPattern(field+".name", e.Name, eventNameRe, "a lower-case name of letters, digits and _ such as \"purchase\""); err != nil {
+			return err
+		}
+		if seen[e.Name] {
+			return pactum.FieldError(field+".name", "event %q is listed twice", e.Name)
+		}
+		seen[e.Name] = true
+		var err error
+		if e.Payout, err = checkRuleSet(e.Payout, currency, field+".payout"); err != nil {
+			return err
+		}
+		if e.Revenue, err = checkRuleSet(e.Revenue, currency, field+".revenue"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkRuleSet(raw json.RawMessage, currency, field string) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	if _, err := rules.Parse(raw, currency); err != nil {
+		return nil, asFieldError(pactum.WithFieldPrefix(err, field), field)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, pactum.FieldError(field, "is not valid JSON")
+	}
+	return buf.Bytes(), nil
+}
+
+// defaultEvents is what an offer created without events tracks: one purchase event that earns
+// nothing until its rules are set.
+func defaultEvents() []pactum.OfferEvent {
+	return []pactum.OfferEvent{{Name: "purchase"}}
+}
+
+// ownAdvertiser resolves the advertiser an offer is created for or moved to. An advertiser key
+// may only name itself.
+func (a *API) ownAdvertiser(r *http.Request, c caller, id int64) (pactum.Advertiser, error) {
+	if c.advertiser() && id != c.advertiserID {
+		return pactum.Advertiser{}, denied("an advertiser key may only manage its own offers (advertiser_id %d)", c.advertiserID)
+	}
+	if id < 1 {
+		return pactum.Advertiser{}, pactum.FieldError("advertiser_id", "is required")
+	}
+	adv, err := a.store.Advertiser(r.Context(), id)
+	if isNotFound(err) {
+		return adv, pactum.FieldError("advertiser_id", "advertiser %d does not exist", id)
+	}
+	return adv, err
+}
+
+func (a *API) createOffer(w http.ResponseWriter, r *http.Request, c caller) error {
+	if err := c.allow("create offers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
+		return err
+	}
+	var in offerInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	advID := c.advertiserID
+	if in.AdvertiserID != nil {
+		advID = *in.AdvertiserID
+	}
+	adv, err := a.ownAdvertiser(r, c, advID)
+	if err != nil {
+		return err
+	}
+	now := a.now().UTC()
+	o := pactum.Offer{
+		AdvertiserID: adv.ID, Status: pactum.OfferActive, Currency: adv.Currency,
+		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
+		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic, Events: defaultEvents(),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	in.apply(&o)
+	if err := validateOffer(&o); err != nil {
+		return err
+	}
+	if err := a.store.CreateOffer(r.Context(), &o); err != nil {
+		return err
+	}
+	a.changed()
+	w.Header().Set("Location", "/api/v1/offers/"+strconv.FormatInt(o.ID, 10))
+	writeJSON(w, http.StatusCreated, offerView(c)(o))
+	return nil
+}
+
+// partnerSees reports whether a partner may see and link to o: the SPEC's approval flow is not
+// built yet, so partners get the active public offers.
+func partnerSees(o pactum.Offer) bool {
+	return o.Status == pactum.OfferActive && o.Visibility == pactum.VisibilityPublic
+}
+
+// canSeeOffer reports whether c may read o.
+func canSeeOffer(c caller, o pactum.Offer) bool {
+	switch {
+	case c.admin():
+		return true
+	case c.advertiser():
+		return o.AdvertiserID == c.advertiserID
+	case c.partner():
+		return partnerSees(o)
+	}
+	return false
+}
+
+func (a *API) listOffers(w http.ResponseWriter, r *http.Request, c caller) error {
+	p, err := readPage(r)
+	if err != nil {
+		return err
+	}
+	var f pactum.OfferFilter
+	if f.AdvertiserID, err = queryID(r, "advertiser_id"); err != nil {
+		return err
+	}
+	if f.Status = r.URL.Query().Get("status"); f.Status != "" {
+		if err := checkOneOf("status", f.Status, pactum.OfferActive, pactum.OfferPaused, pactum.OfferArchived); err != nil {
+			return err
+		}
+	}
+	var keep func(pactum.Offer) bool
+	switch {
+	case c.advertiser():
+		if f.AdvertiserID != 0 && f.AdvertiserID != c.advertiserID {
+			return answerList(w, []pactum.Offer(nil), "", offerView(c))
+		}
+		f.AdvertiserID = c.advertiserID
+	case c.partner():
+		if f.Status != "" && f.Status != pactum.OfferActive {
+			return answerList(w, []pactum.Offer(nil), "", offerView(c))
+		}
+		f.Status = pactum.OfferActive
+		keep = partnerSees
+	}
+	fetch := func(pg pactum.Page) ([]pactum.Offer, error) { return a.store.ListOffers(r.Context(), f, pg) }
+	items, next, err := collect(p, fetch, func(o pactum.Offer) int64 { return o.ID }, keep)
+	if err != nil {
+		return err
+	}
+	return answerList(w, items, next, offerView(c))
+}
+
+// offerFor loads offer id if c may see it.
+func (a *API) offerFor(r *http.Request, c caller, id int64) (pactum.Offer, error) {
+	o, err := a.store.Offer(r.Context(), id)
+	if err != nil {
+		return o, orNotFound(err, "offer", id)
+	}
+	if !canSeeOffer(c, o) {
+		return pactum.Offer{}, notFound("offer", id)
+	}
+	return o, nil
+}
+
+func (a *API) getOffer(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r, "offer")
+	if err != nil {
+		return err
+	}
+	o, err := a.offerFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, offerView(c)(o))
+	return nil
+}
+
+func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c caller) error {
+	if err := c.allow("change offers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
+		return err
+	}
+	id, err := pathID(r, "offer")
+	if err != nil {
+		return err
+	}
+	o, err := a.offerFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	var in offerInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.AdvertiserID != nil && *in.AdvertiserID != o.AdvertiserID {
+		if _, err := a.ownAdvertiser(r, c, *in.AdvertiserID); err != nil {
+			return err
+		}
+		o.AdvertiserID = *in.AdvertiserID
+	}
+	in.apply(&o)
+	o.UpdatedAt = a.now().UTC()
+	if err := validateOffer(&o); err != nil {
+		return err
+	}
+	if err := a.store.UpdateOffer(r.Context(), &o); err != nil {
+		return err
+	}
+	a.changed()
+	writeJSON(w, http.StatusOK, offerView(c)(o))
+	return nil
+}

@@ -1,0 +1,244 @@
+package bus_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pactum/pactum/bus"
+)
+
+// recorder is a handler that remembers what it applied, like a store recording its position.
+type recorder struct {
+	mu      sync.Mutex
+	pos     uint64
+	got     []uint64 // payloads, decoded as big-endian counters
+	failFor int
+}
+
+func (r *recorder) handle(_ context.Context, entries []bus.Entry) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failFor > 0 {
+		r.failFor--
+		return errors.New("store unavailable")
+	}
+	for _, e := range entries {
+		if e.Pos <= r.pos {
+			continue
+		}
+		if e.Type != bus.TypeClick {
+			return errors.New("unexpected type")
+		}
+		r.got = append(r.got, binary.BigEndian.Uint64(e.Data))
+		r.pos = e.Pos
+	}
+	return nil
+}
+
+func (r *recorder) snapshot() (uint64, []uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pos, append([]uint64(nil), r.got...)
+}
+
+func open(t *testing.T, dir string, r *recorder, segment int64) *bus.FileLog {
+	t.Helper()
+	pos, _ := r.snapshot()
+	l, err := bus.OpenFileLog(context.Background(), bus.FileLogConfig{Dir: dir, Start: pos, Handler: r.handle, SegmentBytes: segment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func appendN(t *testing.T, l *bus.FileLog, from, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := from; i < from+n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var b [8]byte
+			binary.BigEndian.PutUint64(b[:], uint64(i))
+			errs <- l.Append(context.Background(), bus.TypeClick, append(b[:], make([]byte, 100)...))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func checkAll(t *testing.T, got []uint64, n int) {
+	t.Helper()
+	seen := make(map[uint64]int)
+	for _, v := range got {
+		seen[v]++
+	}
+	for i := 0; i < n; i++ {
+		if seen[uint64(i)] != 1 {
+			t.Fatalf("event %d applied %d times", i, seen[uint64(i)])
+		}
+	}
+	if len(got) != n {
+		t.Fatalf("applied %d events, want %d", len(got), n)
+	}
+}
+
+func TestFileLogAppliesEveryAcknowledgedEventOnce(t *testing.T) {
+	dir := t.TempDir()
+	r := &recorder{}
+	l := open(t, dir, r, 4096) // small segments: rotation and deletion happen
+	appendN(t, l, 0, 2000)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, got := r.snapshot()
+	checkAll(t, got, 2000)
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(segs) != 1 {
+		t.Errorf("%d segments left after everything was applied, want 1", len(segs))
+	}
+
+	// Reopening replays nothing, and appends continue after the old position.
+	l = open(t, dir, r, 4096)
+	appendN(t, l, 2000, 500)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, got = r.snapshot()
+	checkAll(t, got, 2500)
+}
+
+func TestFileLogReplaysWhatTheStoreMissed(t *testing.T) {
+	dir := t.TempDir()
+	r := &recorder{}
+	l := open(t, dir, r, 1<<20)
+	appendN(t, l, 0, 300)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The store lost its last writes (say it was restored from a backup taken mid-way): it
+	// knows only the first 100 events. The log hands it the rest again.
+	_, got := r.snapshot()
+	r2 := &recorder{}
+	r2.got = append(r2.got, got[:100]...)
+	r2.pos = uint64(100 * (9 + 108))
+	l = open(t, dir, r2, 1<<20)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, got2 := r2.snapshot()
+	checkAll(t, got2, 300)
+}
+
+func TestFileLogTrimsTornTail(t *testing.T) {
+	dir := t.TempDir()
+	r := &recorder{}
+	l := open(t, dir, r, 1<<20)
+	appendN(t, l, 0, 50)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Half a record: what a crash in the middle of a write leaves.
+	if _, err := f.Write([]byte{50, 0, 0, 0, 1, 2, 3, 4, 1, 9, 9}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	l = open(t, dir, r, 1<<20)
+	appendN(t, l, 50, 10)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r3 := &recorder{}
+	l = open(t, dir, r3, 1<<20) // a store that lost everything replays the whole, intact log
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, got := r3.snapshot()
+	checkAll(t, got, 60)
+}
+
+func TestFileLogRetriesAFailingHandler(t *testing.T) {
+	r := &recorder{failFor: 3}
+	l := open(t, t.TempDir(), r, 1<<20)
+	appendN(t, l, 0, 20)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, got := r.snapshot(); len(got) == 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("handler never caught up after failing")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l.Applied() != l.Written() {
+		t.Errorf("applied %d, written %d", l.Applied(), l.Written())
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFileLogRefusesDamageInTheMiddle(t *testing.T) {
+	dir := t.TempDir()
+	r := &recorder{failFor: 1 << 30} // never applies, so no segment is deleted
+	l := open(t, dir, r, 2048)
+	appendN(t, l, 0, 100)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	l.Close(ctx)
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(segs) < 2 {
+		t.Fatalf("want several segments, got %d", len(segs))
+	}
+	f, _ := os.OpenFile(segs[0], os.O_WRONLY, 0)
+	f.WriteAt([]byte{0xff, 0xff}, 20)
+	f.Close()
+	_, err := bus.OpenFileLog(context.Background(), bus.FileLogConfig{Dir: dir, Handler: (&recorder{}).handle})
+	if err == nil {
+		t.Fatal("a damaged segment before the last was accepted")
+	}
+}
+
+func TestFileLogAppendAfterClose(t *testing.T) {
+	l := open(t, t.TempDir(), &recorder{}, 0)
+	l.Close(context.Background())
+	if err := l.Append(context.Background(), bus.TypeClick, []byte("x")); !errors.Is(err, bus.ErrClosed) {
+		t.Fatalf("append after close: %v", err)
+	}
+}
+
+func BenchmarkFileLogAppend(b *testing.B) {
+	l, err := bus.OpenFileLog(context.Background(), bus.FileLogConfig{Dir: b.TempDir(), Handler: func(context.Context, []bus.Entry) error { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 200)
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := l.Append(context.Background(), bus.TypeClick, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	l.Close(context.Background())
+}

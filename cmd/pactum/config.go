@@ -1,0 +1,115 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is every option of `pactum serve`, in one place, with its default. Each option is a
+// flag (--db) and an environment variable (PACTUM_DB); a flag given on the command line wins.
+type Config struct {
+	Addr           string
+	DB             string
+	EventsDir      string
+	PublicURL      string
+	AdminAPIKey    string
+	ClickSecret    string
+	GeoIP          string
+	CountryHeader  string
+	TrustedProxies string
+	LogFormat      string
+	LogLevel       string
+	ShutdownGrace  time.Duration
+	Demo           bool
+
+	trusted []netip.Prefix
+}
+
+// bind registers the options on fs. Environment variables set the defaults, so that flags
+// override them.
+func (c *Config) bind(fs *flag.FlagSet) {
+	str := func(p *string, name, def, usage string) {
+		fs.StringVar(p, name, env(name, def), usage+" (env "+envName(name)+")")
+	}
+	str(&c.Addr, "addr", ":8080", "address to listen on")
+	str(&c.DB, "db", "pactum.db", "store: a SQLite file path, or a postgres:// URL")
+	str(&c.EventsDir, "events-dir", "", "directory of the durable event log (default: the database path + \".events\", or ./pactum-events with PostgreSQL)")
+	str(&c.PublicURL, "public-url", "", "base URL of tracking links as partners see them (default http://localhost<addr>)")
+	str(&c.AdminAPIKey, "admin-api-key", "", "bootstrap admin API key, accepted as a bearer key")
+	str(&c.ClickSecret, "click-secret", "", "secret that signs click ids, 32+ characters (default: generated once and kept in the store)")
+	str(&c.GeoIP, "geoip", "", "MMDB file for visitor countries (MaxMind GeoLite2/GeoIP2 or DB-IP layout)")
+	str(&c.CountryHeader, "country-header", "", "request header a trusted proxy sets to the visitor's country, e.g. CF-IPCountry")
+	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
+	str(&c.LogFormat, "log-format", "text", "log format: text or json")
+	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("shutdown-grace", 30*time.Second), "how long shutdown waits for requests and the event log to drain (env PACTUM_SHUTDOWN_GRACE)")
+	fs.BoolVar(&c.Demo, "demo", env("demo", "") == "true", "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click (env PACTUM_DEMO=true)")
+}
+
+// validate checks the options and fills the derived ones.
+func (c *Config) validate() error {
+	if c.Addr == "" {
+		return fmt.Errorf("--addr must not be empty")
+	}
+	if c.EventsDir == "" {
+		if isPostgres(c.DB) {
+			c.EventsDir = "pactum-events"
+		} else {
+			c.EventsDir = c.DB + ".events"
+		}
+	}
+	if c.PublicURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.PublicURL = "http://" + host
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.ClickSecret != "" && len(c.ClickSecret) < 32 {
+		return fmt.Errorf("--click-secret must be at least 32 characters")
+	}
+	if c.AdminAPIKey != "" && len(c.AdminAPIKey) < 12 {
+		return fmt.Errorf("--admin-api-key must be at least 12 characters")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", s)
+		}
+		c.trusted = append(c.trusted, p.Masked())
+	}
+	return nil
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+func envName(flagName string) string {
+	return "PACTUM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func env(flagName, def string) string {
+	if v, ok := os.LookupEnv(envName(flagName)); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(flagName string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(flagName, "")); err == nil {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pactum/pactum"
+)
+
+const demoCode = "DEMO"
+
+// seedDemo creates a small program once — an advertiser, an offer that lands on this server's
+// own /demo/landing page, an influencer and her link — and prints where to click.
+func seedDemo(ctx context.Context, st pactum.Store, cfg Config, out io.Writer) error {
+	link, err := st.LinkByCode(ctx, demoCode)
+	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+		link, err = createDemo(ctx, st, cfg)
+	}
+	if err != nil {
+		return fmt.Errorf("create demo program: %w", err)
+	}
+	key := "the key in PACTUM_ADMIN_API_KEY"
+	if cfg.AdminAPIKey == "" {
+		key = "an admin key (start with PACTUM_ADMIN_API_KEY=... or run 'pactum users create')"
+	}
+	fmt.Fprintf(out, `
+Pactum demo program is ready (offer %d, partner %d, link %d).
+  Click the partner's link:   %s/c/%s?sub2=spring
+  Or the TUNE-style URL:      %s/aff_c?offer_id=%d&aff_id=%d&aff_sub=newsletter
+  Then see the click:         curl -H "Authorization: Bearer $PACTUM_ADMIN_API_KEY" %s/api/v1/clicks
+API calls need %s.
+
+`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, key)
+	return nil
+}
+
+func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, error) {
+	now := time.Now().UTC()
+	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", CreatedAt: now}
+	if err := st.CreateAdvertiser(ctx, &adv); err != nil {
+		return pactum.Link{}, err
+	}
+	payout := json.RawMessage(`{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`)
+	offer := pactum.Offer{
+		AdvertiserID: adv.ID, Name: "Spring running collection", Status: pactum.OfferActive,
+		DestinationURL:        cfg.PublicURL + "/demo/landing?click_id={click_id}&partner={partner_id}&sub1={sub1}&sub2={sub2}&country={country}&device={device}",
+		Currency:              "EUR",
+		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
+		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic,
+		Events:    []pactum.OfferEvent{{Name: "purchase", Payout: payout}},
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := st.CreateOffer(ctx, &offer); err != nil {
+		return pactum.Link{}, err
+	}
+	partner := pactum.Partner{
+		Name: "Anna Runs", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
+		Currency: "EUR", MinPayout: decimal.RequireFromString("50.00"), PayoutMethod: "sepa", CreatedAt: now,
+	}
+	if err := st.CreatePartner(ctx, &partner); err != nil {
+		return pactum.Link{}, err
+	}
+	link := pactum.Link{OfferID: offer.ID, PartnerID: partner.ID, Code: demoCode, Sub: [5]string{"instagram"}, Source: "story", CreatedAt: now}
+	if err := st.CreateLink(ctx, &link); err != nil {
+		return pactum.Link{}, err
+	}
+	return link, nil
+}
+
+var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Northwind Shoes (Pactum demo landing page)</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
+table{border-collapse:collapse}td{border-bottom:1px solid #ddd;padding:.3rem 1rem .3rem 0}code{font-size:.95em}</style></head>
+<body><h1>Welcome to Northwind Shoes</h1>
+<p>This is the demo offer's destination. Pactum recorded your click and sent you here with these
+parameters filled in from the offer's destination URL template:</p>
+<table>{{range .}}<tr><td>{{.Name}}</td><td><code>{{.Value}}</code></td></tr>{{end}}</table>
+<p>A shop would keep <code>click_id</code> and send it back in its postback when you buy.</p>
+</body></html>`))
+
+// demoLanding stands in for the advertiser's shop, so that the demo works without the internet.
+func demoLanding(w http.ResponseWriter, r *http.Request) {
+	type param struct{ Name, Value string }
+	var params []param
+	q := r.URL.Query()
+	for _, name := range []string{"click_id", "partner", "sub1", "sub2", "country", "device"} {
+		params = append(params, param{name, q.Get(name)})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	landingPage.Execute(w, params)
+}

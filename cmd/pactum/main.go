@@ -1,0 +1,79 @@
+// Command pactum runs the Pactum partner-program platform: the tracking edge, the API and the
+// background processors, on an embedded SQLite store or on PostgreSQL.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Pactum tracks partner clicks and sales, attributes them and pays commissions.
+
+Usage:
+  pactum <command> [flags]
+
+Commands:
+  serve          run the tracking edge, the REST API and the background processors
+  migrate        create or upgrade the store's schema, then exit
+  users create   create an API key for an admin, an advertiser or a partner, and print it once
+  loadtest       drive a running server over HTTP and report throughput, latency and
+                 whether every acknowledged click was stored
+
+Run 'pactum <command> --help' for the flags of a command. Every flag can also be set with an
+environment variable: --db is PACTUM_DB, --admin-api-key is PACTUM_ADMIN_API_KEY.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "pactum:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "users":
+		if len(rest) == 0 || rest[0] != "create" {
+			fmt.Fprint(stderr, "Usage: pactum users create --role admin|advertiser|partner [flags]\n")
+			return flag.ErrHelp
+		}
+		return runUsersCreate(ctx, rest[1:], stdout, stderr)
+	case "loadtest":
+		return runLoadtest(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newFlagSet returns a flag set whose --help prints a summary line before the flags.
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("pactum "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nUsage: pactum %s [flags]\n\nFlags:\n", summary, name)
+		fs.PrintDefaults()
+	}
+	return fs
+}

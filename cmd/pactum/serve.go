@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/bus"
+	"github.com/pactum/pactum/clickid"
+	"github.com/pactum/pactum/edge"
+	"github.com/pactum/pactum/geoip"
+	"github.com/pactum/pactum/ingest"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("serve", "Run the tracking edge (/c, /click, /aff_c, /i, /impression), the REST API (/api/v1)\nand the processors that store what the edge logged.", stderr)
+	cfg.bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	srv, err := newServer(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, srv.store, cfg, stdout); err != nil {
+			srv.close(context.Background())
+			return err
+		}
+		srv.catalog.Invalidate()
+	}
+	return srv.run(ctx)
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// server is one Pactum process with everything it opened, in the order it must be closed.
+type server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   pactum.Store
+	events  *bus.FileLog
+	catalog *edge.Catalog
+	http    *http.Server
+	ln      net.Listener
+}
+
+func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server, err error) {
+	s := &server{cfg: cfg, log: logger}
+	defer func() {
+		if err != nil {
+			s.close(context.Background())
+		}
+	}()
+	if s.store, err = openStore(ctx, cfg.DB); err != nil {
+		return nil, err
+	}
+	signer, err := clickSigner(ctx, s.store, cfg.ClickSecret)
+	if err != nil {
+		return nil, err
+	}
+	var geo *geoip.DB
+	if cfg.GeoIP != "" {
+		if geo, err = geoip.Open(cfg.GeoIP); err != nil {
+			return nil, fmt.Errorf("open --geoip: %w", err)
+		}
+	}
+	start, err := s.store.AppliedPosition(ctx, ingest.VisitStream)
+	if err != nil {
+		return nil, fmt.Errorf("read event log position: %w", err)
+	}
+	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
+		Dir: cfg.EventsDir, Start: start, Handler: ingest.VisitApplier(s.store), Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open event log: %w", err)
+	}
+	s.catalog = edge.NewCatalog(s.store)
+	e, err := edge.New(edge.Config{
+		Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: s.events},
+		GeoIP: geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
+		Now: time.Now, Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Seed(ctx, s.store); err != nil {
+		return nil, fmt.Errorf("load recent visitors: %w", err)
+	}
+	a := api.New(api.Config{
+		Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
+		OnChange: s.catalog.Invalidate, Logger: logger, Now: time.Now,
+	})
+
+	mux := http.NewServeMux()
+	e.Register(mux)
+	a.Register(mux)
+	s.registerOps(mux)
+	if cfg.Demo {
+		mux.HandleFunc("GET /demo/landing", demoLanding)
+	}
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return s, nil
+}
+
+// clickSigner uses the configured secret, or the one kept in the store, creating it on first
+// start so that every process of a deployment, and every restart, signs with the same key.
+func clickSigner(ctx context.Context, st pactum.Store, secret string) (*clickid.Signer, error) {
+	if secret == "" {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		var err error
+		if secret, err = st.SetSettingIfAbsent(ctx, "click_id_key", hex.EncodeToString(b[:])); err != nil {
+			return nil, fmt.Errorf("load click id key: %w", err)
+		}
+	}
+	return clickid.NewSigner([]byte(secret))
+}
+
+func (s *server) registerOps(mux *http.ServeMux) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pactum_eventlog_written_bytes", Help: "Position up to which the event log is durable.",
+		}, func() float64 { return float64(s.events.Written()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pactum_eventlog_applied_bytes", Help: "Position up to which the event log is applied to the store.",
+		}, func() float64 { return float64(s.events.Applied()) }),
+	)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.events.Err(); err != nil {
+			http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := s.store.AppliedPosition(r.Context(), ingest.VisitStream); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+}
+
+// run serves until ctx ends, then shuts down in order: stop accepting and finish the requests
+// in flight (each waits for its click to be durable), drain the event log into the store, and
+// close the store.
+func (s *server) run(ctx context.Context) error {
+	s.log.Info("pactum serving", "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", s.cfg.EventsDir)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := s.http.Shutdown(shutdownCtx); err != nil {
+		s.log.Warn("requests still running at shutdown", "err", err)
+	}
+	closeErr := s.close(shutdownCtx)
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return closeErr
+}
+
+func (s *server) close(ctx context.Context) error {
+	var errs []error
+	if s.events != nil {
+		errs = append(errs, s.events.Close(ctx))
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,70 @@
+package edge
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/macro"
+)
+
+// offer is an offer with what the click path derives from it computed once, when it is loaded.
+type offer struct {
+	pactum.Offer
+	id          string          // decimal, for macros
+	destination *macro.Template // nil without a destination URL
+	fallback    *macro.Template // nil without a fallback URL
+	// The click cookie is cookiePrefix + click id + cookieSuffix (+ "; Secure").
+	cookiePrefix string
+	cookieSuffix string
+	// Targeting in the case the edge classifies visitors in, so that a list typed as "fr" or
+	// "Mobile" still matches.
+	countries, devices []string
+}
+
+func compileOffer(o pactum.Offer) *offer {
+	c := &offer{Offer: o, id: strconv.FormatInt(o.ID, 10)}
+	if o.DestinationURL != "" {
+		c.destination = macro.Compile(o.DestinationURL)
+	}
+	if o.FallbackURL != "" {
+		c.fallback = macro.Compile(o.FallbackURL)
+	}
+	for _, cc := range o.Targeting.Countries {
+		c.countries = append(c.countries, strings.ToUpper(strings.TrimSpace(cc)))
+	}
+	for _, d := range o.Targeting.Devices {
+		c.devices = append(c.devices, strings.ToLower(strings.TrimSpace(d)))
+	}
+	days := o.AttributionWindowDays
+	if days <= 0 {
+		days = pactum.DefaultAttributionWindowDays
+	}
+	c.cookiePrefix = "pc_" + c.id + "="
+	c.cookieSuffix = "; Path=/; Max-Age=" + strconv.Itoa(days*86400) + "; HttpOnly; SameSite=Lax"
+	return c
+}
+
+// CookieName is the name of the first-party cookie that holds the click id of the latest click
+// on an offer, for the conversion pixel to read.
+func CookieName(offerID int64) string {
+	return "pc_" + strconv.FormatInt(offerID, 10)
+}
+
+// rejection says why a visitor may not go to o through p, or "" if they may.
+func rejection(o *offer, p *partner, country, device string) string {
+	switch {
+	case o.Status == pactum.OfferPaused:
+		return pactum.RejectPaused
+	case o.Status == pactum.OfferArchived:
+		return pactum.RejectOfferArchived
+	case p.Status != pactum.PartnerActive:
+		return pactum.RejectPartner
+	case len(o.countries) > 0 && !slices.Contains(o.countries, country):
+		return pactum.RejectCountry
+	case len(o.devices) > 0 && !slices.Contains(o.devices, device):
+		return pactum.RejectDevice
+	}
+	return ""
+}

@@ -1,0 +1,213 @@
+package edge
+
+import (
+	"net/http"
+	"net/netip"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/macro"
+)
+
+// serve answers a click or an impression. A link's code names offer and partner; without one
+// the query does.
+func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, code string, byCode bool) {
+	if e.inFlight.Add(1) > e.maxInFlight {
+		e.inFlight.Add(-1)
+		unavailable(w)
+		return
+	}
+	defer e.inFlight.Add(-1)
+	rq := e.pool.Get().(*request)
+	defer e.release(rq)
+
+	ctx := r.Context()
+	v := &rq.visit
+	rq.params.parse(r.URL.RawQuery)
+	var offerID, partnerID int64
+	if byCode {
+		l, err := e.cfg.Catalog.link(ctx, code)
+		if err != nil {
+			e.failLookup(w, err, impression)
+			return
+		}
+		offerID, partnerID = l.OfferID, l.PartnerID
+		v.LinkID, v.Sub, v.Source = l.ID, l.Sub, l.Source
+	} else {
+		offerID, partnerID = parseID(rq.params.offer), parseID(rq.params.partner)
+	}
+	o, err := e.cfg.Catalog.offer(ctx, offerID)
+	if err != nil {
+		e.failLookup(w, err, impression)
+		return
+	}
+	p, err := e.cfg.Catalog.partner(ctx, partnerID)
+	if err != nil {
+		e.failLookup(w, err, impression)
+		return
+	}
+	for i, s := range rq.params.sub {
+		if s != "" {
+			v.Sub[i] = s
+		}
+	}
+	if rq.params.source != "" {
+		v.Source = rq.params.source
+	}
+
+	ip, fromProxy := e.clientIP(r)
+	if ip.IsValid() {
+		v.IP = ip.String()
+	}
+	v.UserAgent = cleanText(r.Header.Get("User-Agent"), maxUserAgentLen)
+	v.Referer = cleanText(r.Header.Get("Referer"), maxRefererLen)
+	a := e.agents.classify(v.UserAgent)
+	v.Device, v.OS, v.Browser, v.Bot = a.device, a.os, a.browser, a.bot
+	v.Country = e.country(r, ip, fromProxy)
+	v.Time = e.cfg.Now()
+	v.OfferID, v.PartnerID = o.ID, p.ID
+	v.Rejected = rejection(o, p, v.Country, v.Device)
+	if v.Rejected == "" && o.destination == nil {
+		// An offer without a destination cannot be visited; nothing from the request may stand in.
+		e.failLookup(w, errNotFound, impression)
+		return
+	}
+
+	if impression {
+		if err := e.cfg.Recorder.RecordImpression(ctx, v); err != nil {
+			e.logFailure("edge: recording an impression", err)
+			unavailable(w)
+			return
+		}
+		writeGIF(w)
+		return
+	}
+
+	key := e.visitors.key(v.IP, v.UserAgent, o.ID, p.ID)
+	v.Unique = e.visitors.first(key, v.Time)
+	if v.ClickID, err = e.cfg.Signer.New(o.ID, p.ID, v.Time); err != nil {
+		e.visitors.forget(key, v.Time)
+		e.logFailure("edge: issuing a click id", err)
+		unavailable(w)
+		return
+	}
+	if err := e.cfg.Recorder.RecordClick(ctx, v); err != nil {
+		// Not durable, so no redirect: the visitor's retry is the same click, and still unique.
+		e.visitors.forget(key, v.Time)
+		e.logFailure("edge: recording a click", err)
+		unavailable(w)
+		return
+	}
+	tmpl := o.destination
+	if v.Rejected != "" {
+		if tmpl = o.fallback; tmpl == nil {
+			notFound(w)
+			return
+		}
+	}
+	e.redirect(w, r, rq, o, p, tmpl, fromProxy)
+}
+
+// redirect answers 302 to tmpl expanded for the click in rq, with the click cookie when the
+// visitor goes to the destination.
+func (e *Edge) redirect(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *partner, tmpl *macro.Template, fromProxy bool) {
+	v := &rq.visit
+	vals := &rq.values
+	vals[macro.ClickID] = v.ClickID
+	vals[macro.OfferID] = o.id
+	vals[macro.PartnerID] = p.id
+	vals[macro.Sub1], vals[macro.Sub2], vals[macro.Sub3], vals[macro.Sub4], vals[macro.Sub5] = v.Sub[0], v.Sub[1], v.Sub[2], v.Sub[3], v.Sub[4]
+	vals[macro.Source] = v.Source
+	vals[macro.Country] = v.Country
+	vals[macro.Device] = v.Device
+	vals[macro.Timestamp] = e.timestamp(v.Time)
+
+	// Location and cookie share one string and the header values one array: two allocations.
+	b := tmpl.Expand(rq.buf[:0], vals)
+	n := len(b)
+	if v.Rejected == "" {
+		b = append(b, o.cookiePrefix...)
+		b = append(b, v.ClickID...)
+		b = append(b, o.cookieSuffix...)
+		if r.TLS != nil || (fromProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
+			b = append(b, "; Secure"...)
+		}
+	}
+	rq.buf = b
+	s := string(b)
+	vals2 := new([2]string)
+	vals2[0] = s[:n]
+	h := w.Header()
+	h["Location"] = vals2[0:1:1]
+	if len(s) > n {
+		vals2[1] = s[n:]
+		h["Set-Cookie"] = vals2[1:2:2]
+	}
+	h["Cache-Control"] = noStore
+	w.WriteHeader(http.StatusFound)
+}
+
+// country returns the visitor's country: from the GeoIP database, else from the proxy's header.
+func (e *Edge) country(r *http.Request, ip netip.Addr, fromProxy bool) string {
+	if e.cfg.GeoIP != nil && ip.IsValid() {
+		if c := e.cfg.GeoIP.Country(ip); c != "" {
+			return c
+		}
+	}
+	if e.countryHeader == "" || (len(e.cfg.TrustedProxies) > 0 && !fromProxy) {
+		return ""
+	}
+	vs := r.Header[e.countryHeader]
+	if len(vs) == 0 {
+		return ""
+	}
+	return countryCode(vs[0])
+}
+
+// countryCode returns s in upper case if it names a country (two ASCII letters), else "".
+// Proxies send XX for unknown and codes such as T1 (Tor) that are no country.
+func countryCode(s string) string {
+	if len(s) != 2 || s == "XX" || s == "xx" {
+		return ""
+	}
+	upper := true
+	for i := range 2 {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z':
+		case 'a' <= c && c <= 'z':
+			upper = false
+		default:
+			return ""
+		}
+	}
+	if upper {
+		return s
+	}
+	return string([]byte{s[0] &^ 0x20, s[1] &^ 0x20})
+}
+
+// failLookup answers a request whose link, offer or partner could not be read: 404 when it does
+// not exist, 503 when the store could not say.
+func (e *Edge) failLookup(w http.ResponseWriter, err error, impression bool) {
+	if pactum.ErrorCode(err) != pactum.ENOTFOUND {
+		e.logFailure("edge: reading the catalog", err)
+		unavailable(w)
+		return
+	}
+	if impression {
+		w.Header()["Cache-Control"] = noStore
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	notFound(w)
+}
+
+func (e *Edge) release(rq *request) {
+	rq.params = params{}
+	rq.visit = pactum.Visit{}
+	rq.values = macro.Values{}
+	if cap(rq.buf) > 8<<10 {
+		// One huge URL must not pin its buffer in the pool for ever.
+		rq.buf = make([]byte, 0, 512)
+	}
+	e.pool.Put(rq)
+}

@@ -1,0 +1,108 @@
+package edge
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+)
+
+const (
+	// uniqueWindow is how long a visitor's first click on an offer through a partner keeps later
+	// ones from being unique (SPEC section 1: within 24 hours).
+	uniqueWindow = 24 * time.Hour
+	// DefaultMaxVisitors bounds the memory of recent visitors: at about 40 bytes each, the
+	// default takes some 40 MiB when full. Past the bound the oldest are forgotten first, so a
+	// visitor forgotten early may be counted unique twice within a day.
+	DefaultMaxVisitors = 1 << 20
+	visitorShards      = 64
+)
+
+// visitors remembers who clicked what in the last 24 hours, to flag unique clicks. It is
+// sharded so that concurrent clicks rarely wait on one another.
+type visitors struct {
+	seed     maphash.Seed
+	perShard int
+	shards   [visitorShards]visitorShard
+}
+
+type visitorShard struct {
+	mu    sync.Mutex
+	first map[uint64]int64 // visitor key -> unix nanoseconds of the first click in its window
+	// order holds keys oldest first from head on, to expire and evict without scanning.
+	order []seen
+	head  int
+	_     [40]byte // keeps neighbouring shards' locks off one cache line
+}
+
+type seen struct {
+	key uint64
+	at  int64
+}
+
+func newVisitors(limit int) *visitors {
+	if limit <= 0 {
+		limit = DefaultMaxVisitors
+	}
+	v := &visitors{seed: maphash.MakeSeed(), perShard: max(1, limit/visitorShards)}
+	for i := range v.shards {
+		v.shards[i].first = make(map[uint64]int64)
+	}
+	return v
+}
+
+// key identifies a visitor (IP and user agent) on an offer through a partner.
+func (vs *visitors) key(ip, ua string, offerID, partnerID int64) uint64 {
+	return maphash.Comparable(vs.seed, [4]uint64{
+		maphash.String(vs.seed, ip), maphash.String(vs.seed, ua), uint64(offerID), uint64(partnerID),
+	})
+}
+
+// first reports whether a click of key at t is the first in its 24-hour window, and remembers it.
+func (vs *visitors) first(key uint64, t time.Time) bool {
+	s := &vs.shards[key%visitorShards]
+	now := t.UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expire(now - int64(uniqueWindow))
+	if at, ok := s.first[key]; ok && now-at < int64(uniqueWindow) {
+		return false
+	}
+	if len(s.order)-s.head >= vs.perShard {
+		s.pop()
+	}
+	s.first[key] = now
+	s.order = append(s.order, seen{key, now})
+	return true
+}
+
+// forget undoes first(key, t) for a click that was not recorded, so that its retry is unique.
+func (vs *visitors) forget(key uint64, t time.Time) {
+	s := &vs.shards[key%visitorShards]
+	s.mu.Lock()
+	if s.first[key] == t.UnixNano() {
+		delete(s.first, key)
+	}
+	s.mu.Unlock()
+}
+
+func (s *visitorShard) expire(before int64) {
+	for s.head < len(s.order) && s.order[s.head].at <= before {
+		s.pop()
+	}
+}
+
+func (s *visitorShard) pop() {
+	old := s.order[s.head]
+	s.order[s.head] = seen{}
+	s.head++
+	// A key seen again after its window has a newer entry further on; only its own entry may
+	// drop it from the map.
+	if s.first[old.key] == old.at {
+		delete(s.first, old.key)
+	}
+	if s.head > len(s.order)/2 && s.head >= 1024 {
+		n := copy(s.order, s.order[s.head:])
+		s.order = s.order[:n]
+		s.head = 0
+	}
+}

@@ -1,0 +1,77 @@
+// Package postgres opens the PostgreSQL store, for deployments that outgrow one machine.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/pactum/pactum/store/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is PostgreSQL's sqldb.Dialect.
+var Dialect = sqldb.Dialect{
+	Numbered:            true,
+	UniqueViolation:     hasState("23505"),
+	ForeignKeyViolation: hasState("23503"),
+}
+
+func hasState(code string) func(error) bool {
+	return func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == code
+	}
+}
+
+// migrationLock is the pg_advisory_lock key held while migrating, so that processes starting at
+// once migrate one after the other. It is per database, not per schema: stores in different
+// schemas of one database (tests) migrate in turn, which costs little.
+const migrationLock = 0x7061_6374_756d // "pactum"
+
+// Open connects to the PostgreSQL database at dsn (a URL or key=value string, as pgx accepts)
+// and applies the migrations it lacks. A search_path in the DSN selects the schema the tables
+// live in. Reads and writes share one pool: PostgreSQL has no single-writer limit.
+func Open(ctx context.Context, dsn string) (*sqldb.Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
+	}
+	return sqldb.New(db, db, Dialect), nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	// Unlock even if ctx is done, so that a pooled connection does not keep the lock.
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	files, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	return sqldb.Migrate(ctx, conn, Dialect, files)
+}

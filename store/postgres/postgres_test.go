@@ -1,0 +1,17 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/store/postgres"
+	"github.com/pactum/pactum/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pactum.Store { return postgres.OpenTemp(t) })
+}
+
+func BenchmarkApplyVisits(b *testing.B) {
+	storetest.BenchmarkApplyVisits(b, postgres.OpenTemp(b), 1000)
+}

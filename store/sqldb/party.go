@@ -1,0 +1,165 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pactum/pactum"
+)
+
+const (
+	advertiserColumns = `SELECT id, name, currency, postback_token_hash, created_at FROM advertisers`
+	advertiserByID    = advertiserColumns + ` WHERE id = ?`
+	advertiserByToken = advertiserColumns + ` WHERE postback_token_hash = ?`
+	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, created_at)
+		VALUES (?, ?, ?, ?) RETURNING id`
+	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?
+		WHERE id = ? RETURNING created_at`
+)
+
+// CreateAdvertiser stores a and sets its ID (and CreatedAt if zero).
+func (s *Store) CreateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
+	a.CreatedAt = stamp(a.CreatedAt)
+	err := s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), micros(a.CreatedAt)).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("create advertiser: %w", s.writeError(err, "postback_token", "an advertiser"))
+	}
+	return nil
+}
+
+// Advertiser returns the advertiser with id.
+func (s *Store) Advertiser(ctx context.Context, id int64) (pactum.Advertiser, error) {
+	a, err := scanAdvertiser(s.r.QueryRowContext(ctx, s.q(advertiserByID), id))
+	if err != nil {
+		return pactum.Advertiser{}, fmt.Errorf("advertiser: %w", notFound(err, "advertiser %d not found", id))
+	}
+	return a, nil
+}
+
+// AdvertiserByPostbackToken returns the advertiser whose postback token hashes to tokenHash.
+func (s *Store) AdvertiserByPostbackToken(ctx context.Context, tokenHash []byte) (pactum.Advertiser, error) {
+	if len(tokenHash) == 0 {
+		return pactum.Advertiser{}, pactum.Errorf(pactum.ENOTFOUND, "no advertiser has this postback token")
+	}
+	a, err := scanAdvertiser(s.r.QueryRowContext(ctx, s.q(advertiserByToken), tokenHash))
+	if err != nil {
+		return pactum.Advertiser{}, fmt.Errorf("advertiser by postback token: %w", notFound(err, "no advertiser has this postback token"))
+	}
+	return a, nil
+}
+
+// ListAdvertisers returns a page of advertisers by id.
+func (s *Store) ListAdvertisers(ctx context.Context, p pactum.Page) ([]pactum.Advertiser, error) {
+	var w where
+	query, args := w.page(advertiserColumns, "id", p)
+	out, err := list(ctx, s.r, s.q(query), args, scanAdvertiser)
+	if err != nil {
+		return nil, fmt.Errorf("list advertisers: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateAdvertiser stores the name, currency and postback token hash of a, and reads back its
+// CreatedAt.
+func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
+	var created int64
+	err := s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), a.ID).Scan(&created)
+	if err != nil {
+		err = notFound(s.writeError(err, "postback_token", "an advertiser"), "advertiser %d not found", a.ID)
+		return fmt.Errorf("update advertiser: %w", err)
+	}
+	a.CreatedAt = fromMicros(created)
+	return nil
+}
+
+func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
+	var a pactum.Advertiser
+	var created int64
+	err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &created)
+	a.CreatedAt = fromMicros(created)
+	return a, err
+}
+
+const (
+	partnerColumns = `SELECT id, name, email, kind, status, currency, min_payout, payout_method, created_at
+		FROM partners`
+	partnerByID   = partnerColumns + ` WHERE id = ?`
+	insertPartner = `INSERT INTO partners (name, email, kind, status, currency, min_payout, payout_method, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	updatePartner = `UPDATE partners SET name = ?, email = ?, kind = ?, status = ?, currency = ?, min_payout = ?,
+		payout_method = ? WHERE id = ? RETURNING created_at`
+)
+
+// CreatePartner stores p and sets its ID (and CreatedAt if zero).
+func (s *Store) CreatePartner(ctx context.Context, p *pactum.Partner) error {
+	minPayout, err := minor(p.MinPayout, p.Currency, "min_payout")
+	if err != nil {
+		return fmt.Errorf("create partner: %w", err)
+	}
+	p.CreatedAt = stamp(p.CreatedAt)
+	err = s.w.QueryRowContext(ctx, s.q(insertPartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
+		minPayout, p.PayoutMethod, micros(p.CreatedAt)).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("create partner: %w", err)
+	}
+	return nil
+}
+
+// Partner returns the partner with id.
+func (s *Store) Partner(ctx context.Context, id int64) (pactum.Partner, error) {
+	p, err := scanPartner(s.r.QueryRowContext(ctx, s.q(partnerByID), id))
+	if err != nil {
+		return pactum.Partner{}, fmt.Errorf("partner: %w", notFound(err, "partner %d not found", id))
+	}
+	return p, nil
+}
+
+// ListPartners returns a page of partners by id.
+func (s *Store) ListPartners(ctx context.Context, p pactum.Page) ([]pactum.Partner, error) {
+	var w where
+	query, args := w.page(partnerColumns, "id", p)
+	out, err := list(ctx, s.r, s.q(query), args, scanPartner)
+	if err != nil {
+		return nil, fmt.Errorf("list partners: %w", err)
+	}
+	return out, nil
+}
+
+// UpdatePartner stores every field of p but its ID and CreatedAt, and reads back CreatedAt.
+func (s *Store) UpdatePartner(ctx context.Context, p *pactum.Partner) error {
+	minPayout, err := minor(p.MinPayout, p.Currency, "min_payout")
+	if err != nil {
+		return fmt.Errorf("update partner: %w", err)
+	}
+	var created int64
+	err = s.w.QueryRowContext(ctx, s.q(updatePartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
+		minPayout, p.PayoutMethod, p.ID).Scan(&created)
+	if err != nil {
+		return fmt.Errorf("update partner: %w", notFound(err, "partner %d not found", p.ID))
+	}
+	p.CreatedAt = fromMicros(created)
+	return nil
+}
+
+func scanPartner(row scanner) (pactum.Partner, error) {
+	var p pactum.Partner
+	var minPayout, created int64
+	err := row.Scan(&p.ID, &p.Name, &p.Email, &p.Kind, &p.Status, &p.Currency, &minPayout, &p.PayoutMethod, &created)
+	p.MinPayout = pactum.FromMinor(minPayout, p.Currency)
+	p.CreatedAt = fromMicros(created)
+	return p, err
+}
+
+// minor converts an amount to the integer minor units the schema stores. An amount finer than
+// the currency's minor unit (or too large for 64 bits) is refused rather than silently rounded.
+func minor(amount decimal.Decimal, currency, field string) (int64, error) {
+	m := pactum.ToMinor(amount, currency)
+	if !pactum.FromMinor(m, currency).Equal(amount) {
+		return 0, pactum.FieldError(field, "%s is not a whole number of %s minor units", amount, currency)
+	}
+	return m, nil
+}

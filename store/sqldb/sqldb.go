@@ -1,0 +1,252 @@
+// Package sqldb is the one implementation of pactum.Store, over database/sql. The SQLite and
+// PostgreSQL stores (store/sqlite, store/postgres) open their databases, run their migrations and
+// hand the handles to New with a Dialect: the few things that differ between the two. Every query
+// is written once, with ? placeholders, in the portable subset both databases share (RETURNING,
+// ON CONFLICT, LIMIT), next to the method that runs it.
+//
+// Schema conventions both migration sets follow: ids are BIGINT, times are BIGINT unix
+// microseconds UTC, money is BIGINT minor units of the row's currency, JSON is TEXT, hashes are
+// BLOB/BYTEA.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pactum/pactum"
+)
+
+// Dialect is what differs between the databases behind a Store.
+type Dialect struct {
+	// Numbered says that placeholders are $1, $2, ... (PostgreSQL) rather than ?.
+	Numbered bool
+	// UniqueViolation reports whether err is a violated UNIQUE or PRIMARY KEY constraint.
+	UniqueViolation func(error) bool
+	// ForeignKeyViolation reports whether err is a violated FOREIGN KEY constraint.
+	ForeignKeyViolation func(error) bool
+}
+
+// Store implements pactum.Store.
+type Store struct {
+	w *sql.DB // writes, and reads inside write transactions
+	r *sql.DB // reads; may be w itself
+	d Dialect
+
+	queries sync.Map // query with ? -> query in the dialect's placeholders
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared bulk inserts on w, by query text
+}
+
+var _ pactum.Store = (*Store)(nil)
+
+// New returns a Store over writer and reader, which must hold a migrated schema. For SQLite the
+// writer is a single connection and the reader a pool; for PostgreSQL both are the same pool.
+// Reads go to the reader: a transaction that starts after a commit sees it (WAL in SQLite, any
+// isolation level in PostgreSQL), so a Get right after a Create finds the row.
+func New(writer, reader *sql.DB, d Dialect) *Store {
+	return &Store{w: writer, r: reader, d: d, stmts: make(map[string]*sql.Stmt)}
+}
+
+// Close closes the prepared statements and both handles.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.mu.Unlock()
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// q returns query in the dialect's placeholders. Queries are a bounded set (named constants and
+// the filter combinations of the lists), so the rebound text is cached rather than rebuilt.
+func (s *Store) q(query string) string {
+	if !s.d.Numbered {
+		return query
+	}
+	if v, ok := s.queries.Load(query); ok {
+		return v.(string)
+	}
+	v := Rebind(query)
+	s.queries.Store(query, v)
+	return v
+}
+
+// Rebind turns ? placeholders into $1, $2, ... ; question marks inside quoted strings and
+// identifiers are left alone.
+func Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + len(query)/8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// inTx runs fn in a transaction on the writer, committing if it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// exists returns an EINVALID error naming field unless table has a row with id. Checking inside
+// the write transaction gives a clear error about the field; the foreign keys in the schema stay
+// the guarantee.
+func (s *Store) exists(ctx context.Context, tx *sql.Tx, table, field string, id int64) error {
+	var one int
+	err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM "+table+" WHERE id = ?"), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pactum.FieldError(field, "%s %d does not exist", strings.TrimSuffix(table, "s"), id)
+	}
+	return err
+}
+
+// writeError translates constraint violations of a write: a unique violation is a conflict on
+// uniqueField, a foreign key violation (a referenced row vanished under us) is invalid input.
+func (s *Store) writeError(err error, uniqueField, what string) error {
+	var pe *pactum.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe):
+		return err
+	case s.d.UniqueViolation(err):
+		return &pactum.Error{Code: pactum.ECONFLICT, Field: uniqueField, Message: fmt.Sprintf("%s with this %s exists already", what, uniqueField)}
+	case s.d.ForeignKeyViolation(err):
+		return pactum.Errorf(pactum.EINVALID, "%s refers to a row that does not exist", what)
+	}
+	return err
+}
+
+// notFound maps sql.ErrNoRows to an ENOTFOUND error naming what was looked for.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return pactum.Errorf(pactum.ENOTFOUND, format, args...)
+	}
+	return err
+}
+
+// micros converts a time to what the schema stores: unix microseconds, UTC.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros is the inverse of micros.
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+// stamp returns t as it will read back from the store (UTC, microseconds), or now if t is zero.
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return fromMicros(micros(t))
+}
+
+// Page sizes.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+func limit(p pactum.Page) int {
+	switch {
+	case p.Limit <= 0:
+		return defaultLimit
+	case p.Limit > maxLimit:
+		return maxLimit
+	}
+	return p.Limit
+}
+
+// where collects the conditions of a list or count query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, arg any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, arg)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// page appends the cursor condition on column key and returns the ordered, limited query.
+func (w *where) page(selectFrom, key string, p pactum.Page) (string, []any) {
+	w.add(key+" > ?", p.After)
+	return selectFrom + w.String() + " ORDER BY " + key + " LIMIT ?", append(w.args, limit(p))
+}
+
+// nullID stores the id 0 ("none") as NULL, so that optional references satisfy foreign keys.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// nullBytes stores an empty hash as NULL, so that rows without one do not collide on a unique index.
+func nullBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// nullString stores an empty string as NULL, for optional values under a unique index.
+func nullString(v string) sql.NullString { return sql.NullString{String: v, Valid: v != ""} }
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// list runs a query and scans each row with scan.
+func list[T any](ctx context.Context, db *sql.DB, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{} // an empty list, not nil, so that JSON shows []
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
