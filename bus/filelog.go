@@ -1,16 +1,13 @@
 package bus
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +27,10 @@ const (
 	// applyBatch bounds how many entries one Handler call gets, so that one store transaction
 	// stays short while the log is being caught up.
 	applyBatch = 4096
+	// applyBytes is how much the applier gathers before it stops waiting for more.
+	applyBytes = 1 << 20
+	// defaultApplyDelay bounds how long an event waits for others before it is applied.
+	defaultApplyDelay = 50 * time.Millisecond
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -43,7 +44,10 @@ type FileLogConfig struct {
 	Handler Handler
 	// SegmentBytes is the size at which a new segment file is started (default 64 MiB).
 	SegmentBytes int64
-	Logger       *slog.Logger
+	// ApplyDelay is how long the applier waits to gather events into one handler call
+	// (default 50ms); the store lags the log by about this much.
+	ApplyDelay time.Duration
+	Logger     *slog.Logger
 }
 
 // FileLog is a durable append-only log in segment files. Appends are grouped: while one batch is
@@ -74,6 +78,9 @@ type FileLog struct {
 	fileSize int64
 	written  atomic.Uint64
 
+	// spareReady reports once when the zero-filled file for the next segment is ready.
+	spareReady chan error
+
 	segMu    sync.Mutex
 	segments []uint64 // bases of the segment files, oldest first; the last is being written
 	applied  atomic.Uint64
@@ -94,6 +101,9 @@ type batch struct {
 func OpenFileLog(ctx context.Context, cfg FileLogConfig) (*FileLog, error) {
 	if cfg.SegmentBytes <= 0 {
 		cfg.SegmentBytes = defaultSegmentBytes
+	}
+	if cfg.ApplyDelay <= 0 {
+		cfg.ApplyDelay = defaultApplyDelay
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -222,7 +232,7 @@ func (l *FileLog) write(b *batch) error {
 		}
 	}
 	b.pos = l.fileBase + uint64(l.fileSize)
-	if _, err := l.file.Write(b.buf); err != nil {
+	if _, err := l.file.WriteAt(b.buf, l.fileSize); err != nil {
 		return fmt.Errorf("write segment: %w", err)
 	}
 	l.fileSize += int64(len(b.buf))
@@ -233,70 +243,35 @@ func (l *FileLog) write(b *batch) error {
 	return nil
 }
 
-// rotate closes the current segment and starts the next at the current position.
-func (l *FileLog) rotate() error {
-	if err := l.file.Close(); err != nil {
-		return fmt.Errorf("close segment: %w", err)
-	}
-	return l.openSegment(l.fileBase+uint64(l.fileSize), 0)
-}
-
-func (l *FileLog) segmentPath(base uint64) string {
-	return filepath.Join(l.cfg.Dir, fmt.Sprintf("%020d%s", base, segmentSuffix))
-}
-
-// openSegment opens the segment at base for appending at size, creating it if needed.
-func (l *FileLog) openSegment(base uint64, size int64) error {
-	f, err := os.OpenFile(l.segmentPath(base), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-	if err != nil {
-		return fmt.Errorf("open segment: %w", err)
-	}
-	if err := syncDir(l.cfg.Dir); err != nil {
-		f.Close()
-		return err
-	}
-	l.file, l.fileBase, l.fileSize = f, base, size
-	l.segMu.Lock()
-	if n := len(l.segments); n == 0 || l.segments[n-1] != base {
-		l.segments = append(l.segments, base)
-	}
-	l.segMu.Unlock()
-	return nil
-}
-
-// syncDir makes a new segment's directory entry durable, or a power cut could lose the file.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open log directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync log directory: %w", err)
-	}
-	return nil
-}
-
 // applyLoop hands committed batches to the handler, several at a time when the handler falls
 // behind, and releases the segments it has fully applied.
 func (l *FileLog) applyLoop() {
 	defer close(l.applyDone)
 	var batches []*batch
 	var entries []Entry
+	timer := time.NewTimer(0)
+	<-timer.C
 	for b := range l.committed {
 		batches = append(batches[:0], b)
+		// Wait a little for more, so that one store transaction carries many events: a
+		// transaction's fixed cost (journal writes of every page it touched) is what an
+		// applier running batch by batch would spend its time on.
+		size := len(b.buf)
+		timer.Reset(l.cfg.ApplyDelay)
 	gather:
-		for len(batches) < 64 {
+		for size < applyBytes {
 			select {
 			case more, ok := <-l.committed:
 				if !ok {
 					break gather
 				}
 				batches = append(batches, more)
-			default:
+				size += len(more.buf)
+			case <-timer.C:
 				break gather
 			}
 		}
+		timer.Stop()
 		entries = entries[:0]
 		for _, b := range batches {
 			entries = decodeBatch(entries, b.buf, b.pos)
@@ -401,6 +376,9 @@ func (l *FileLog) Close(ctx context.Context) error {
 		<-l.applyDone
 	}
 	l.stopApply()
+	if err := <-l.spareReady; err != nil {
+		l.log.Warn("preparing the next event log segment failed", "err", err)
+	}
 	if err := l.file.Close(); err != nil {
 		return fmt.Errorf("close segment: %w", err)
 	}
@@ -451,6 +429,7 @@ func (l *FileLog) recover(ctx context.Context) error {
 		next = max(next, base+uint64(size))
 	}
 	l.segments = bases
+	l.prepareSpare()
 	if n := len(bases); n > 0 && bases[n-1]+uint64(lastSize) == next {
 		if err := l.openSegment(bases[n-1], lastSize); err != nil {
 			return err
@@ -461,7 +440,7 @@ func (l *FileLog) recover(ctx context.Context) error {
 		if l.cfg.Start > 0 {
 			l.log.Warn("the event log ends before the position the store has applied; was the log directory replaced?", "store_position", l.cfg.Start)
 		}
-		if err := l.openSegment(next, 0); err != nil {
+		if err := l.newSegment(next); err != nil {
 			return err
 		}
 	}
@@ -489,56 +468,4 @@ func listSegments(dir string) ([]uint64, error) {
 	}
 	sort.Slice(bases, func(i, j int) bool { return bases[i] < bases[j] })
 	return bases, nil
-}
-
-// scanSegment reads every intact record of a segment and returns the size of its intact
-// prefix. A damaged record in the last segment is a write that was never acknowledged (the
-// process died mid-batch): the segment is cut there. Damage anywhere else is corruption.
-func scanSegment(path string, base uint64, last bool, fn func(Entry) error) (int64, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return 0, fmt.Errorf("open segment: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 256<<10)
-	var off int64
-	var h [recordHeader]byte
-	var data []byte
-	for {
-		if _, err := io.ReadFull(r, h[:]); err != nil {
-			if err == io.EOF {
-				return off, nil
-			}
-			break
-		}
-		n := int(binary.LittleEndian.Uint32(h[0:4]))
-		if n < 1 || n > maxRecord {
-			break
-		}
-		if cap(data) < n-1 {
-			data = make([]byte, n-1)
-		}
-		data = data[:n-1]
-		if _, err := io.ReadFull(r, data); err != nil {
-			break
-		}
-		crc := crc32.Update(crc32.Update(0, castagnoli, h[8:9]), castagnoli, data)
-		if crc != binary.LittleEndian.Uint32(h[4:8]) {
-			break
-		}
-		off += int64(8 + n)
-		if err := fn(Entry{Pos: base + uint64(off), Type: h[8], Data: data}); err != nil {
-			return 0, err
-		}
-	}
-	if !last {
-		return 0, fmt.Errorf("event log segment %s is damaged at offset %d", path, off)
-	}
-	if err := f.Truncate(off); err != nil {
-		return 0, fmt.Errorf("trim torn tail of %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("sync trimmed segment: %w", err)
-	}
-	return off, nil
 }

@@ -151,16 +151,26 @@ func TestFileLogTrimsTornTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
-	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Half a record: what a crash in the middle of a write leaves.
-	if _, err := f.Write([]byte{50, 0, 0, 0, 1, 2, 3, 4, 1, 9, 9}); err != nil {
+	// A batch torn by a crash: a whole record, then half of one, right after the last
+	// acknowledged record (50 records of 9+108 bytes). Neither was acknowledged.
+	torn := append(recordBytes(t, 999), 50, 0, 0, 0, 1, 2, 3, 4, 1, 9, 9)
+	if _, err := f.WriteAt(torn[9:], 50*117+9); err != nil { // the first header lost
 		t.Fatal(err)
 	}
 	f.Close()
 
+	l = open(t, dir, r, 1<<20)
+	l.Close(context.Background())
+	b, _ := os.ReadFile(segs[len(segs)-1])
+	for i, c := range b[50*117:] {
+		if c != 0 {
+			t.Fatalf("byte %d after the last record is %d: the torn batch was not cleared", 50*117+i, c)
+		}
+	}
 	l = open(t, dir, r, 1<<20)
 	appendN(t, l, 50, 10)
 	if err := l.Close(context.Background()); err != nil {
@@ -168,11 +178,31 @@ func TestFileLogTrimsTornTail(t *testing.T) {
 	}
 	r3 := &recorder{}
 	l = open(t, dir, r3, 1<<20) // a store that lost everything replays the whole, intact log
+	appendN(t, l, 60, 1)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r3 = &recorder{}
+	l = open(t, dir, r3, 1<<20)
 	if err := l.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, got := r3.snapshot()
-	checkAll(t, got, 60)
+	checkAll(t, got, 61)
+}
+
+// recordBytes returns the bytes of one record as the log writes it, with a counter payload.
+func recordBytes(t *testing.T, n uint64) []byte {
+	dir := t.TempDir()
+	l := open(t, dir, &recorder{}, 1<<16)
+	appendN(t, l, int(n), 1)
+	l.Close(context.Background())
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	b, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b[:117]
 }
 
 func TestFileLogRetriesAFailingHandler(t *testing.T) {

@@ -23,6 +23,7 @@ type Config struct {
 	TrustedProxies string
 	LogFormat      string
 	LogLevel       string
+	PprofAddr      string
 	ShutdownGrace  time.Duration
 	Demo           bool
 
@@ -44,6 +45,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(&c.GeoIP, "geoip", "", "MMDB file for visitor countries (MaxMind GeoLite2/GeoIP2 or DB-IP layout)")
 	str(&c.CountryHeader, "country-header", "", "request header a trusted proxy sets to the visitor's country, e.g. CF-IPCountry")
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
+	str(&c.PprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; never expose it")
 	str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("shutdown-grace", 30*time.Second), "how long shutdown waits for requests and the event log to drain (env PACTUM_SHUTDOWN_GRACE)")

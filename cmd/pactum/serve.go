@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +39,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	tuneGC()
 	srv, err := newServer(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -193,6 +197,9 @@ func (s *server) run(ctx context.Context) error {
 	s.log.Info("pactum serving", "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", s.cfg.EventsDir)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.cfg.PprofAddr != "" {
+		go s.servePprof()
+	}
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -220,4 +227,29 @@ func (s *server) close(ctx context.Context) error {
 		errs = append(errs, s.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// servePprof serves the profiler on its own address, so that it is never reachable through the
+// public listener.
+func (s *server) servePprof() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	s.log.Info("profiler listening", "addr", s.cfg.PprofAddr)
+	if err := http.ListenAndServe(s.cfg.PprofAddr, mux); err != nil {
+		s.log.Warn("profiler stopped", "err", err)
+	}
+}
+
+// tuneGC lets the heap grow further between collections than Go's default: the click path
+// allocates little that lives long, so collecting less often saves CPU on every click, while the
+// soft memory limit keeps the process small. GOGC and GOMEMLIMIT, when set, win.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(96 << 20)
+	}
 }
