@@ -47,7 +47,11 @@ type FileLogConfig struct {
 	// ApplyDelay is how long the applier waits to gather events into one handler call
 	// (default 50ms); the store lags the log by about this much.
 	ApplyDelay time.Duration
-	Logger     *slog.Logger
+	// CommitDelay is how long the flusher lets appends gather before each write and sync. A
+	// sync costs about 50µs of CPU wherever it is issued; on two cores shared with the traffic,
+	// a short delay that doubles the events per sync buys more throughput than it costs latency.
+	CommitDelay time.Duration
+	Logger      *slog.Logger
 }
 
 // FileLog is a durable append-only log in segment files. Appends are grouped: while one batch is
@@ -77,6 +81,7 @@ type FileLog struct {
 	fileBase uint64
 	fileSize int64
 	written  atomic.Uint64
+	syncs    atomic.Uint64
 
 	// spareReady reports once when the zero-filled file for the next segment is ready.
 	spareReady chan error
@@ -186,6 +191,9 @@ func (l *FileLog) flushLoop() {
 		case <-l.stop:
 		}
 		for {
+			if d := l.cfg.CommitDelay; d > 0 {
+				time.Sleep(d)
+			}
 			l.mu.Lock()
 			b := l.cur
 			if len(b.buf) == 0 {
@@ -240,6 +248,7 @@ func (l *FileLog) write(b *batch) error {
 		return fmt.Errorf("sync segment: %w", err)
 	}
 	l.written.Store(b.pos + uint64(len(b.buf)))
+	l.syncs.Add(1)
 	return nil
 }
 
@@ -345,6 +354,9 @@ func (l *FileLog) release(pos uint64) {
 
 // Written is the position up to which the log is durable.
 func (l *FileLog) Written() uint64 { return l.written.Load() }
+
+// Syncs counts the batches written and synced: events per sync is how well appends group.
+func (l *FileLog) Syncs() uint64 { return l.syncs.Load() }
 
 // Applied is the position up to which the handler has applied the log.
 func (l *FileLog) Applied() uint64 { return l.applied.Load() }

@@ -103,6 +103,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	}
 	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
 		Dir: cfg.EventsDir, Start: start, Handler: ingest.VisitApplier(s.store), Logger: logger,
+		CommitDelay: cfg.CommitDelay,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open event log: %w", err)
@@ -169,6 +170,9 @@ func (s *server) registerOps(mux *http.ServeMux) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pactum_eventlog_written_bytes", Help: "Position up to which the event log is durable.",
 		}, func() float64 { return float64(s.events.Written()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pactum_eventlog_syncs_total", Help: "Batches of events written and synced to the event log.",
+		}, func() float64 { return float64(s.events.Syncs()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pactum_eventlog_applied_bytes", Help: "Position up to which the event log is applied to the store.",
 		}, func() float64 { return float64(s.events.Applied()) }),
