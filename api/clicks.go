@@ -20,8 +20,10 @@ type clickJSON struct {
 	Sub4      string `json:"sub4"`
 	Sub5      string `json:"sub5"`
 	Source    string `json:"source"`
-	IP        string `json:"ip"`
-	UserAgent string `json:"user_agent"`
+	// IP and UserAgent identify a visitor: advertisers and admins see them for fraud review,
+	// partners do not (they are the advertiser's customers' personal data).
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
 	Referer   string `json:"referer"`
 	Device    string `json:"device"`
 	OS        string `json:"os"`
@@ -94,7 +96,17 @@ func (a *API) listClicks(w http.ResponseWriter, r *http.Request, c caller) error
 	if err != nil {
 		return err
 	}
+	if c.partner() {
+		return answerList(w, items, next, partnerClickView)
+	}
 	return answerList(w, items, next, clickView)
+}
+
+// partnerClickView is a click without the visitor's IP address and user agent.
+func partnerClickView(c pactum.StoredClick) clickJSON {
+	v := clickView(c)
+	v.IP, v.UserAgent = "", ""
+	return v
 }
 
 func (a *API) countClicks(w http.ResponseWriter, r *http.Request, c caller) error {
