@@ -13,13 +13,13 @@ type clickJSON struct {
 	OfferID   int64     `json:"offer_id"`
 	PartnerID int64     `json:"partner_id"`
 	// LinkID is null for a click that came through /click?offer_id=&partner_id= rather than a link.
-	LinkID    *int64 `json:"link_id"`
-	Sub1      string `json:"sub1"`
-	Sub2      string `json:"sub2"`
-	Sub3      string `json:"sub3"`
-	Sub4      string `json:"sub4"`
-	Sub5      string `json:"sub5"`
-	Source    string `json:"source"`
+	LinkID *int64 `json:"link_id"`
+	Sub1   string `json:"sub1"`
+	Sub2   string `json:"sub2"`
+	Sub3   string `json:"sub3"`
+	Sub4   string `json:"sub4"`
+	Sub5   string `json:"sub5"`
+	Source string `json:"source"`
 	// IP and UserAgent identify a visitor: advertisers and admins see them for fraud review,
 	// partners do not (they are the advertiser's customers' personal data).
 	IP        string `json:"ip,omitempty"`
