@@ -60,17 +60,9 @@ const (
 
 // InsertConversion stores c and sets its ID, CreatedAt and UpdatedAt (and Time if zero), unless a
 // conversion with the same non-empty DedupKey exists: then it returns that one with duplicate
-// true and leaves c as it was. The unique index on dedup_key is the guarantee; the SELECT first
-// only saves the insert in the common case.
+// true and leaves c as it was. The unique index on dedup_key decides, through ON CONFLICT DO
+// NOTHING, so that the common case is one statement.
 func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (pactum.Conversion, bool, error) {
-	if c.DedupKey != "" {
-		existing, err := e.conversionByDedupKey(ctx, c.DedupKey)
-		if err == nil {
-			return existing, true, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return pactum.Conversion{}, false, fmt.Errorf("insert conversion: %w", err)
-		}
-	}
 	n := *c
 	n.ID = 0
 	n.CreatedAt = stamp(n.CreatedAt)
@@ -79,11 +71,11 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 	if err != nil {
 		return pactum.Conversion{}, false, fmt.Errorf("insert conversion: %w", err)
 	}
-	err = e.tx.QueryRowContext(ctx, e.s.q(insertConversion), args...).Scan(&n.ID)
+	err = e.stmt(ctx, insertConversion).QueryRowContext(ctx, args...).Scan(&n.ID)
 	if errors.Is(err, sql.ErrNoRows) || (err != nil && c.DedupKey != "" && e.s.d.UniqueViolation(err)) {
-		// Another transaction committed the same key since the SELECT above. (A unique
-		// violation here can only be SQLite's; in PostgreSQL it would have aborted the
-		// transaction, and the re-read fails, so that the batch is retried and dedups then.)
+		// The key is taken: ON CONFLICT DO NOTHING returned no row. (A unique violation can
+		// only come from SQLite; in PostgreSQL it would have aborted the transaction, and the
+		// re-read fails, so that the batch is retried and dedups then.)
 		existing, err := e.conversionByDedupKey(ctx, c.DedupKey)
 		if err != nil {
 			return pactum.Conversion{}, false, fmt.Errorf("insert conversion: read the conversion with dedup key %q: %w", c.DedupKey, err)
@@ -97,7 +89,7 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 }
 
 func (e *eventTx) conversionByDedupKey(ctx context.Context, key string) (pactum.Conversion, error) {
-	return scanConversion(e.tx.QueryRowContext(ctx, e.s.q(conversionByDedupKey), key))
+	return scanConversion(e.stmt(ctx, conversionByDedupKey).QueryRowContext(ctx, key))
 }
 
 // CustomerPartner returns the partner of the customer's first (or latest) conversion in the offer
@@ -112,7 +104,7 @@ func (e *eventTx) CustomerPartner(ctx context.Context, offerID int64, customerID
 		query = customerFirstPartner
 	}
 	var partner int64
-	err := e.tx.QueryRowContext(ctx, e.s.q(query), offerID, customerID).Scan(&partner)
+	err := e.stmt(ctx, query).QueryRowContext(ctx, offerID, customerID).Scan(&partner)
 	if err != nil {
 		return 0, fmt.Errorf("customer partner: %w", notFound(err, "customer %q has no attributed conversion in offer %d", customerID, offerID))
 	}
@@ -123,7 +115,7 @@ func (e *eventTx) CustomerPartner(ctx context.Context, offerID int64, customerID
 // dayStart and monthStart: approved (and paid) sales for tiers, counts and payouts for caps.
 func (e *eventTx) PartnerStats(ctx context.Context, offerID, partnerID int64, dayStart, monthStart time.Time) (pactum.PartnerStats, error) {
 	day, month := micros(dayStart), micros(monthStart)
-	rows, err := e.tx.QueryContext(ctx, e.s.q(partnerStats), month, day, month, day, month,
+	rows, err := e.stmt(ctx, partnerStats).QueryContext(ctx, month, day, month, day, month,
 		offerID, partnerID, min(day, month))
 	if err != nil {
 		return pactum.PartnerStats{}, fmt.Errorf("partner stats: %w", err)

@@ -40,13 +40,14 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	var fnErr error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var stored int64
-		err := tx.QueryRowContext(ctx, s.q(advancePosition), stream, int64(pos)).Scan(&stored)
+		e := &eventTx{s: s, tx: tx}
+		err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("advance position: %w", err)
 		}
-		fnErr = fn(&eventTx{s: s, tx: tx})
+		fnErr = fn(e)
 		if fnErr != nil {
 			return fnErr
 		}
@@ -63,9 +64,24 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 
 // Coupon returns the coupon with code, in any case, as the transaction sees it.
 func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error) {
-	c, err := scanCoupon(e.tx.QueryRowContext(ctx, e.s.q(couponByCode), CouponKey(code)))
+	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(ctx, CouponKey(code)))
 	if err != nil {
 		return pactum.Coupon{}, fmt.Errorf("coupon: %w", notFound(err, "coupon %q not found", code))
 	}
 	return c, nil
+}
+
+// eventTxQueries are the statements of the event transaction, prepared once (with the bulk
+// inserts, before the first transaction): the processor runs them for every conversion, and
+// SQLite would otherwise parse each one every time.
+var eventTxQueries = []string{advancePosition, couponByCode, insertConversion, conversionByDedupKey,
+	customerFirstPartner, customerLastPartner, partnerStats}
+
+// stmt returns the prepared statement for query, bound to the transaction.
+func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	query = e.s.q(query)
+	e.s.mu.Lock()
+	st := e.s.stmts[query]
+	e.s.mu.Unlock()
+	return e.tx.StmtContext(ctx, st)
 }

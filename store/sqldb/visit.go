@@ -104,18 +104,24 @@ func (s *Store) prepareVisitInserts(ctx context.Context) error {
 	if s.visitsPrepared {
 		return nil
 	}
+	var queries []string
 	for _, t := range []visitTable{clickTable, impressionTable} {
 		for n := 1; n <= maxChunk; n *= 2 {
-			query := s.bulkInsertQuery(t, n)
-			if _, ok := s.stmts[query]; ok {
-				continue
-			}
-			st, err := s.w.PrepareContext(ctx, query)
-			if err != nil {
-				return fmt.Errorf("prepare insert into %s: %w", t.name, err)
-			}
-			s.stmts[query] = st
+			queries = append(queries, s.bulkInsertQuery(t, n))
 		}
+	}
+	for _, q := range eventTxQueries {
+		queries = append(queries, s.q(q))
+	}
+	for _, query := range queries {
+		if _, ok := s.stmts[query]; ok {
+			continue
+		}
+		st, err := s.w.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", query, err)
+		}
+		s.stmts[query] = st
 	}
 	s.visitsPrepared = true
 	return nil
