@@ -20,6 +20,9 @@ const (
 	EUNAVAILABLE     = "unavailable"
 	EINTERNAL        = "internal"
 	ETOOMANYREQUESTS = "resource_exhausted"
+	// EREJECTED: a conversion was stored but rejected (too fast after its click, outside the
+	// attribution window...), with the reason in the answer.
+	EREJECTED = "rejected"
 )
 
 // Error is an error a user can act on: a code, a message that says what is wrong, and the field

@@ -52,8 +52,10 @@ type Advertiser struct {
 	Currency string `json:"currency"`
 	// PostbackTokenHash is the SHA-256 of the advertiser's postback token; the token itself is
 	// shown once, when the advertiser is created, and never stored.
-	PostbackTokenHash []byte    `json:"-"`
-	CreatedAt         time.Time `json:"created_at"`
+	PostbackTokenHash []byte `json:"-"`
+	// PostbackIPs are addresses or CIDRs whose postbacks need no token.
+	PostbackIPs []string  `json:"postback_ips"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.
@@ -78,28 +80,38 @@ type Targeting struct {
 // OfferEvent is a goal inside an offer with its payout (what the partner earns) and revenue
 // (what the advertiser owes) rule sets in the language of SPEC section 5, kept as validated JSON.
 type OfferEvent struct {
-	Name    string          `json:"name"`
-	Payout  json.RawMessage `json:"payout,omitempty"`
-	Revenue json.RawMessage `json:"revenue,omitempty"`
+	// ID is the event's number within its offer (1, 2, ...), which the incumbents' postbacks
+	// name as goal_id, event_id or goal; it never changes once given.
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// AllowRepeats lets one click convert on this event more than once when no order id is given.
+	AllowRepeats bool            `json:"allow_repeats"`
+	Payout       json.RawMessage `json:"payout,omitempty"`
+	Revenue      json.RawMessage `json:"revenue,omitempty"`
 }
 
 // Offer is a program or campaign of one advertiser.
 type Offer struct {
-	ID                    int64        `json:"id"`
-	AdvertiserID          int64        `json:"advertiser_id"`
-	Name                  string       `json:"name"`
-	Status                string       `json:"status"`
-	DestinationURL        string       `json:"destination_url"`
-	FallbackURL           string       `json:"fallback_url"`
-	Currency              string       `json:"currency"`
-	AttributionWindowDays int          `json:"attribution_window_days"`
-	AttributionModel      string       `json:"attribution_model"`
-	HoldDays              int          `json:"hold_days"`
-	Targeting             Targeting    `json:"targeting"`
-	Visibility            string       `json:"visibility"`
-	Events                []OfferEvent `json:"events"`
-	CreatedAt             time.Time    `json:"created_at"`
-	UpdatedAt             time.Time    `json:"updated_at"`
+	ID                    int64  `json:"id"`
+	AdvertiserID          int64  `json:"advertiser_id"`
+	Name                  string `json:"name"`
+	Status                string `json:"status"`
+	DestinationURL        string `json:"destination_url"`
+	FallbackURL           string `json:"fallback_url"`
+	Currency              string `json:"currency"`
+	AttributionWindowDays int    `json:"attribution_window_days"`
+	AttributionModel      string `json:"attribution_model"`
+	// MinConversionSeconds rejects, as fraud, conversions that come sooner after their click.
+	MinConversionSeconds int `json:"min_conversion_seconds"`
+	// ReturningCustomers attributes a sale without click or coupon to the partner who brought
+	// the same customer before (first or last such partner, by AttributionModel).
+	ReturningCustomers bool         `json:"returning_customers"`
+	HoldDays           int          `json:"hold_days"`
+	Targeting          Targeting    `json:"targeting"`
+	Visibility         string       `json:"visibility"`
+	Events             []OfferEvent `json:"events"`
+	CreatedAt          time.Time    `json:"created_at"`
+	UpdatedAt          time.Time    `json:"updated_at"`
 }
 
 // Link is a partner's tracking link to an offer. Code is its short code for /c/{code}.

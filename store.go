@@ -40,6 +40,24 @@ type CouponFilter struct {
 	AdvertiserID int64 // coupons bound to an offer of this advertiser
 }
 
+// EventTx is the store inside the event processor's transaction (Store.ApplyEvents): what it
+// reads sees what the same transaction wrote before.
+type EventTx interface {
+	// InsertVisits stores clicks and impressions. Clicks are unique by click id: one stored
+	// already is skipped.
+	InsertVisits(ctx context.Context, clicks, impressions []Visit) error
+	Coupon(ctx context.Context, code string) (Coupon, error)
+	// CustomerPartner returns the partner of the customer's first (first=true) or latest
+	// attributed conversion in the offer, or ENOTFOUND.
+	CustomerPartner(ctx context.Context, offerID int64, customerID string, first bool) (int64, error)
+	// InsertConversion stores c and sets its ID, unless a conversion with the same non-empty
+	// DedupKey exists: then it returns that one with duplicate true and stores nothing.
+	InsertConversion(ctx context.Context, c *Conversion) (existing Conversion, duplicate bool, err error)
+	// PartnerStats sums the partner's earlier conversions in the offer since dayStart and
+	// monthStart (in the offer's currency).
+	PartnerStats(ctx context.Context, offerID, partnerID int64, dayStart, monthStart time.Time) (PartnerStats, error)
+}
+
 // StoredClick is a click as the store returns it, with the row id that pages lists.
 type StoredClick struct {
 	Seq int64
@@ -82,12 +100,23 @@ type Store interface {
 	ListAPIKeys(ctx context.Context, p Page) ([]APIKey, error)
 	DeleteAPIKey(ctx context.Context, id int64) error
 
-	// ApplyVisits stores a batch of clicks and impressions read from the event log and records
-	// pos as the log position applied, in one transaction. Visits already stored (same click id)
-	// are skipped, so a batch applied twice changes nothing.
-	ApplyVisits(ctx context.Context, clicks, impressions []Visit, stream string, pos uint64) error
-	// AppliedPosition returns the last log position recorded by ApplyVisits for stream (0 if none).
+	// ApplyEvents runs fn in one transaction that also records pos as the position of stream
+	// in the event log, so that what fn wrote and the position commit together. If the stream
+	// is already at or past pos, fn is not called and applied is false: the batch was applied
+	// before (a replay after a crash). If fn returns an error, nothing is written.
+	ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(EventTx) error) (applied bool, err error)
+	// AppliedPosition returns the last log position recorded by ApplyEvents for stream (0 if none).
 	AppliedPosition(ctx context.Context, stream string) (uint64, error)
+
+	Conversion(ctx context.Context, id int64) (Conversion, error)
+	ListConversions(ctx context.Context, f ConversionFilter, p Page) ([]Conversion, error)
+	CountConversions(ctx context.Context, f ConversionFilter) (int64, error)
+	// UpdateConversion reads conversion id, lets fn change it, and writes it back, in one
+	// transaction that no other update of the same conversion can interleave with. fn's error
+	// is returned unchanged and nothing is written.
+	UpdateConversion(ctx context.Context, id int64, fn func(*Conversion) error) (Conversion, error)
+	// EachConversion calls fn for every conversion matching f, oldest first (for the simulator).
+	EachConversion(ctx context.Context, f ConversionFilter, fn func(Conversion) error) error
 
 	Clicks(ctx context.Context, f ClickFilter, p Page) ([]StoredClick, error)
 	CountClicks(ctx context.Context, f ClickFilter) (int64, error)

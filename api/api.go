@@ -1,16 +1,18 @@
 // Package api serves Pactum's REST API under /api/v1 (SPEC section 8): bearer API keys, the
-// three roles, JSON resources for advertisers, partners, offers, links, coupons, clicks and API
-// keys, and the one table that turns a pactum.Error code into an HTTP status.
+// three roles, JSON resources for advertisers, partners, offers, links, coupons, conversions,
+// clicks and API keys, and the one table that turns a pactum.Error code into an HTTP status.
 //
 // Roles, where the SPEC leaves room:
 //   - admin: everything.
 //   - advertiser: reads and renames its own advertiser record; creates, reads and changes its
 //     own offers; creates, reads and changes links and coupons on its own offers (for any
-//     partner); deletes coupons on its own offers; reads clicks on its own offers. It cannot
-//     create advertisers, see or change partners, or manage API keys.
+//     partner); deletes coupons on its own offers; reads clicks on its own offers; reports,
+//     reads, refunds, approves and rejects conversions of its own offers and simulates their
+//     rules. It cannot create advertisers, see or change partners, or manage API keys.
 //   - partner: reads its own partner record; reads active public offers (without their revenue
 //     rule sets, which are what the advertiser pays the network); creates, reads and changes its
-//     own links; reads its own coupons and clicks. It cannot change its partner record.
+//     own links; reads its own coupons, clicks and conversions (without what the advertiser
+//     pays for them). It cannot change its partner record.
 //
 // A resource a role may read in general but that belongs to someone else answers 404, exactly as
 // a missing one, so that ids of other partners' and advertisers' data do not leak; an action a
@@ -18,6 +20,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/commission"
 )
 
 // Config is what the API needs from the process that serves it.
@@ -39,6 +43,16 @@ type Config struct {
 	OnChange func()
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Conversions takes the conversions of POST /api/v1/conversions (conversion.Pipeline). Nil
+	// answers that endpoint with 503.
+	Conversions Submitter
+	// Rules evaluates the draft rule sets of simulations (the pipeline's cache); nil makes one.
+	Rules *commission.Rules
+}
+
+// Submitter records a reported conversion and answers what became of it.
+type Submitter interface {
+	Submit(ctx context.Context, in pactum.ConversionInput) (pactum.ConversionResult, error)
 }
 
 // API serves /api/v1. Create it with New and mount it with Register.
@@ -49,17 +63,21 @@ type API struct {
 	onChange     func()
 	logger       *slog.Logger
 	now          func() time.Time
+	conversions  Submitter
+	rules        *commission.Rules
 }
 
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
 // cannot end up in a dump or a log.
 func New(cfg Config) *API {
 	a := &API{
-		store:     cfg.Store,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		onChange:  cfg.OnChange,
-		logger:    cfg.Logger,
-		now:       cfg.Now,
+		store:       cfg.Store,
+		publicURL:   strings.TrimRight(cfg.PublicURL, "/"),
+		onChange:    cfg.OnChange,
+		logger:      cfg.Logger,
+		now:         cfg.Now,
+		conversions: cfg.Conversions,
+		rules:       cfg.Rules,
 	}
 	if cfg.AdminKey != "" {
 		a.adminKeyHash = HashKey(cfg.AdminKey)
@@ -69,6 +87,9 @@ func New(cfg Config) *API {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.rules == nil {
+		a.rules = &commission.Rules{}
 	}
 	return a
 }
@@ -89,6 +110,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/offers", a.listOffers)
 	a.handle(mux, "GET /api/v1/offers/{id}", a.getOffer)
 	a.handle(mux, "PATCH /api/v1/offers/{id}", a.patchOffer)
+	a.handle(mux, "POST /api/v1/offers/{id}/simulate", a.simulate)
 
 	a.handle(mux, "POST /api/v1/links", a.createLink)
 	a.handle(mux, "GET /api/v1/links", a.listLinks)
@@ -99,6 +121,14 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/coupons", a.listCoupons)
 	a.handle(mux, "GET /api/v1/coupons/{code}", a.getCoupon)
 	a.handle(mux, "DELETE /api/v1/coupons/{code}", a.deleteCoupon)
+
+	a.handle(mux, "POST /api/v1/conversions", a.createConversion)
+	a.handle(mux, "GET /api/v1/conversions", a.listConversions)
+	a.handle(mux, "GET /api/v1/conversions/count", a.countConversions)
+	a.handle(mux, "GET /api/v1/conversions/{id}", a.getConversion)
+	a.handle(mux, "POST /api/v1/conversions/{id}/refund", a.refundConversion)
+	a.handle(mux, "POST /api/v1/conversions/{id}/approve", a.approveConversion)
+	a.handle(mux, "POST /api/v1/conversions/{id}/reject", a.rejectConversion)
 
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)

@@ -38,15 +38,26 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv that lets configure complete the API's config (a conversion intake)
+// once the store is open.
+func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
+	t.Helper()
 	e := &env{t: t, store: sqlite.OpenTemp(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
-	api.New(api.Config{
+	cfg := api.Config{
 		Store:     e.store,
 		PublicURL: "http://track.test/",
 		AdminKey:  adminKey,
 		OnChange:  func() { e.changes.Add(1) },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:       func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) },
-	}).Register(e.mux)
+	}
+	if configure != nil {
+		configure(e, &cfg)
+	}
+	api.New(cfg).Register(e.mux)
 
 	e.mustCreate("/api/v1/advertisers", `{"name":"Shoe Shop","currency":"EUR"}`)
 	e.mustCreate("/api/v1/advertisers", `{"name":"Book Shop","currency":"USD"}`)

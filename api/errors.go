@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	pactum.EFORBIDDEN:       http.StatusForbidden,
 	pactum.ENOTFOUND:        http.StatusNotFound,
 	pactum.ECONFLICT:        http.StatusConflict,
+	pactum.EREJECTED:        http.StatusUnprocessableEntity,
 	pactum.ETOOMANYREQUESTS: http.StatusTooManyRequests,
 	pactum.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	pactum.EINTERNAL:        http.StatusInternalServerError,

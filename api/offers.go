@@ -23,6 +23,8 @@ const (
 	maxHoldDays   = 365
 	maxEvents     = 50
 	maxTargets    = 300
+	// maxMinConversionSeconds: a day. A sale that comes a day after its click is no bot.
+	maxMinConversionSeconds = 86400
 )
 
 var (
@@ -40,6 +42,8 @@ type offerJSON struct {
 	Currency              string          `json:"currency"`
 	AttributionWindowDays int             `json:"attribution_window_days"`
 	AttributionModel      string          `json:"attribution_model"`
+	MinConversionSeconds  int             `json:"min_conversion_seconds"`
+	ReturningCustomers    bool            `json:"returning_customers"`
 	HoldDays              int             `json:"hold_days"`
 	Targeting             targetingJSON   `json:"targeting"`
 	Visibility            string          `json:"visibility"`
@@ -54,11 +58,14 @@ type targetingJSON struct {
 }
 
 // offerEventDoc is an event as it is read and written: rule sets are passed through as the
-// JSON that rules.Parse accepted. An empty rule set is left out.
+// JSON that rules.Parse accepted. An empty rule set is left out. ID is Pactum's: a client may
+// send it back as it got it, and it is otherwise ignored (events are matched by name).
 type offerEventDoc struct {
-	Name    string          `json:"name"`
-	Payout  json.RawMessage `json:"payout,omitempty"`
-	Revenue json.RawMessage `json:"revenue,omitempty"`
+	ID           int64           `json:"id"`
+	Name         string          `json:"name"`
+	AllowRepeats bool            `json:"allow_repeats"`
+	Payout       json.RawMessage `json:"payout,omitempty"`
+	Revenue      json.RawMessage `json:"revenue,omitempty"`
 }
 
 // offerView renders o for c. Partners do not see revenue rule sets: what the advertiser pays
@@ -69,13 +76,14 @@ func offerView(c caller) func(pactum.Offer) offerJSON {
 			ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status,
 			DestinationURL: o.DestinationURL, FallbackURL: o.FallbackURL, Currency: o.Currency,
 			AttributionWindowDays: o.AttributionWindowDays, AttributionModel: o.AttributionModel,
+			MinConversionSeconds: o.MinConversionSeconds, ReturningCustomers: o.ReturningCustomers,
 			HoldDays: o.HoldDays, Visibility: o.Visibility,
 			Targeting: targetingJSON{Countries: nonNil(o.Targeting.Countries), Devices: nonNil(o.Targeting.Devices)},
 			Events:    make([]offerEventDoc, 0, len(o.Events)),
 			CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 		}
 		for _, e := range o.Events {
-			ev := offerEventDoc{Name: e.Name, Payout: e.Payout, Revenue: e.Revenue}
+			ev := offerEventDoc{ID: e.ID, Name: e.Name, AllowRepeats: e.AllowRepeats, Payout: e.Payout, Revenue: e.Revenue}
 			if c.partner() {
 				ev.Revenue = nil
 			}
@@ -104,6 +112,8 @@ type offerInput struct {
 	Currency              *string          `json:"currency"`
 	AttributionWindowDays *int             `json:"attribution_window_days"`
 	AttributionModel      *string          `json:"attribution_model"`
+	MinConversionSeconds  *int             `json:"min_conversion_seconds"`
+	ReturningCustomers    *bool            `json:"returning_customers"`
 	HoldDays              *int             `json:"hold_days"`
 	Targeting             *targetingInput  `json:"targeting"`
 	Visibility            *string          `json:"visibility"`
@@ -117,7 +127,7 @@ type targetingInput struct {
 
 // apply copies the fields that were sent into o, except advertiser_id, which the handlers check
 // against the caller first.
-func (in offerInput) apply(o *pactum.Offer) {
+func (in offerInput) apply(o *pactum.Offer) error {
 	set(&o.Name, in.Name, strings.TrimSpace)
 	set(&o.Status, in.Status, nil)
 	set(&o.DestinationURL, in.DestinationURL, strings.TrimSpace)
@@ -131,6 +141,12 @@ func (in offerInput) apply(o *pactum.Offer) {
 	if in.HoldDays != nil {
 		o.HoldDays = *in.HoldDays
 	}
+	if in.MinConversionSeconds != nil {
+		o.MinConversionSeconds = *in.MinConversionSeconds
+	}
+	if in.ReturningCustomers != nil {
+		o.ReturningCustomers = *in.ReturningCustomers
+	}
 	if t := in.Targeting; t != nil {
 		if t.Countries != nil {
 			o.Targeting.Countries = *t.Countries
@@ -140,11 +156,52 @@ func (in offerInput) apply(o *pactum.Offer) {
 		}
 	}
 	if in.Events != nil {
-		o.Events = make([]pactum.OfferEvent, len(*in.Events))
-		for i, e := range *in.Events {
-			o.Events[i] = pactum.OfferEvent{Name: e.Name, Payout: e.Payout, Revenue: e.Revenue}
+		events, err := numberEvents(o.Events, *in.Events)
+		if err != nil {
+			return err
 		}
+		o.Events = events
 	}
+	return nil
+}
+
+// numberEvents gives each event of a new list its id: the id of the event of the same name in
+// the old list, else one more than the highest id so far. Postbacks name events by these ids
+// (goal_id), so an id never moves to another event while the event is there. An id sent by the
+// client must be the one its event has, so that a rename (which makes a new event) is not
+// mistaken for a change of the old one.
+func numberEvents(old []pactum.OfferEvent, docs []offerEventDoc) ([]pactum.OfferEvent, error) {
+	ids := map[string]int64{}
+	names := map[int64]string{}
+	var top int64
+	for _, e := range old {
+		if e.ID == 0 {
+			continue // stored before events had ids: numbered below like a new one
+		}
+		ids[e.Name], names[e.ID] = e.ID, e.Name
+		top = max(top, e.ID)
+	}
+	events := make([]pactum.OfferEvent, len(docs))
+	for i, d := range docs {
+		id, known := ids[d.Name]
+		if d.ID != 0 && d.ID != id {
+			field := fmt.Sprintf("events[%d].id", i)
+			if other, taken := names[d.ID]; taken {
+				return nil, pactum.FieldError(field, "is event %q's id, not %q's: ids are Pactum's and an event's name cannot change", other, d.Name)
+			}
+			if known {
+				return nil, pactum.FieldError(field, "is %d but event %q has id %d: ids are Pactum's; send it back as it is or leave it out", d.ID, d.Name, id)
+			}
+		}
+		if !known {
+			top++
+			id = top
+			// A name listed twice is refused by checkEvents; it must not take two ids meanwhile.
+			ids[d.Name] = id
+		}
+		events[i] = pactum.OfferEvent{ID: id, Name: d.Name, AllowRepeats: d.AllowRepeats, Payout: d.Payout, Revenue: d.Revenue}
+	}
+	return events, nil
 }
 
 // validateOffer checks o as it would be stored, after a create or a PATCH, and compacts its rule
@@ -172,6 +229,9 @@ func validateOffer(o *pactum.Offer) error {
 	}
 	if err := checkOneOf("attribution_model", o.AttributionModel, pactum.LastClick, pactum.FirstClick); err != nil {
 		return err
+	}
+	if o.MinConversionSeconds < 0 || o.MinConversionSeconds > maxMinConversionSeconds {
+		return pactum.FieldError("min_conversion_seconds", "must be from 0 to %d seconds", maxMinConversionSeconds)
 	}
 	if o.HoldDays < 0 || o.HoldDays > maxHoldDays {
 		return pactum.FieldError("hold_days", "must be from 0 to %d days", maxHoldDays)
@@ -280,7 +340,7 @@ func checkRuleSet(raw json.RawMessage, currency, field string) (json.RawMessage,
 // defaultEvents is what an offer created without events tracks: one purchase event that earns
 // nothing until its rules are set.
 func defaultEvents() []pactum.OfferEvent {
-	return []pactum.OfferEvent{{Name: "purchase"}}
+	return []pactum.OfferEvent{{ID: 1, Name: "purchase"}}
 }
 
 // ownAdvertiser resolves the advertiser an offer is created for or moved to. An advertiser key
@@ -322,7 +382,12 @@ func (a *API) createOffer(w http.ResponseWriter, r *http.Request, c caller) erro
 		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic, Events: defaultEvents(),
 		CreatedAt: now, UpdatedAt: now,
 	}
-	in.apply(&o)
+	if in.Events != nil {
+		o.Events = nil // a new offer's events are numbered from 1
+	}
+	if err := in.apply(&o); err != nil {
+		return err
+	}
 	if err := validateOffer(&o); err != nil {
 		return err
 	}
@@ -437,7 +502,9 @@ func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c caller) error
 		}
 		o.AdvertiserID = *in.AdvertiserID
 	}
-	in.apply(&o)
+	if err := in.apply(&o); err != nil {
+		return err
+	}
 	o.UpdatedAt = a.now().UTC()
 	if err := validateOffer(&o); err != nil {
 		return err

@@ -30,9 +30,7 @@ func TestPartnerScope(t *testing.T) {
 		clicks = append(clicks, pactum.Visit{ClickID: fmt.Sprintf("c2-%d", i), Time: t0.Add(time.Duration(i) * time.Hour),
 			OfferID: 2, PartnerID: 2, Rejected: pactum.RejectCountry})
 	}
-	if err := e.store.ApplyVisits(ctx(), clicks, nil, "test", 1); err != nil {
-		t.Fatal(err)
-	}
+	e.applyVisits(clicks)
 
 	runSteps(t, e, []step{
 		{name: "p1 reads itself", method: "GET", path: "/api/v1/partners/1", key: e.p1, status: 200,
@@ -124,9 +122,7 @@ func TestAdvertiserScope(t *testing.T) {
 		{ClickID: "b", Time: time.Now(), OfferID: 3, PartnerID: 2},
 		{ClickID: "c", Time: time.Now(), OfferID: 2, PartnerID: 1},
 	}
-	if err := e.store.ApplyVisits(ctx(), clicks, nil, "test", 1); err != nil {
-		t.Fatal(err)
-	}
+	e.applyVisits(clicks)
 	runSteps(t, e, []step{
 		{name: "reads itself", method: "GET", path: "/api/v1/advertisers/1", key: e.adv1, status: 200},
 		{name: "lists itself", method: "GET", path: "/api/v1/advertisers", key: e.adv1, status: 200,

@@ -12,6 +12,9 @@ import "context"
 const (
 	TypeClick      byte = 1
 	TypeImpression byte = 2
+	// TypeConversion carries a reported conversion to the conversion processor, whose answer
+	// the reporting request waits for.
+	TypeConversion byte = 3
 )
 
 // Entry is one event read back from the log. Pos is the log position just after the entry: a

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ type FileLogConfig struct {
 	// ApplyDelay is how long the applier waits to gather events into one handler call
 	// (default 50ms); the store lags the log by about this much.
 	ApplyDelay time.Duration
+	// Urgent lists event types that someone waits on after they are durable (a conversion's
+	// answer says what the processor made of it): a batch holding one is applied at once.
+	Urgent []byte
 	// CommitDelay is how long the flusher lets appends gather before each write and sync. A
 	// sync costs about 50µs of CPU wherever it is issued; on two cores shared with the traffic,
 	// a short delay that doubles the events per sync buys more throughput than it costs latency.
@@ -95,10 +99,11 @@ type FileLog struct {
 
 // batch is a group of records committed with one write and one fdatasync.
 type batch struct {
-	buf  []byte
-	pos  uint64 // log position of buf[0], set when the batch is written
-	done chan struct{}
-	err  error
+	buf    []byte
+	urgent bool
+	pos    uint64 // log position of buf[0], set when the batch is written
+	done   chan struct{}
+	err    error
 }
 
 // OpenFileLog opens (or creates) the log in cfg.Dir, repairs a torn tail left by a crash,
@@ -158,6 +163,9 @@ func (l *FileLog) Append(ctx context.Context, typ byte, data []byte) error {
 	}
 	b := l.cur
 	b.buf = appendRecord(b.buf, typ, data)
+	if slices.Contains(l.cfg.Urgent, typ) {
+		b.urgent = true
+	}
 	l.mu.Unlock()
 	select {
 	case l.kick <- struct{}{}:
@@ -265,10 +273,10 @@ func (l *FileLog) applyLoop() {
 		// Wait a little for more, so that one store transaction carries many events: a
 		// transaction's fixed cost (journal writes of every page it touched) is what an
 		// applier running batch by batch would spend its time on.
-		size := len(b.buf)
+		size, urgent := len(b.buf), b.urgent
 		timer.Reset(l.cfg.ApplyDelay)
 	gather:
-		for size < applyBytes {
+		for size < applyBytes && !urgent {
 			select {
 			case more, ok := <-l.committed:
 				if !ok {
@@ -276,6 +284,7 @@ func (l *FileLog) applyLoop() {
 				}
 				batches = append(batches, more)
 				size += len(more.buf)
+				urgent = urgent || more.urgent
 			case <-timer.C:
 				break gather
 			}

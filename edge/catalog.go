@@ -77,6 +77,25 @@ func (c *Catalog) Invalidate() {
 	c.gen.Store(&generation{missing: newBoundedMap[missKey, struct{}](maxNegative)})
 }
 
+// Offer returns offer id through the cache, so that the conversion pipeline reads offers as
+// cheaply as the click path. The result shares its slices with the cache: do not change them.
+func (c *Catalog) Offer(ctx context.Context, id int64) (pactum.Offer, error) {
+	o, err := c.offer(ctx, id)
+	if err != nil {
+		return pactum.Offer{}, err
+	}
+	return o.Offer, nil
+}
+
+// Partner returns partner id through the cache.
+func (c *Catalog) Partner(ctx context.Context, id int64) (pactum.Partner, error) {
+	p, err := c.partner(ctx, id)
+	if err != nil {
+		return pactum.Partner{}, err
+	}
+	return p.Partner, nil
+}
+
 func (c *Catalog) offer(ctx context.Context, id int64) (*offer, error) {
 	if id <= 0 {
 		return nil, errNotFound

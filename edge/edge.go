@@ -60,6 +60,11 @@ type Config struct {
 	MaxInFlight int
 	// MaxVisitors bounds the memory of recent visitors (DefaultMaxVisitors if 0).
 	MaxVisitors int
+	// Conversions takes the conversions that postbacks and pixels report. Without it the edge
+	// serves clicks and impressions only; with it, Advertisers is required too.
+	Conversions Submitter
+	// Advertisers authenticates postbacks by token or address (postback.go).
+	Advertisers AdvertiserSource
 	Now         func() time.Time // time.Now if nil
 	Logger      *slog.Logger     // slog.Default() if nil
 }
@@ -75,6 +80,7 @@ type Edge struct {
 	pool          sync.Pool // *request
 	stamp         atomic.Pointer[stamp]
 	lastLog       atomic.Int64 // unix seconds of the last failure logged
+	advertisers   *advertiserCache
 }
 
 // stamp caches the decimal form of the current second for the {timestamp} macro.
@@ -100,6 +106,8 @@ func New(cfg Config) (*Edge, error) {
 		return nil, errors.New("edge: Config.Signer is required")
 	case cfg.Recorder == nil:
 		return nil, errors.New("edge: Config.Recorder is required")
+	case cfg.Conversions != nil && cfg.Advertisers == nil:
+		return nil, errors.New("edge: Config.Advertisers is required with Config.Conversions")
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
@@ -120,6 +128,9 @@ func New(cfg Config) (*Edge, error) {
 		e.countryHeader = textproto.CanonicalMIMEHeaderKey(cfg.CountryHeader)
 	}
 	e.pool.New = func() any { return &request{buf: make([]byte, 0, 512)} }
+	if cfg.Advertisers != nil {
+		e.advertisers = newAdvertiserCache(cfg.Advertisers, cfg.Catalog, cfg.Now)
+	}
 	return e, nil
 }
 
@@ -136,6 +147,9 @@ func (e *Edge) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /impression", func(w http.ResponseWriter, r *http.Request) {
 		e.serve(w, r, true, "", false)
 	})
+	if e.cfg.Conversions != nil {
+		e.registerConversions(mux)
+	}
 }
 
 func (e *Edge) serveClick(w http.ResponseWriter, r *http.Request) {

@@ -28,14 +28,21 @@ func (r *storeRecorder) RecordClick(ctx context.Context, v *pactum.Visit) error 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pos++
-	return r.s.ApplyVisits(ctx, []pactum.Visit{*v}, nil, "edge-test", r.pos)
+	return r.apply(ctx, []pactum.Visit{*v}, nil)
 }
 
 func (r *storeRecorder) RecordImpression(ctx context.Context, v *pactum.Visit) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pos++
-	return r.s.ApplyVisits(ctx, nil, []pactum.Visit{*v}, "edge-test", r.pos)
+	return r.apply(ctx, nil, []pactum.Visit{*v})
+}
+
+func (r *storeRecorder) apply(ctx context.Context, clicks, impressions []pactum.Visit) error {
+	_, err := r.s.ApplyEvents(ctx, "edge-test", r.pos, func(tx pactum.EventTx) error {
+		return tx.InsertVisits(ctx, clicks, impressions)
+	})
+	return err
 }
 
 // TestWithSQLiteStore runs clicks against the real SQLite store: catalog reads, recorded clicks

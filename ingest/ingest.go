@@ -1,19 +1,21 @@
 // Package ingest joins the edge to the event log and the log to the store: Recorder turns a
-// visit into a durable log entry before the edge answers, and VisitApplier writes logged visits
-// to the store in batches, recording the log position in the same transaction.
+// visit into a durable log entry before the edge answers, and Handler applies what the log
+// holds — clicks, impressions and conversions — to the store in batches, recording the log
+// position in the same transaction.
 package ingest
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 )
 
-// VisitStream names the position of the visit applier in the store.
-const VisitStream = "visits"
+// Stream names the position of the log handler in the store.
+const Stream = "events"
 
 // Recorder records clicks and impressions durably in an event log.
 type Recorder struct {
@@ -46,33 +48,60 @@ func (r *Recorder) record(ctx context.Context, typ byte, v *pactum.Visit) error 
 	return nil
 }
 
-// VisitStore is the part of the store the applier needs.
-type VisitStore interface {
-	ApplyVisits(ctx context.Context, clicks, impressions []pactum.Visit, stream string, pos uint64) error
+// Store is the part of the store the handler needs.
+type Store interface {
+	ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(pactum.EventTx) error) (bool, error)
 }
 
-// VisitApplier returns the log handler that stores visits. Entries of other types are skipped
-// here: they belong to other processors.
-func VisitApplier(s VisitStore) bus.Handler {
+// ConversionApplier processes one logged conversion inside the handler's transaction and
+// returns how to tell the waiting request, once the transaction has committed.
+type ConversionApplier interface {
+	Apply(ctx context.Context, tx pactum.EventTx, data []byte) (deliver func(), err error)
+}
+
+// Handler returns the log handler that stores visits and processes conversions, in log order,
+// in one transaction per batch.
+func Handler(s Store, conversions ConversionApplier, logger *slog.Logger) bus.Handler {
 	var clicks, impressions []pactum.Visit
+	var deliveries []func()
 	return func(ctx context.Context, entries []bus.Entry) error {
-		clicks, impressions = clicks[:0], impressions[:0]
-		for _, e := range entries {
-			var v pactum.Visit
-			switch e.Type {
-			case bus.TypeClick, bus.TypeImpression:
-				if err := v.UnmarshalBinary(e.Data); err != nil {
-					return fmt.Errorf("decode visit at log position %d: %w", e.Pos, err)
+		clicks, impressions, deliveries = clicks[:0], impressions[:0], deliveries[:0]
+		applied, err := s.ApplyEvents(ctx, Stream, entries[len(entries)-1].Pos, func(tx pactum.EventTx) error {
+			// A retried batch starts again from a rolled-back transaction.
+			clicks, impressions, deliveries = clicks[:0], impressions[:0], deliveries[:0]
+			for _, e := range entries {
+				switch e.Type {
+				case bus.TypeClick, bus.TypeImpression:
+					var v pactum.Visit
+					if err := v.UnmarshalBinary(e.Data); err != nil {
+						// A record this binary cannot read would stop the log for good: skip
+						// it loudly instead.
+						logger.Error("skipping an unreadable visit in the event log", "pos", e.Pos, "err", err)
+						continue
+					}
+					if e.Type == bus.TypeClick {
+						clicks = append(clicks, v)
+					} else {
+						impressions = append(impressions, v)
+					}
+				case bus.TypeConversion:
+					deliver, err := conversions.Apply(ctx, tx, e.Data)
+					if err != nil {
+						return fmt.Errorf("conversion at log position %d: %w", e.Pos, err)
+					}
+					deliveries = append(deliveries, deliver)
 				}
-			default:
-				continue
 			}
-			if e.Type == bus.TypeClick {
-				clicks = append(clicks, v)
-			} else {
-				impressions = append(impressions, v)
+			return tx.InsertVisits(ctx, clicks, impressions)
+		})
+		if err != nil {
+			return err
+		}
+		if applied {
+			for _, deliver := range deliveries {
+				deliver()
 			}
 		}
-		return s.ApplyVisits(ctx, clicks, impressions, VisitStream, entries[len(entries)-1].Pos)
+		return nil
 	}
 }

@@ -1,6 +1,6 @@
 // Package loadtest drives a running Pactum server over HTTP and reports
-// throughput, latency percentiles and whether every acknowledged click was
-// stored. It is the engine behind `pactum loadtest`.
+// throughput, latency percentiles and whether every acknowledged click or
+// conversion was stored. It is the engine behind `pactum loadtest`.
 //
 // The generator shares the machine with the server it measures, so the hot
 // loop is kept cheap: one keep-alive connection and one reused request per
@@ -29,15 +29,35 @@ const (
 	MaxConnections = 4096
 )
 
+// Modes: what each request of the run is.
+const (
+	// ModeClicks requests Config.Path, a click or any other GET.
+	ModeClicks = "clicks"
+	// ModeConversions first makes click ids by requesting Config.Path, then
+	// reports a conversion for one of them with each request.
+	ModeConversions = "conversions"
+)
+
 // Defaults applied to a zero Config field.
 const (
+	DefaultMode        = ModeClicks
 	DefaultConnections = 64
 	DefaultDuration    = 10 * time.Second
 	DefaultWarmup      = time.Second
 	DefaultCountPath   = "/api/v1/clicks/count"
 	DefaultExpect      = http.StatusFound
 	DefaultSettle      = 15 * time.Second
+
+	// The same, in conversions mode.
+	DefaultConversionCountPath = "/api/v1/conversions/count"
+	DefaultConversionExpect    = http.StatusCreated
+	DefaultClickIDs            = 20_000
+	DefaultEvent               = "purchase"
 )
+
+// MaxClickIDs bounds the set-up of conversions mode, which holds every click
+// id in memory and makes them all before the measured run starts.
+const MaxClickIDs = 1_000_000
 
 // Placeholder in Config.Path replaced by a counter unique within the run.
 const counterPlaceholder = "{n}"
@@ -52,11 +72,16 @@ const (
 
 // Config describes one run against one server.
 type Config struct {
+	// Mode is ModeClicks (default) or ModeConversions.
+	Mode string
 	// Target is the base URL of a running server, e.g. http://127.0.0.1:8080.
 	Target string
 	// Path is the request path and query, e.g. "/c/DEMO" or
 	// "/click?offer_id=1&partner_id=1&sub1={n}". Every "{n}" is replaced by
 	// a counter unique within the run. It is sent as written, unescaped.
+	// In conversions mode it is the click that makes the click ids, and
+	// must answer with a click_id in the Location's query or a pc_{offer}
+	// cookie.
 	Path string
 	// Connections is the number of concurrent keep-alive connections,
 	// each driven by one worker that waits for every answer (default 64).
@@ -69,11 +94,21 @@ type Config struct {
 	// in the stored-count check.
 	Warmup time.Duration
 	// APIKey authorises the stored-count check; empty skips the check.
+	// Conversions mode needs it: it also authorises each conversion.
 	APIKey string
-	// CountPath answers {"count": N} (default /api/v1/clicks/count).
+	// CountPath answers {"count": N} (default /api/v1/clicks/count, or
+	// /api/v1/conversions/count in conversions mode).
 	CountPath string
-	// Expect is the status that acknowledges a request (default 302).
+	// Expect is the status that acknowledges a request (default 302, or
+	// 201 in conversions mode).
 	Expect int
+	// ClickIDs is how many click ids conversions mode makes before the run
+	// (default 20,000, at most MaxClickIDs). A run with more conversions
+	// reuses them round robin; each conversion has its own order id, so
+	// none is a duplicate of another.
+	ClickIDs int
+	// Event names the event of each conversion (default "purchase").
+	Event string
 	// Settle bounds how long to wait after the run for the server to apply
 	// its durable log to the store (default 15s).
 	Settle time.Duration
@@ -85,6 +120,12 @@ type Config struct {
 // percentiles cover the measured part only; AckedTotal adds the warm-up,
 // since the stored count spans both.
 type Result struct {
+	Mode string
+
+	// Conversions mode: the click ids made before the run, and how long that took.
+	ClickIDs int
+	Setup    time.Duration
+
 	Requests   int64 // answered or failed during the measured part
 	Acked      int64 // answered with the expected status
 	Errors     int64 // any other status, or a transport error
@@ -100,21 +141,39 @@ type Result struct {
 	Checked      bool  // the stored-count check ran
 	StoredBefore int64 // count before the run
 	StoredAfter  int64 // count after the run, once it caught up or Settle ran out
-	Verified     bool  // StoredAfter-StoredBefore >= AckedTotal
+	// Verified: StoredAfter-StoredBefore >= AckedTotal and, in conversions
+	// mode, the listing found every acknowledged conversion once, with a
+	// commission.
+	Verified bool
+
+	// Conversions mode: after the count, the run's conversions are listed
+	// and compared with the acknowledged order ids.
+	Listed       bool  // the listing ran
+	Found        int64 // acknowledged conversions listed at least once
+	Missing      int64 // acknowledged but not listed
+	NoCommission int64 // listed without a commission payout
+	Duplicates   int64 // listed more than once
 
 	ErrorSamples []string // a few distinct error messages
 }
 
-// Stored is how many clicks the store gained during the run.
+// Stored is how many clicks (or conversions) the store gained during the run.
 func (r Result) Stored() int64 { return r.StoredAfter - r.StoredBefore }
 
 // Print writes r in a form meant for people.
 func (r Result) Print(w io.Writer, label string) {
 	fmt.Fprintf(w, "%s\n", label)
-	fmt.Fprintf(w, "  requests/s  %.0f  (%d acknowledged in %.2fs, %d errors)\n",
-		r.RPS, r.Acked, r.Duration.Seconds(), r.Errors)
+	unit := "requests/s"
+	if r.Mode == ModeConversions {
+		unit = "conversions/s"
+		fmt.Fprintf(w, "  set-up      %d click ids in %.2fs\n", r.ClickIDs, r.Setup.Seconds())
+	}
+	fmt.Fprintf(w, "  %s  %.0f  (%d acknowledged in %.2fs, %d errors)\n",
+		unit, r.RPS, r.Acked, r.Duration.Seconds(), r.Errors)
 	fmt.Fprintf(w, "  latency ms  p50 %s  p95 %s  p99 %s  max %s\n", ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max))
 	switch {
+	case r.Mode == ModeConversions:
+		r.printStoredConversions(w)
 	case !r.Checked:
 		fmt.Fprintf(w, "  stored: not checked (no API key)\n")
 	case r.Verified:
@@ -133,6 +192,10 @@ func ms(d time.Duration) string {
 }
 
 func (c Config) withDefaults() (Config, error) {
+	if c.Mode == "" {
+		c.Mode = DefaultMode
+	}
+	conversions := c.Mode == ModeConversions
 	if c.Connections == 0 {
 		c.Connections = DefaultConnections
 	}
@@ -146,14 +209,32 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.CountPath == "" {
 		c.CountPath = DefaultCountPath
+		if conversions {
+			c.CountPath = DefaultConversionCountPath
+		}
 	}
 	if c.Expect == 0 {
 		c.Expect = DefaultExpect
+		if conversions {
+			c.Expect = DefaultConversionExpect
+		}
+	}
+	if c.ClickIDs == 0 {
+		c.ClickIDs = DefaultClickIDs
+	}
+	if c.Event == "" {
+		c.Event = DefaultEvent
 	}
 	if c.Settle == 0 {
 		c.Settle = DefaultSettle
 	}
 	switch {
+	case c.Mode != ModeClicks && !conversions:
+		return c, fmt.Errorf("loadtest: mode %q is neither %s nor %s", c.Mode, ModeClicks, ModeConversions)
+	case conversions && c.APIKey == "":
+		return c, fmt.Errorf("loadtest: conversions mode needs an API key")
+	case c.ClickIDs < 0 || c.ClickIDs > MaxClickIDs:
+		return c, fmt.Errorf("loadtest: click ids must be between 1 and %d", MaxClickIDs)
 	case c.Connections < 0 || c.Connections > MaxConnections:
 		return c, fmt.Errorf("loadtest: connections must be between 1 and %d", MaxConnections)
 	case c.Duration < 0 || c.Duration > MaxDuration:
@@ -175,9 +256,12 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // Run drives cfg.Target until the warm-up and cfg.Duration have passed, then,
-// if cfg.APIKey is set, waits for the store to hold every acknowledged click.
-// An error means the run could not start, the count could not be read, or ctx
-// was cancelled; the Result then holds whatever was measured.
+// if cfg.APIKey is set, waits for the store to hold every acknowledged click
+// or conversion. In conversions mode it first makes cfg.ClickIDs click ids,
+// and afterwards lists the run's conversions to check each acknowledged one.
+// An error means the run could not start, the set-up failed, the count or
+// the list could not be read, or ctx was cancelled; the Result then holds
+// whatever was measured.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -200,7 +284,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 
-	var res Result
+	res := Result{Mode: cfg.Mode}
 	if cfg.APIKey != "" {
 		res.Checked = true
 		if res.StoredBefore, err = readCount(ctx, client, base+cfg.CountPath, cfg.APIKey); err != nil {
@@ -208,11 +292,36 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	}
 
-	res, runErr := drive(ctx, client, base, cfg, res)
+	r, err := newRun(ctx, client, base, cfg)
+	if err != nil {
+		return res, err
+	}
+	defer r.cancel()
+	if cfg.Mode == ModeConversions {
+		t0 := time.Now()
+		if err := r.makeClickIDs(cfg.ClickIDs, cfg.Connections); err != nil {
+			return res, fmt.Errorf("loadtest: making click ids: %w", err)
+		}
+		res.ClickIDs, res.Setup = len(r.conv.clickIDs), time.Since(t0)
+	}
+
+	res, workers, runErr := r.drive(ctx, cfg, res)
 	if runErr != nil || !res.Checked {
 		return res, runErr
 	}
+	if err := settle(ctx, client, base, cfg, &res); err != nil {
+		return res, err
+	}
+	if cfg.Mode == ModeConversions {
+		// Even when the count fell short: the listing says which are missing.
+		return res, r.checkConversions(ctx, client, base, cfg.APIKey, workers, &res)
+	}
+	return res, nil
+}
 
+// settle waits for the stored count to cover every acknowledgement, or for
+// cfg.Settle to run out.
+func settle(ctx context.Context, client *http.Client, base string, cfg Config, res *Result) error {
 	deadline := time.Now().Add(cfg.Settle)
 	for {
 		n, err := readCount(ctx, client, base+cfg.CountPath, cfg.APIKey)
@@ -220,18 +329,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.StoredAfter = n
 			if res.Stored() >= res.AckedTotal {
 				res.Verified = true
-				return res, nil
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
 			if err != nil {
-				return res, fmt.Errorf("loadtest: stored count after the run: %w", err)
+				return fmt.Errorf("loadtest: stored count after the run: %w", err)
 			}
-			return res, nil
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return res, ctx.Err()
+			return ctx.Err()
 		case <-time.After(pollInterval):
 		}
 	}
@@ -281,10 +390,12 @@ type run struct {
 	// generator's CPU. A transport never follows redirects.
 	transport http.RoundTripper
 	ctx       context.Context
+	cancel    context.CancelFunc // ends ctx, for requests hung past the run
 	expect    int
-	prefix    string   // base URL, for a request rebuilt after an error
-	basePath  string   // path of the base URL, for a server mounted under a prefix
-	parts     []string // Path split at every "{n}"
+	conv      *conversions // nil in clicks mode
+	prefix    string       // base URL, for a request rebuilt after an error
+	basePath  string       // path of the base URL, for a server mounted under a prefix
+	parts     []string     // Path split at every "{n}"
 	counter   atomic.Int64
 	stop      atomic.Bool
 	start     time.Time
@@ -307,30 +418,47 @@ type worker struct {
 
 	requests, acked, errors, warmAcked int64
 	finished                           time.Time
+
+	// Conversions mode: the body being sent, the order number it carries,
+	// the next one, and the order numbers acknowledged.
+	body      *requestBody
+	order     int64
+	nextOrder int64
+	orders    []int64
 }
 
-func drive(ctx context.Context, client *http.Client, base string, cfg Config, res Result) (Result, error) {
-	// Requests get their own context so that one hung past the end of the
-	// run is abandoned after a grace period instead of holding Run forever.
-	reqCtx, cancelReqs := context.WithCancel(ctx)
-	defer cancelReqs()
-
+func newRun(ctx context.Context, client *http.Client, base string, cfg Config) (*run, error) {
 	r := &run{
 		transport: client.Transport,
-		ctx:       reqCtx,
 		expect:    cfg.Expect,
 		prefix:    base,
 		parts:     strings.Split(cfg.Path, counterPlaceholder),
-		start:     time.Now(),
 	}
 	if u, err := url.Parse(base); err == nil {
 		r.basePath = u.EscapedPath()
 	}
+	if cfg.Mode == ModeConversions {
+		var err error
+		if r.conv, err = newConversions(cfg); err != nil {
+			return nil, err
+		}
+	}
+	// Requests get their own context so that one hung past the end of the
+	// run is abandoned after a grace period instead of holding Run forever.
+	r.ctx, r.cancel = context.WithCancel(ctx)
+	return r, nil
+}
+
+// drive runs the workers and returns what they measured, and the workers
+// for the order numbers they kept.
+func (r *run) drive(ctx context.Context, cfg Config, res Result) (Result, []*worker, error) {
+	defer r.cancel()
+	r.start = time.Now()
 	r.measured = r.start.Add(cfg.Warmup)
 	total := cfg.Warmup + cfg.Duration
 	stopTimer := time.AfterFunc(total, func() { r.stop.Store(true) })
 	defer stopTimer.Stop()
-	graceTimer := time.AfterFunc(total+requestGrace, cancelReqs)
+	graceTimer := time.AfterFunc(total+requestGrace, r.cancel)
 	defer graceTimer.Stop()
 	stopOnCancel := context.AfterFunc(ctx, func() { r.stop.Store(true) })
 	defer stopOnCancel()
@@ -338,7 +466,9 @@ func drive(ctx context.Context, client *http.Client, base string, cfg Config, re
 	workers := make([]*worker, cfg.Connections)
 	var wg sync.WaitGroup
 	for i := range workers {
-		w := &worker{r: r}
+		// In conversions mode each worker numbers its orders i+1, i+1+n,
+		// i+1+2n, ...: unique without a shared counter in the hot loop.
+		w := &worker{r: r, nextOrder: int64(i) + 1}
 		workers[i] = w
 		wg.Go(w.loop)
 	}
@@ -370,13 +500,17 @@ func drive(ctx context.Context, client *http.Client, base string, cfg Config, re
 	}
 	res.P50, res.P95, res.P99, res.Max = h.quantile(0.50), h.quantile(0.95), h.quantile(0.99), h.max
 	res.ErrorSamples = r.samples
-	return res, ctx.Err()
+	return res, workers, ctx.Err()
 }
 
 func (w *worker) loop() {
 	r := w.r
+	next := w.request
+	if r.conv != nil {
+		next = w.conversion
+	}
 	for !r.stop.Load() {
-		req := w.request()
+		req := next()
 		t0 := time.Now()
 		resp, err := r.transport.RoundTrip(req)
 		status := 0
@@ -396,13 +530,16 @@ func (w *worker) loop() {
 			r.sample(err.Error())
 			// The transport may still hold a failed request, so the
 			// next one must not share it.
-			w.req = nil
+			w.req, w.body, w.buf = nil, nil, nil
 			// A refused or reset connection fails at once; without a
 			// pause every worker would spin and starve the server it
 			// shares the machine with.
 			time.Sleep(errorPause)
 		}
 		w.done.Add(1)
+		if ok && r.conv != nil {
+			w.orders = append(w.orders, w.order)
+		}
 		if t0.Before(r.measured) {
 			if ok {
 				w.warmAcked++
@@ -508,7 +645,11 @@ func (r *run) progress(out io.Writer, workers []*worker, done <-chan struct{}) {
 			}
 			prev, prevAt = n, now
 			elapsed := now.Sub(r.start).Round(time.Second)
-			fmt.Fprintf(out, "  %4s  %8.0f req/s%s\n", elapsed, rate, phase)
+			unit := "req/s"
+			if r.conv != nil {
+				unit = "conversions/s"
+			}
+			fmt.Fprintf(out, "  %4s  %8.0f %s%s\n", elapsed, rate, unit, phase)
 		}
 	}
 }

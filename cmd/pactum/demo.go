@@ -48,13 +48,14 @@ func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, 
 		return pactum.Link{}, err
 	}
 	payout := json.RawMessage(`{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`)
+	revenue := json.RawMessage(`{"default":{"percent":"12"}}`)
 	offer := pactum.Offer{
 		AdvertiserID: adv.ID, Name: "Spring running collection", Status: pactum.OfferActive,
 		DestinationURL:        cfg.PublicURL + "/demo/landing?click_id={click_id}&partner={partner_id}&sub1={sub1}&sub2={sub2}&country={country}&device={device}",
 		Currency:              "EUR",
 		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
 		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic,
-		Events:    []pactum.OfferEvent{{Name: "purchase", Payout: payout}},
+		Events:    []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: payout, Revenue: revenue}},
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if err := st.CreateOffer(ctx, &offer); err != nil {

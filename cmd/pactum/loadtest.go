@@ -11,23 +11,38 @@ import (
 
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("loadtest", `Drive a running Pactum over HTTP with N connections for T seconds, then print requests/s,
-p50/p95/p99 latency, errors, and whether the store holds every click that got a 302
-(read from GET /api/v1/clicks/count before and after, so --api-key is needed for that check).
+p50/p95/p99 latency, errors, and whether the store holds everything that was acknowledged.
+
+--mode clicks (default) requests --path and counts each 302; the store must hold every such
+click (GET /api/v1/clicks/count before and after, so --api-key is needed for that check).
 With --baseline URL, the same load alternates between Pactum and that URL (a bare handler,
 see cmd/bare302) for --rounds rounds, so that both are measured in the same run.
 
-Example:
+--mode conversions first makes --click-ids click ids by requesting --path (a link whose
+offer's destination carries click_id={click_id}, or that sets the pc_{offer} cookie), then
+POSTs /api/v1/conversions with three line items for them, round robin, each with its own
+order id, and counts each 201. Afterwards the store must hold every acknowledged conversion
+exactly once, with a commission: GET /api/v1/conversions/count before and after, then the
+run's conversions listed from GET /api/v1/conversions. --api-key (an admin key, or the key
+of the offer's advertiser) is required.
+
+Examples:
   pactum loadtest --target http://127.0.0.1:8080 --path /c/DEMO --connections 64 --duration 10s \
-      --api-key "$PACTUM_ADMIN_API_KEY" --baseline http://127.0.0.1:8081/ --rounds 3`, stderr)
+      --api-key "$PACTUM_ADMIN_API_KEY" --baseline http://127.0.0.1:8081/ --rounds 3
+  pactum loadtest --mode conversions --target http://127.0.0.1:8080 --path /c/DEMO \
+      --connections 64 --duration 10s --api-key "$PACTUM_ADMIN_API_KEY"`, stderr)
 	var cfg loadtest.Config
+	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks, or conversions for click ids made first")
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running server")
-	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
+	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query of the click to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
 	fs.IntVar(&cfg.Connections, "connections", loadtest.DefaultConnections, "concurrent keep-alive connections")
 	fs.DurationVar(&cfg.Duration, "duration", loadtest.DefaultDuration, "how long each round is measured (at most 10m)")
 	fs.DurationVar(&cfg.Warmup, "warmup", loadtest.DefaultWarmup, "load before measuring starts")
-	fs.StringVar(&cfg.APIKey, "api-key", env("admin-api-key", ""), "API key for the stored-click check (env PACTUM_ADMIN_API_KEY)")
-	fs.IntVar(&cfg.Expect, "expect", loadtest.DefaultExpect, "HTTP status that acknowledges a request")
-	baseline := fs.String("baseline", "", "URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/")
+	fs.StringVar(&cfg.APIKey, "api-key", env("admin-api-key", ""), "API key for the stored check, and for the conversions themselves (env PACTUM_ADMIN_API_KEY)")
+	fs.IntVar(&cfg.Expect, "expect", 0, "HTTP status that acknowledges a request (default 302 for clicks, 201 for conversions)")
+	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions mode: click ids to make before the run, reused round robin")
+	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions mode: the event of each conversion")
+	baseline := fs.String("baseline", "", "clicks mode: URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/")
 	rounds := fs.Int("rounds", 1, "rounds per target when --baseline is given")
 	quiet := fs.Bool("quiet", false, "no progress line per second")
 	if err := fs.Parse(args); err != nil {
@@ -36,12 +51,19 @@ Example:
 	if !*quiet {
 		cfg.Progress = stderr
 	}
+	label := "pactum " + cfg.Path
+	if cfg.Mode == loadtest.ModeConversions {
+		label = "pactum conversions for clicks on " + cfg.Path
+		if *baseline != "" {
+			return fmt.Errorf("--baseline is for clicks mode: a bare handler stores no conversions")
+		}
+	}
 	if *baseline == "" {
 		res, err := loadtest.Run(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		res.Print(stdout, "pactum "+cfg.Path)
+		res.Print(stdout, label)
 		return verified(res)
 	}
 	u, err := url.Parse(*baseline)
@@ -51,7 +73,7 @@ Example:
 	base := cfg
 	base.Target, base.Path, base.APIKey = u.Scheme+"://"+u.Host, u.RequestURI(), ""
 	results, err := loadtest.Alternate(ctx, *rounds,
-		loadtest.Target{Label: "pactum " + cfg.Path, Config: cfg},
+		loadtest.Target{Label: label, Config: cfg},
 		loadtest.Target{Label: "bare net/http 302", Config: base})
 	if err != nil {
 		return err
@@ -68,11 +90,18 @@ Example:
 	return nil
 }
 
-// verified fails the command when the store holds fewer clicks than were acknowledged, so that
-// scripts notice.
+// verified fails the command when the store holds less than was acknowledged, so that scripts
+// notice.
 func verified(r loadtest.Result) error {
-	if r.Checked && !r.Verified {
+	switch {
+	case !r.Checked || r.Verified:
+		return nil
+	case r.Mode == loadtest.ModeConversions && r.Missing+r.NoCommission+r.Duplicates == 0:
+		return fmt.Errorf("the conversion count grew by only %d for %d acknowledged conversions", r.Stored(), r.AckedTotal)
+	case r.Mode == loadtest.ModeConversions:
+		return fmt.Errorf("of %d acknowledged conversions, %d are not stored, %d have no commission and %d are stored more than once",
+			r.AckedTotal, r.Missing, r.NoCommission, r.Duplicates)
+	default:
 		return fmt.Errorf("only %d of %d acknowledged clicks are stored", r.Stored(), r.AckedTotal)
 	}
-	return nil
 }

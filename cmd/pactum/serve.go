@@ -23,6 +23,8 @@ import (
 	"github.com/pactum/pactum/api"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/clickid"
+	"github.com/pactum/pactum/commission"
+	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
@@ -97,21 +99,30 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 			return nil, fmt.Errorf("open --geoip: %w", err)
 		}
 	}
-	start, err := s.store.AppliedPosition(ctx, ingest.VisitStream)
+	start, err := s.store.AppliedPosition(ctx, ingest.Stream)
 	if err != nil {
 		return nil, fmt.Errorf("read event log position: %w", err)
 	}
+	// The pipeline appends to the log, and the log's handler calls the pipeline: the log is
+	// handed to the pipeline once it is open (replay at open only calls the handler).
+	events := &openedLog{}
+	commissions := &commission.Rules{}
+	s.catalog = edge.NewCatalog(s.store)
+	conversions := conversion.New(conversion.Config{
+		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: time.Now, Logger: logger,
+	})
 	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
-		Dir: cfg.EventsDir, Start: start, Handler: ingest.VisitApplier(s.store), Logger: logger,
-		CommitDelay: cfg.CommitDelay,
+		Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, conversions, logger), Logger: logger,
+		CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open event log: %w", err)
 	}
-	s.catalog = edge.NewCatalog(s.store)
+	events.Log = s.events
 	e, err := edge.New(edge.Config{
 		Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: s.events},
 		GeoIP: geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
+		Conversions: conversions, Advertisers: s.store,
 		Now: time.Now, Logger: logger,
 	})
 	if err != nil {
@@ -123,6 +134,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	a := api.New(api.Config{
 		Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
 		OnChange: s.catalog.Invalidate, Logger: logger, Now: time.Now,
+		Conversions: conversions, Rules: commissions,
 	})
 
 	mux := http.NewServeMux()
@@ -145,6 +157,9 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	}
 	return s, nil
 }
+
+// openedLog is the event log, set once it is open.
+type openedLog struct{ bus.Log }
 
 // clickSigner uses the configured secret, or the one kept in the store, creating it on first
 // start so that every process of a deployment, and every restart, signs with the same key.
@@ -186,7 +201,7 @@ func (s *server) registerOps(mux *http.ServeMux) {
 			http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		if _, err := s.store.AppliedPosition(r.Context(), ingest.VisitStream); err != nil {
+		if _, err := s.store.AppliedPosition(r.Context(), ingest.Stream); err != nil {
 			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 			return
 		}

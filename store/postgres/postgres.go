@@ -23,6 +23,7 @@ var migrations embed.FS
 // Dialect is PostgreSQL's sqldb.Dialect.
 var Dialect = sqldb.Dialect{
 	Numbered:            true,
+	ForUpdate:           true,
 	UniqueViolation:     hasState("23505"),
 	ForeignKeyViolation: hasState("23503"),
 }

@@ -12,6 +12,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) pactum.Store { return postgres.OpenTemp(t) })
 }
 
-func BenchmarkApplyVisits(b *testing.B) {
-	storetest.BenchmarkApplyVisits(b, postgres.OpenTemp(b), 1000)
+func BenchmarkApplyEvents(b *testing.B) {
+	storetest.BenchmarkApplyEvents(b, postgres.OpenTemp(b), 1000)
 }

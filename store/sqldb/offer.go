@@ -12,15 +12,17 @@ import (
 
 const (
 	offerColumns = `SELECT id, advertiser_id, name, status, destination_url, fallback_url, currency,
-		attribution_window_days, attribution_model, hold_days, targeting, visibility, events, created_at, updated_at
+		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, hold_days,
+		targeting, visibility, events, created_at, updated_at
 		FROM offers`
 	offerByID   = offerColumns + ` WHERE id = ?`
 	insertOffer = `INSERT INTO offers (advertiser_id, name, status, destination_url, fallback_url, currency,
-		attribution_window_days, attribution_model, hold_days, targeting, visibility, events, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, hold_days,
+		targeting, visibility, events, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	updateOffer = `UPDATE offers SET advertiser_id = ?, name = ?, status = ?, destination_url = ?, fallback_url = ?,
-		currency = ?, attribution_window_days = ?, attribution_model = ?, hold_days = ?, targeting = ?,
-		visibility = ?, events = ?, updated_at = ?
+		currency = ?, attribution_window_days = ?, attribution_model = ?, min_conversion_seconds = ?,
+		returning_customers = ?, hold_days = ?, targeting = ?, visibility = ?, events = ?, updated_at = ?
 		WHERE id = ? RETURNING created_at`
 )
 
@@ -37,7 +39,8 @@ func (s *Store) CreateOffer(ctx context.Context, o *pactum.Offer) error {
 			return err
 		}
 		return tx.QueryRowContext(ctx, s.q(insertOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
-			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.HoldDays, targeting,
+			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
+			o.ReturningCustomers, o.HoldDays, targeting,
 			o.Visibility, events, micros(created), micros(created)).Scan(&id)
 	})
 	if err != nil {
@@ -87,7 +90,8 @@ func (s *Store) UpdateOffer(ctx context.Context, o *pactum.Offer) error {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, s.q(updateOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
-			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.HoldDays, targeting,
+			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
+			o.ReturningCustomers, o.HoldDays, targeting,
 			o.Visibility, events, micros(updated), o.ID).Scan(&created)
 		return notFound(err, "offer %d not found", o.ID)
 	})
@@ -116,7 +120,8 @@ func scanOffer(row scanner) (pactum.Offer, error) {
 	var targeting, events string
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.Status, &o.DestinationURL, &o.FallbackURL, &o.Currency,
-		&o.AttributionWindowDays, &o.AttributionModel, &o.HoldDays, &targeting, &o.Visibility, &events,
+		&o.AttributionWindowDays, &o.AttributionModel, &o.MinConversionSeconds, &o.ReturningCustomers, &o.HoldDays,
+		&targeting, &o.Visibility, &events,
 		&created, &updated)
 	if err != nil {
 		return o, err

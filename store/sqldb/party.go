@@ -10,20 +10,24 @@ import (
 )
 
 const (
-	advertiserColumns = `SELECT id, name, currency, postback_token_hash, created_at FROM advertisers`
+	advertiserColumns = `SELECT id, name, currency, postback_token_hash, postback_ips, created_at FROM advertisers`
 	advertiserByID    = advertiserColumns + ` WHERE id = ?`
 	advertiserByToken = advertiserColumns + ` WHERE postback_token_hash = ?`
-	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`
-	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?
+	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, postback_ips, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`
+	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?, postback_ips = ?
 		WHERE id = ? RETURNING created_at`
 )
 
 // CreateAdvertiser stores a and sets its ID (and CreatedAt if zero).
 func (s *Store) CreateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
+	ips, err := jsonList(a.PostbackIPs)
+	if err != nil {
+		return fmt.Errorf("create advertiser: encode postback_ips: %w", err)
+	}
 	a.CreatedAt = stamp(a.CreatedAt)
-	err := s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
-		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), micros(a.CreatedAt)).Scan(&a.ID)
+	err = s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, micros(a.CreatedAt)).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("create advertiser: %w", s.writeError(err, "postback_token", "an advertiser"))
 	}
@@ -62,12 +66,16 @@ func (s *Store) ListAdvertisers(ctx context.Context, p pactum.Page) ([]pactum.Ad
 	return out, nil
 }
 
-// UpdateAdvertiser stores the name, currency and postback token hash of a, and reads back its
-// CreatedAt.
+// UpdateAdvertiser stores the name, currency, postback token hash and postback IPs of a, and
+// reads back its CreatedAt.
 func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
+	ips, err := jsonList(a.PostbackIPs)
+	if err != nil {
+		return fmt.Errorf("update advertiser: encode postback_ips: %w", err)
+	}
 	var created int64
-	err := s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
-		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), a.ID).Scan(&created)
+	err = s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.ID).Scan(&created)
 	if err != nil {
 		err = notFound(s.writeError(err, "postback_token", "an advertiser"), "advertiser %d not found", a.ID)
 		return fmt.Errorf("update advertiser: %w", err)
@@ -78,10 +86,16 @@ func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 
 func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
 	var a pactum.Advertiser
+	var ips string
 	var created int64
-	err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &created)
+	if err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &ips, &created); err != nil {
+		return a, err
+	}
 	a.CreatedAt = fromMicros(created)
-	return a, err
+	if err := readJSONList(ips, &a.PostbackIPs); err != nil {
+		return a, fmt.Errorf("advertiser %d: decode postback_ips: %w", a.ID, err)
+	}
+	return a, nil
 }
 
 const (

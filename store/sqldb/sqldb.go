@@ -12,6 +12,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,6 +31,10 @@ type Dialect struct {
 	UniqueViolation func(error) bool
 	// ForeignKeyViolation reports whether err is a violated FOREIGN KEY constraint.
 	ForeignKeyViolation func(error) bool
+	// ForUpdate says that a read-modify-write locks the row it reads with SELECT ... FOR UPDATE
+	// (PostgreSQL). SQLite has no such clause and needs none: its one writer connection, which
+	// takes the write lock at BEGIN, already runs write transactions one at a time.
+	ForUpdate bool
 }
 
 // Store implements pactum.Store.
@@ -38,10 +43,12 @@ type Store struct {
 	r *sql.DB // reads; may be w itself
 	d Dialect
 
-	queries sync.Map // query with ? -> query in the dialect's placeholders
+	queries     sync.Map // query with ? -> query in the dialect's placeholders
+	bulkQueries sync.Map // bulkKey -> multi-row INSERT in the dialect's placeholders
 
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // prepared bulk inserts on w, by query text
+	mu             sync.Mutex
+	stmts          map[string]*sql.Stmt // prepared bulk inserts on w, by query text
+	visitsPrepared bool                 // stmts holds every chunk size of both visit tables
 }
 
 var _ pactum.Store = (*Store)(nil)
@@ -249,4 +256,25 @@ func list[T any](ctx context.Context, db *sql.DB, query string, args []any, scan
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// jsonList encodes a list for a JSON column. An empty or nil list is stored as [] (what other
+// readers of the database expect), and reads back nil (readJSONList).
+func jsonList[T any](list []T) (string, error) {
+	if len(list) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
+// readJSONList decodes a JSON column written by jsonList.
+func readJSONList[T any](text string, list *[]T) error {
+	if err := json.Unmarshal([]byte(text), list); err != nil {
+		return err
+	}
+	if len(*list) == 0 {
+		*list = nil
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -48,100 +47,105 @@ func (t visitTable) width() int {
 // maxChunk is the most rows one INSERT carries. Batches are cut into chunks of powers of two up
 // to it, so that a few prepared statements per table serve every batch size. 256 rows of 21
 // columns stay well under the bind limits (32766 in SQLite, 65535 in PostgreSQL); larger chunks
-// measured no faster (BenchmarkApplyVisits).
+// measured no faster (BenchmarkApplyEvents).
 const maxChunk = 256
 
-const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
-	ON CONFLICT (stream) DO UPDATE SET pos = excluded.pos WHERE log_positions.pos < excluded.pos
-	RETURNING pos`
-
-// ApplyVisits stores a batch of clicks and impressions from the event log and records pos for
-// stream, in one transaction. The position is advanced first, with an upsert that only moves it
-// forward: if it returns no row the stream is already at or past pos, and the batch was applied
-// before. In PostgreSQL the upsert also locks the stream's row, so that two workers applying the
-// same stream serialise instead of both inserting the impressions.
-func (s *Store) ApplyVisits(ctx context.Context, clicks, impressions []pactum.Visit, stream string, pos uint64) error {
-	if pos > math.MaxInt64 {
-		return fmt.Errorf("apply visits: log position %d does not fit the store", pos)
-	}
+// InsertVisits stores clicks and impressions in the event transaction, in chunked multi-row
+// INSERTs through the statements ApplyEvents prepared.
+func (e *eventTx) InsertVisits(ctx context.Context, clicks, impressions []pactum.Visit) error {
 	for i := range clicks {
 		if clicks[i].ClickID == "" {
-			return fmt.Errorf("apply visits: %w", pactum.FieldError(fmt.Sprintf("clicks[%d].click_id", i), "is empty"))
+			return fmt.Errorf("insert visits: %w", pactum.FieldError(fmt.Sprintf("clicks[%d].click_id", i), "is empty"))
 		}
 	}
-	// The statements are prepared before the transaction starts: preparing on the writer pool
-	// inside it would wait for the one SQLite connection the transaction holds.
-	clickChunks, err := s.chunks(ctx, clickTable, len(clicks))
-	if err != nil {
-		return fmt.Errorf("apply visits: %w", err)
+	if err := e.s.insertVisits(ctx, e.tx, clickTable, clicks); err != nil {
+		return err
 	}
-	impressionChunks, err := s.chunks(ctx, impressionTable, len(impressions))
-	if err != nil {
-		return fmt.Errorf("apply visits: %w", err)
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var stored int64
-		err := tx.QueryRowContext(ctx, s.q(advancePosition), stream, int64(pos)).Scan(&stored)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("advance position: %w", err)
-		}
-		if err := insertVisits(ctx, tx, clickTable, clickChunks, clicks); err != nil {
-			return err
-		}
-		return insertVisits(ctx, tx, impressionTable, impressionChunks, impressions)
-	})
-	if err != nil {
-		return fmt.Errorf("apply visits: %w", err)
-	}
-	return nil
+	return e.s.insertVisits(ctx, e.tx, impressionTable, impressions)
 }
 
-// chunk is one INSERT of a batch: n rows through stmt.
-type chunk struct {
-	n    int
-	stmt *sql.Stmt
-}
-
-// chunks cuts count rows into chunks of powers of two, largest first, with their statements.
-func (s *Store) chunks(ctx context.Context, t visitTable, count int) ([]chunk, error) {
-	var out []chunk
-	for count > 0 {
+// insertVisits inserts visits into t in chunks of powers of two, largest first.
+func (s *Store) insertVisits(ctx context.Context, tx *sql.Tx, t visitTable, visits []pactum.Visit) error {
+	var args []any
+	for len(visits) > 0 {
 		n := maxChunk
-		for n > count {
+		for n > len(visits) {
 			n /= 2
 		}
-		stmt, err := s.bulkInsert(ctx, t, n)
+		stmt, err := s.preparedInsert(t, n)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, chunk{n, stmt})
-		count -= n
-	}
-	return out, nil
-}
-
-func insertVisits(ctx context.Context, tx *sql.Tx, t visitTable, chunks []chunk, visits []pactum.Visit) error {
-	if len(chunks) == 0 {
-		return nil
-	}
-	args := make([]any, 0, chunks[0].n*t.width())
-	for _, c := range chunks {
+		if args == nil {
+			args = make([]any, 0, n*t.width())
+		}
 		args = args[:0]
-		for i := range visits[:c.n] {
+		for i := range visits[:n] {
 			args = visitArgs(args, t, &visits[i])
 		}
-		if _, err := tx.StmtContext(ctx, c.stmt).ExecContext(ctx, args...); err != nil {
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert %s: %w", t.name, err)
 		}
-		visits = visits[c.n:]
+		visits = visits[n:]
 	}
 	return nil
 }
 
-// bulkInsert returns the prepared statement that inserts n rows into t.
-func (s *Store) bulkInsert(ctx context.Context, t visitTable, n int) (*sql.Stmt, error) {
+// prepareVisitInserts prepares the bulk inserts of every chunk size, once per Store. It runs
+// before ApplyEvents begins its transaction: how many visits fn inserts is not known then, and
+// preparing on the writer pool inside the transaction would wait for the one SQLite connection
+// the transaction holds.
+func (s *Store) prepareVisitInserts(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmts == nil {
+		return errors.New("store is closed")
+	}
+	if s.visitsPrepared {
+		return nil
+	}
+	var queries []string
+	for _, t := range []visitTable{clickTable, impressionTable} {
+		for n := 1; n <= maxChunk; n *= 2 {
+			queries = append(queries, s.bulkInsertQuery(t, n))
+		}
+	}
+	for _, q := range eventTxQueries {
+		queries = append(queries, s.q(q))
+	}
+	for _, query := range queries {
+		if _, ok := s.stmts[query]; ok {
+			continue
+		}
+		st, err := s.w.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", query, err)
+		}
+		s.stmts[query] = st
+	}
+	s.visitsPrepared = true
+	return nil
+}
+
+// preparedInsert returns the statement prepareVisitInserts made to insert n rows into t.
+func (s *Store) preparedInsert(t visitTable, n int) (*sql.Stmt, error) {
+	query := s.bulkInsertQuery(t, n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.stmts[query]
+	if !ok {
+		return nil, fmt.Errorf("insert into %s: no statement prepared for %d rows", t.name, n)
+	}
+	return st, nil
+}
+
+// bulkInsertQuery returns the query that inserts n rows into t. The texts are cached: the hot
+// path looks its statements up by them.
+func (s *Store) bulkInsertQuery(t visitTable, n int) string {
+	key := bulkKey{t.name, n}
+	if v, ok := s.bulkQueries.Load(key); ok {
+		return v.(string)
+	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + t.name + " (" + t.columns + ") VALUES ")
 	row := "(" + strings.Repeat("?, ", t.width()-1) + "?)"
@@ -153,21 +157,13 @@ func (s *Store) bulkInsert(ctx context.Context, t visitTable, n int) (*sql.Stmt,
 	}
 	b.WriteString(t.suffix)
 	query := s.q(b.String())
+	s.bulkQueries.Store(key, query)
+	return query
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
-	}
-	if s.stmts == nil {
-		return nil, errors.New("store is closed")
-	}
-	st, err := s.w.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("prepare insert into %s: %w", t.name, err)
-	}
-	s.stmts[query] = st
-	return st, nil
+type bulkKey struct {
+	table string
+	rows  int
 }
 
 func visitArgs(args []any, t visitTable, v *pactum.Visit) []any {
@@ -190,7 +186,7 @@ func scanVisit(row scanner, v *pactum.Visit, key ...any) error {
 
 const appliedPosition = `SELECT pos FROM log_positions WHERE stream = ?`
 
-// AppliedPosition returns the last log position ApplyVisits recorded for stream, or 0.
+// AppliedPosition returns the last log position ApplyEvents recorded for stream, or 0.
 func (s *Store) AppliedPosition(ctx context.Context, stream string) (uint64, error) {
 	var pos int64
 	err := s.r.QueryRowContext(ctx, s.q(appliedPosition), stream).Scan(&pos)

@@ -45,14 +45,14 @@ func hasCode(codes ...int) func(error) bool {
 //
 // synchronous=NORMAL in WAL mode may lose the last transactions on a power failure (never corrupt
 // the database): that is safe here because the event log upstream is the durable record of
-// clicks and conversions, and ApplyVisits is idempotent by log position, so whatever a crash
+// clicks and conversions, and ApplyEvents is idempotent by log position, so whatever a crash
 // loses is applied again from the log. It saves an fsync per transaction on the hot path.
 const (
 	pragmas       = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	writerPragmas = pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 		// Each multi-row INSERT keeps a statement journal (so that it can be undone alone);
 		// in memory rather than a temporary file it costs no syscalls (about +20% rows/s in
-		// BenchmarkApplyVisits).
+		// BenchmarkApplyEvents).
 		"&_pragma=temp_store(MEMORY)" +
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads before it
 		// writes waits (busy_timeout) instead of failing with SQLITE_BUSY when another process

@@ -40,6 +40,6 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-func BenchmarkApplyVisits(b *testing.B) {
-	storetest.BenchmarkApplyVisits(b, sqlite.OpenTemp(b), 1000)
+func BenchmarkApplyEvents(b *testing.B) {
+	storetest.BenchmarkApplyEvents(b, sqlite.OpenTemp(b), 1000)
 }

@@ -27,12 +27,21 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"APIKeys", testAPIKeys},
 		{"Paging", testPaging},
 		{"Times", testTimes},
-		{"ApplyVisits", testApplyVisits},
-		{"ApplyVisitsChunks", testApplyVisitsChunks},
+		{"InsertVisits", testInsertVisits},
+		{"InsertVisitsChunks", testInsertVisitsChunks},
 		{"ClickCounts", testClickCounts},
 		{"ClickList", testClickList},
 		{"ClicksSince", testClicksSince},
 		{"Settings", testSettings},
+		{"ApplyEvents", testApplyEvents},
+		{"EventTxCoupon", testEventTxCoupon},
+		{"ConversionRoundTrip", testConversionRoundTrip},
+		{"ConversionMoney", testConversionMoney},
+		{"ConversionDedup", testConversionDedup},
+		{"ConversionList", testConversionList},
+		{"UpdateConversion", testUpdateConversion},
+		{"CustomerPartner", testCustomerPartner},
+		{"PartnerStats", testPartnerStats},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })

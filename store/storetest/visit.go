@@ -29,6 +29,14 @@ func stored(v pactum.Visit) pactum.Visit {
 	return v
 }
 
+// applyVisits stores visits through ApplyEvents, as the visit processor does.
+func applyVisits(s pactum.Store, clicks, impressions []pactum.Visit, stream string, pos uint64) error {
+	_, err := s.ApplyEvents(ctx, stream, pos, func(tx pactum.EventTx) error {
+		return tx.InsertVisits(ctx, clicks, impressions)
+	})
+	return err
+}
+
 func counts(t *testing.T, s pactum.Store, f pactum.ClickFilter) (clicks, impressions int64) {
 	t.Helper()
 	clicks, err := s.CountClicks(ctx, f)
@@ -38,7 +46,7 @@ func counts(t *testing.T, s pactum.Store, f pactum.ClickFilter) (clicks, impress
 	return clicks, impressions
 }
 
-func testApplyVisits(t *testing.T, s pactum.Store) {
+func testInsertVisits(t *testing.T, s pactum.Store) {
 	clicks := []pactum.Visit{visit("c1", 1, 2, t0), visit("c2", 1, 2, t0.Add(time.Second)), visit("bot", 3, 4, t0)}
 	clicks[1].Rejected, clicks[1].Unique = pactum.RejectCountry, false
 	impressions := []pactum.Visit{visit("", 1, 2, t0), visit("", 1, 2, t0)}
@@ -49,7 +57,7 @@ func testApplyVisits(t *testing.T, s pactum.Store) {
 		t.Fatalf("AppliedPosition of a new stream = %d, want 0", pos)
 	}
 
-	must(t, s.ApplyVisits(ctx, clicks, impressions, "edge", 10))
+	must(t, applyVisits(s, clicks, impressions, "edge", 10))
 	check := func(what string, wantClicks, wantImpressions int64, wantPos uint64) {
 		t.Helper()
 		c, i := counts(t, s, pactum.ClickFilter{})
@@ -76,19 +84,19 @@ func testApplyVisits(t *testing.T, s pactum.Store) {
 		}
 	}
 
-	must(t, s.ApplyVisits(ctx, clicks, impressions, "edge", 10))
+	must(t, applyVisits(s, clicks, impressions, "edge", 10))
 	check("same batch again", 3, 2, 10)
 
 	late := []pactum.Visit{visit("c9", 1, 2, t0)}
-	must(t, s.ApplyVisits(ctx, late, impressions, "edge", 5))
+	must(t, applyVisits(s, late, impressions, "edge", 5))
 	check("lower position", 3, 2, 10)
 
 	// A click seen again at a later position (the log replayed past a lost position) is kept once.
-	must(t, s.ApplyVisits(ctx, append(late, clicks[0], late[0]), nil, "edge", 11))
+	must(t, applyVisits(s, append(late, clicks[0], late[0]), nil, "edge", 11))
 	check("repeated click ids", 4, 2, 11)
 
 	// Streams are independent.
-	must(t, s.ApplyVisits(ctx, []pactum.Visit{visit("other-1", 1, 2, t0)}, nil, "edge-2", 3))
+	must(t, applyVisits(s, []pactum.Visit{visit("other-1", 1, 2, t0)}, nil, "edge-2", 3))
 	check("another stream", 5, 2, 11)
 	pos, err = s.AppliedPosition(ctx, "edge-2")
 	must(t, err)
@@ -97,17 +105,17 @@ func testApplyVisits(t *testing.T, s pactum.Store) {
 	}
 
 	// An empty batch still moves the position.
-	must(t, s.ApplyVisits(ctx, nil, nil, "edge", 12))
+	must(t, applyVisits(s, nil, nil, "edge", 12))
 	check("empty batch", 5, 2, 12)
 
 	// A click without an id is refused and the batch changes nothing.
 	bad := []pactum.Visit{visit("c20", 1, 2, t0), visit("", 1, 2, t0)}
-	wantCode(t, s.ApplyVisits(ctx, bad, nil, "edge", 13), pactum.EINVALID, "clicks[1].click_id")
+	wantCode(t, applyVisits(s, bad, nil, "edge", 13), pactum.EINVALID, "clicks[1].click_id")
 	check("refused batch", 5, 2, 12)
 }
 
-// testApplyVisitsChunks applies batches whose sizes do not divide into the statements' chunks.
-func testApplyVisitsChunks(t *testing.T, s pactum.Store) {
+// testInsertVisitsChunks applies batches whose sizes do not divide into the statements' chunks.
+func testInsertVisitsChunks(t *testing.T, s pactum.Store) {
 	var total int64
 	next := 0
 	for pos, n := range []int{1, 2, 3, 255, 256, 257, 1000, 1537} {
@@ -120,7 +128,7 @@ func testApplyVisitsChunks(t *testing.T, s pactum.Store) {
 		for i := range impressions {
 			impressions[i] = visit("", int64(n), 1, t0)
 		}
-		must(t, s.ApplyVisits(ctx, clicks, impressions, "edge", uint64(pos+1)))
+		must(t, applyVisits(s, clicks, impressions, "edge", uint64(pos+1)))
 		total += int64(n)
 		c, i := counts(t, s, pactum.ClickFilter{OfferID: int64(n)})
 		if c != int64(n) || i != int64(n/2) {
@@ -169,7 +177,7 @@ func newTraffic(t *testing.T, s pactum.Store) traffic {
 		v.ClickID = ""
 		impressions = append(impressions, v, v)
 	}
-	must(t, s.ApplyVisits(ctx, clicks, impressions, "edge", 1))
+	must(t, applyVisits(s, clicks, impressions, "edge", 1))
 	return tr
 }
 
@@ -235,8 +243,8 @@ func testClicksSince(t *testing.T, s pactum.Store) {
 	// Batches arrive out of time order: the log is ordered by arrival, not by click time.
 	b1 := []pactum.Visit{visit("c3", 1, 1, t0.Add(3*time.Minute)), visit("c1", 1, 1, t0.Add(time.Minute))}
 	b2 := []pactum.Visit{visit("c0", 1, 1, t0), visit("c2", 1, 1, t0.Add(2*time.Minute)), visit("c4", 1, 1, t0.Add(4*time.Minute))}
-	must(t, s.ApplyVisits(ctx, b1, nil, "edge", 1))
-	must(t, s.ApplyVisits(ctx, b2, nil, "edge", 2))
+	must(t, applyVisits(s, b1, nil, "edge", 1))
+	must(t, applyVisits(s, b2, nil, "edge", 2))
 
 	since := func(from time.Time) []string {
 		var got []string

@@ -1,0 +1,162 @@
+package pactum
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Conversion statuses (SPEC section 4).
+const (
+	ConversionPending  = "pending"
+	ConversionApproved = "approved"
+	ConversionRejected = "rejected"
+	ConversionReversed = "reversed"
+	ConversionCapped   = "capped"
+	ConversionPaid     = "paid"
+)
+
+// How a conversion was attributed to its partner.
+const (
+	AttributionClick    = "click"
+	AttributionCoupon   = "coupon"
+	AttributionCustomer = "customer"
+	AttributionNone     = "none"
+)
+
+// Where a conversion came from.
+const (
+	SourcePostback = "postback"
+	SourcePixel    = "pixel"
+	SourceAPI      = "api"
+)
+
+// Why a conversion was rejected (Conversion.Reason). A capped conversion's reason is "cap:"
+// followed by the cap's name; a rejection by hand carries the text given.
+const (
+	ReasonTooFast          = "click_to_conversion_too_fast"
+	ReasonWindowExpired    = "attribution_window_expired"
+	ReasonPartnerInactive  = "partner_not_active"
+	ReasonAdvertiserDenied = "rejected_by_advertiser"
+)
+
+// LineItem is one line of an order.
+type LineItem struct {
+	SKU       string          `json:"sku"`
+	Category  string          `json:"category"`
+	Quantity  int64           `json:"quantity"`
+	UnitPrice decimal.Decimal `json:"unit_price"`
+	// Discount is the total discount on the line, not per unit.
+	Discount decimal.Decimal `json:"discount"`
+	// RefundedQuantity counts the units refunded so far.
+	RefundedQuantity int64 `json:"refunded_quantity"`
+}
+
+// Conversion is one reported event (a sale, a lead...) with what it earned.
+type Conversion struct {
+	ID           int64
+	OfferID      int64
+	AdvertiserID int64
+	Event        string
+	// PartnerID is 0 for an unattributed conversion.
+	PartnerID int64
+	ClickID   string
+	ClickTime time.Time // zero without a click
+	OrderID   string
+	// DedupKey makes a conversion unique: "o:{offer}:{event}:{order}" with an order id, else
+	// "c:{click}:{event}" unless the event allows repeats, else empty (no dedup).
+	DedupKey    string
+	Currency    string // the offer's currency; amounts and commissions are in it
+	Amount      decimal.Decimal
+	Items       []LineItem
+	Coupon      string
+	CustomerID  string
+	NewCustomer bool
+	Country     string
+	Attribution string
+	Status      string
+	Reason      string
+	Source      string
+	Time        time.Time // when the conversion was received
+	// Payout is what the partner earns, Revenue what the advertiser owes; each breakdown is the
+	// JSON of a rules.Breakdown, so that every partner can see why.
+	Payout           decimal.Decimal
+	Revenue          decimal.Decimal
+	PayoutBreakdown  json.RawMessage
+	RevenueBreakdown json.RawMessage
+	RefundedAmount   decimal.Decimal
+	Refunds          []Refund
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Refund records one refund of a conversion and what it did to the commission.
+type Refund struct {
+	Time          time.Time       `json:"time"`
+	Amount        decimal.Decimal `json:"amount"`
+	Items         []RefundItem    `json:"items,omitempty"`
+	PayoutBefore  decimal.Decimal `json:"payout_before"`
+	PayoutAfter   decimal.Decimal `json:"payout_after"`
+	RevenueBefore decimal.Decimal `json:"revenue_before"`
+	RevenueAfter  decimal.Decimal `json:"revenue_after"`
+}
+
+// RefundItem is a number of units of one SKU refunded.
+type RefundItem struct {
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+}
+
+// ConversionInput is a conversion as an intake (postback, pixel, API) reports it, before
+// attribution and commission.
+type ConversionInput struct {
+	OfferID int64 // 0 when the click id names the offer
+	Event   string
+	EventID int64 // the incumbents' numeric goal ids; 0 when Event names the event
+	ClickID string
+	OrderID string
+	// Currency defaults to the offer's.
+	Currency string
+	// Amount is the order amount; with Items it must equal their sum.
+	Amount      decimal.Decimal
+	AmountGiven bool
+	Items       []LineItem
+	Coupon      string
+	CustomerID  string
+	NewCustomer bool
+	// Status is what the advertiser asked for: "" (pending), approved or rejected.
+	Status string
+	// AdvertiserID is the advertiser that authenticated the report (0 for the pixel).
+	AdvertiserID int64
+	Source       string
+	Time         time.Time
+}
+
+// ConversionResult is what happened to a reported conversion. A rejected conversion that was
+// stored has Status rejected and a Reason.
+type ConversionResult struct {
+	Conversion Conversion
+	Duplicate  bool
+}
+
+// ConversionFilter selects conversions. Zero fields match everything; From inclusive, To exclusive.
+type ConversionFilter struct {
+	OfferID      int64
+	PartnerID    int64
+	AdvertiserID int64
+	Event        string
+	Status       string
+	From, To     time.Time
+}
+
+// PartnerStats is what the commission rules need to know about a partner's earlier
+// conversions in one offer: monthly approved sales for tiers, counts and payouts for caps.
+// Rejected, reversed and capped conversions do not count.
+type PartnerStats struct {
+	MonthlyApprovedSales decimal.Decimal
+	DailyConversions     int64
+	MonthlyConversions   int64
+	DailyPayout          decimal.Decimal
+	MonthlyPayout        decimal.Decimal
+}

@@ -1,0 +1,317 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/clickid"
+)
+
+// Submitter takes a conversion that an intake read and answers what became of it, once it is
+// durable (conversion.Pipeline satisfies it). Problems with the conversion itself are
+// *pactum.Errors naming the field; EUNAVAILABLE when it could not be made durable.
+type Submitter interface {
+	Submit(ctx context.Context, in pactum.ConversionInput) (pactum.ConversionResult, error)
+}
+
+// maxPostbackBody bounds a POSTed form: a postback is a handful of short fields.
+const maxPostbackBody = 64 << 10
+
+// registerConversions adds the conversion intakes of SPEC section 3 to mux: the native postback
+// and pixel, the incumbents' postback URLs and pixel, and the direct-linking script. Postbacks
+// are server to server and accept GET and POST; pixels are images, GET only.
+func (e *Edge) registerConversions(mux *http.ServeMux) {
+	for _, path := range []string{"/postback", "/aff_lsr", "/acquisition"} {
+		mux.HandleFunc("GET "+path, e.servePostback)
+		mux.HandleFunc("POST "+path, e.servePostback)
+	}
+	// TUNE's goal URL is a server postback with a=lsr and a pixel with a=l.
+	goal := func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("a") == "l" {
+			e.servePixel(w, r)
+			return
+		}
+		e.servePostback(w, r)
+	}
+	mux.HandleFunc("GET /aff_goal", goal)
+	mux.HandleFunc("POST /aff_goal", goal)
+	mux.HandleFunc("GET /pixel", e.servePixel)
+	mux.HandleFunc("GET /aff_l", e.servePixel)
+	mux.HandleFunc("GET /sdk.js", serveSDK)
+}
+
+// servePostback answers a server-to-server conversion report under any of the names of SPEC
+// section 3: authenticated by the advertiser's token or allow-listed address, then submitted.
+func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// GET patterns match HEAD too, and a HEAD must not report a conversion.
+		w.Header()["Allow"] = postbackMethods
+		writeError(w, http.StatusMethodNotAllowed, pactum.Errorf(pactum.EINVALID, "use GET or POST"))
+		return
+	}
+	if e.inFlight.Add(1) > e.maxInFlight {
+		e.inFlight.Add(-1)
+		unavailable(w)
+		return
+	}
+	defer e.inFlight.Add(-1)
+
+	r.Body = http.MaxBytesReader(w, r.Body, maxPostbackBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusBadRequest, pactum.Errorf(pactum.EINVALID, "the request body is larger than 64 KiB"))
+			return
+		}
+		// A malformed pair is skipped and the rest kept: incumbents' shops send many parameters
+		// this edge does not read, and only the ones it reads are checked below.
+	}
+	in, badInput := readConversion(r.Form, false)
+	in.Source = pactum.SourcePostback
+	adv, err := e.authenticate(r, r.Form, in)
+	if err != nil {
+		e.answerError(w, err)
+		return
+	}
+	if badInput != nil {
+		e.answerError(w, badInput)
+		return
+	}
+	in.AdvertiserID = adv
+	in.Time = e.cfg.Now()
+	res, err := e.cfg.Conversions.Submit(r.Context(), in)
+	if err != nil {
+		e.answerError(w, err)
+		return
+	}
+	writeResult(w, res)
+}
+
+// Parameter names of each field, first found first used: the native name, then the
+// incumbents' (SPEC section 3). transaction_id is the click id for both TUNE and Everflow.
+var (
+	clickIDNames     = []string{"click_id", "clickid", "transaction_id"}
+	amountNames      = []string{"amount", "sum", "sale_amount"}
+	orderIDNames     = []string{"order_id", "adv_sub", "action_id", "txn_id"}
+	couponNames      = []string{"coupon", "coupon_code"}
+	tokenNames       = []string{"token", "security_token", "secure"}
+	numericGoalNames = []string{"goal_id", "event_id", "goal", "goal_value"}
+)
+
+// readConversion reads a conversion from a parsed form under any of the names above. Unknown
+// parameters are ignored. A pixel (pixel true) is unauthenticated, so it may not set a status or
+// name a customer or a coupon. The input comes back even with an error, the first found, so
+// that the request can be authenticated before it is told what is wrong with it.
+func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error) {
+	var in pactum.ConversionInput
+	var errs error
+	fail := func(err error) {
+		if errs == nil {
+			errs = err
+		}
+	}
+	text := func(names ...string) (string, string) {
+		name, v := first(form, names...)
+		if len(v) > maxParamLen {
+			fail(pactum.FieldError(name, "must be at most %d bytes", maxParamLen))
+			return name, ""
+		}
+		return name, cleanText(strings.TrimSpace(v), maxParamLen)
+	}
+
+	_, in.ClickID = text(clickIDNames...)
+	if name, v := text("offer_id"); v != "" {
+		if in.OfferID = parseID(v); in.OfferID == 0 {
+			fail(pactum.FieldError(name, "must be a positive integer"))
+		}
+	}
+	if _, v := text("event"); v != "" {
+		in.Event = v
+	} else if _, v := text(numericGoalNames...); v != "" {
+		// The incumbents number their goals; a name is taken too.
+		if id := parseID(v); id > 0 {
+			in.EventID = id
+		} else {
+			in.Event = v
+		}
+	}
+	if name, v := text(amountNames...); v != "" {
+		d, err := pactum.ParseDecimal(v, name)
+		switch {
+		case err != nil:
+			fail(err)
+		case d.IsNegative():
+			fail(pactum.FieldError(name, "must not be negative"))
+		default:
+			in.Amount, in.AmountGiven = d, true
+		}
+	}
+	_, in.Currency = text("currency")
+	in.Currency = strings.ToUpper(in.Currency)
+	_, in.OrderID = text(orderIDNames...)
+	if pixel {
+		return in, errs
+	}
+	_, in.Coupon = text(couponNames...)
+	_, in.CustomerID = text("customer_id")
+	if name, v := text("new_customer"); v != "" {
+		switch strings.ToLower(v) {
+		case "1", "true", "yes", "y":
+			in.NewCustomer = true
+		case "0", "false", "no", "n":
+		default:
+			fail(pactum.FieldError(name, "must be 1 or 0"))
+		}
+	}
+	if name, v := text("status"); v != "" {
+		var ok bool
+		if in.Status, ok = advertiserStatus(v); !ok {
+			fail(pactum.FieldError(name, "must be approved, pending or rejected (or Affise's 1, 2, 3, 5)"))
+		}
+	}
+	return in, errs
+}
+
+// advertiserStatus maps the status a postback asks for to ConversionInput.Status: native names
+// and Affise's numbers (1 approved, 2 pending, 3 declined, 5 hold).
+func advertiserStatus(s string) (string, bool) {
+	switch strings.ToLower(s) {
+	case "pending", "2", "5", "hold":
+		return "", true
+	case "approved", "1":
+		return pactum.ConversionApproved, true
+	case "rejected", "3", "declined":
+		return pactum.ConversionRejected, true
+	}
+	return "", false
+}
+
+// first returns the first of names with a non-empty value in form, and that value. With none,
+// it returns the first name, so that a field error names the native parameter.
+func first(form url.Values, names ...string) (string, string) {
+	for _, n := range names {
+		if vs := form[n]; len(vs) > 0 && vs[0] != "" {
+			return n, vs[0]
+		}
+	}
+	return names[0], ""
+}
+
+// authenticate returns the advertiser a postback comes from: the one whose postback token it
+// carries, else the one that owns its offer if the request comes from an address on that
+// advertiser's allow-list. Whether that advertiser owns the conversion's offer is the
+// Submitter's to check (a 403). The token is never logged nor echoed.
+func (e *Edge) authenticate(r *http.Request, form url.Values, in pactum.ConversionInput) (int64, error) {
+	ctx := r.Context()
+	token := bearer(r.Header.Get("Authorization"))
+	if token == "" {
+		_, token = first(form, tokenNames...)
+	}
+	if token != "" {
+		a, err := e.advertisers.byPostbackToken(ctx, token)
+		if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+			return 0, &pactum.Error{Code: pactum.EUNAUTHORIZED, Field: "token", Message: "the postback token is not valid"}
+		} else if err != nil {
+			return 0, err
+		}
+		return a.id, nil
+	}
+
+	denied := &pactum.Error{Code: pactum.EUNAUTHORIZED, Field: "token",
+		Message: "a postback token is required (parameter token or header Authorization: Bearer), unless the request comes from an address the advertiser allow-listed"}
+	ip, _ := e.clientIP(r)
+	if !ip.IsValid() {
+		return 0, denied
+	}
+	// The signed click id names the offer best; offer_id is for conversions without a click.
+	offerID := in.OfferID
+	if id := clickOffer(e.cfg.Signer, in.ClickID); id != 0 {
+		offerID = id
+	}
+	o, err := e.cfg.Catalog.offer(ctx, offerID)
+	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+		return 0, denied
+	} else if err != nil {
+		return 0, err
+	}
+	a, err := e.advertisers.byID(ctx, o.AdvertiserID)
+	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+		return 0, denied
+	} else if err != nil {
+		return 0, err
+	}
+	if !a.allows(ip) {
+		return 0, denied
+	}
+	return a.id, nil
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header, or "".
+func bearer(h string) string {
+	const scheme = "bearer "
+	if len(h) > len(scheme) && strings.EqualFold(h[:len(scheme)], scheme) {
+		return strings.TrimSpace(h[len(scheme):])
+	}
+	return ""
+}
+
+// errorStatus maps an error code to the HTTP status of the answer, as the API does.
+func errorStatus(code string) int {
+	switch code {
+	case pactum.EINVALID:
+		return http.StatusBadRequest
+	case pactum.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case pactum.EFORBIDDEN:
+		return http.StatusForbidden
+	case pactum.ENOTFOUND:
+		return http.StatusNotFound
+	case pactum.ECONFLICT:
+		return http.StatusConflict
+	case pactum.EREJECTED:
+		return http.StatusUnprocessableEntity
+	case pactum.ETOOMANYREQUESTS:
+		return http.StatusTooManyRequests
+	case pactum.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// conversionError returns the status and the error to show for err: internal errors are logged
+// (at most once a second) and shown without their text; a request that ran out of time while
+// its conversion was being made durable is unavailable, for the caller to retry.
+func (e *Edge) conversionError(err error) (int, error) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "the conversion could not be recorded in time; please retry")
+	}
+	code := pactum.ErrorCode(err)
+	status := errorStatus(code)
+	if status == http.StatusInternalServerError {
+		e.logFailure("edge: reporting a conversion", err)
+		return status, pactum.Errorf(pactum.EINTERNAL, "internal error")
+	}
+	return status, err
+}
+
+// answerError answers a postback that failed with the SPEC's error shape.
+func (e *Edge) answerError(w http.ResponseWriter, err error) {
+	status, err := e.conversionError(err)
+	writeError(w, status, err)
+}
+
+// clickOffer returns the offer a click id names, or 0 when it is not a valid id.
+func clickOffer(s *clickid.Signer, id string) int64 {
+	if id == "" {
+		return 0
+	}
+	info, err := s.Parse(id)
+	if err != nil {
+		return 0
+	}
+	return info.OfferID
+}

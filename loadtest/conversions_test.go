@@ -1,0 +1,397 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// shopServer plays a Pactum server in conversions mode: its clicks redirect
+// with a click id, POST /api/v1/conversions checks the body and answers 201,
+// and the count and list endpoints report what it stored. drop forgets every
+// drop-th conversion after answering, noPayout stores every noPayout-th
+// without a commission, twice lists every twice-th two times.
+type shopServer struct {
+	drop, noPayout, twice int
+	cookieOnly            bool // the click id only in a pc_ cookie, not in Location
+	pageCap               int  // largest page the list answers, to make the client page
+
+	mu       sync.Mutex
+	clicks   int
+	issued   map[string]bool
+	used     map[string]int // click id -> conversions
+	received int
+	dropped  int
+	unpaid   int
+	stored   []storedConversion
+	bad      []string // why a request was refused, for the test to report
+	from     []string
+}
+
+type storedConversion struct {
+	OrderID string
+	Payout  string // "" for none
+}
+
+func newShopServer() *shopServer {
+	return &shopServer{
+		issued:  map[string]bool{},
+		used:    map[string]int{},
+		pageCap: 37,
+		// Conversions of other runs and of real traffic, which the check
+		// must pass over.
+		stored: []storedConversion{{"ORDER-1", "4.00"}, {"lt-00000000-1", "1.00"}, {"lt-", ""}},
+	}
+}
+
+type postedConversion struct {
+	ClickID     string `json:"click_id"`
+	OrderID     string `json:"order_id"`
+	Currency    string `json:"currency"`
+	Event       string `json:"event"`
+	NewCustomer bool   `json:"new_customer"`
+	Items       []struct {
+		SKU       string `json:"sku"`
+		Category  string `json:"category"`
+		Quantity  int    `json:"quantity"`
+		UnitPrice string `json:"unit_price"`
+	} `json:"items"`
+}
+
+func (s *shopServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") && r.Header.Get("Authorization") != "Bearer "+testKey {
+		http.Error(w, `{"error":{"code":"unauthenticated"}}`, http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/c/DEMO":
+		s.clicks++
+		id := fmt.Sprintf("ck%06d.sig", s.clicks)
+		s.issued[id] = true
+		if s.cookieOnly {
+			http.SetCookie(w, &http.Cookie{Name: "pc_7", Value: id, Path: "/"})
+			w.Header().Set("Location", "https://shop.example/landing?partner=1")
+		} else {
+			w.Header().Set("Location", "https://shop.example/landing?click_id="+id+"&partner=1&sub1=")
+		}
+		w.WriteHeader(http.StatusFound)
+	case r.Method == http.MethodPost && r.URL.Path == ConversionsPath:
+		s.postConversion(w, r)
+	case r.Method == http.MethodGet && r.URL.Path == DefaultConversionCountPath:
+		fmt.Fprintf(w, `{"count": %d}`, len(s.stored))
+	case r.Method == http.MethodGet && r.URL.Path == ConversionsPath:
+		s.list(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *shopServer) postConversion(w http.ResponseWriter, r *http.Request) {
+	var c postedConversion
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&c)
+	switch {
+	case err != nil:
+	case r.Header.Get("Content-Type") != "application/json":
+		err = fmt.Errorf("content type %q", r.Header.Get("Content-Type"))
+	case !s.issued[c.ClickID]:
+		err = fmt.Errorf("click id %q was never issued", c.ClickID)
+	case c.OrderID == "" || c.Currency != "EUR" || c.Event != DefaultEvent || len(c.Items) != 3:
+		err = fmt.Errorf("body %+v", c)
+	case c.Items[0].SKU != "SHOE-9" || c.Items[1].Quantity != 2 || c.Items[2].UnitPrice != "24.00":
+		err = fmt.Errorf("items %+v", c.Items)
+	}
+	if err != nil {
+		s.bad = append(s.bad, err.Error())
+		http.Error(w, `{"error":{"code":"invalid_argument"}}`, http.StatusBadRequest)
+		return
+	}
+	s.used[c.ClickID]++
+	s.received++
+	payout := "12.00"
+	if c.NewCustomer {
+		payout = "17.00"
+	}
+	switch {
+	case s.drop > 0 && s.received%s.drop == 0:
+		s.dropped++
+	case s.noPayout > 0 && s.received%s.noPayout == 0:
+		s.unpaid++
+		s.stored = append(s.stored, storedConversion{c.OrderID, ""})
+	default:
+		s.stored = append(s.stored, storedConversion{c.OrderID, payout})
+		if s.twice > 0 && s.received%s.twice == 0 {
+			s.stored = append(s.stored, storedConversion{c.OrderID, payout})
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"id":%d,"order_id":%q,"duplicate":false}`, len(s.stored), c.OrderID)
+}
+
+// list answers pages of at most pageCap conversions; the cursor is the
+// index of the next one.
+func (s *shopServer) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("limit") != "1000" {
+		http.Error(w, "limit "+q.Get("limit"), http.StatusBadRequest)
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, q.Get("from")); err != nil {
+		http.Error(w, "from: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.from = append(s.from, q.Get("from"))
+	at, _ := strconv.Atoi(q.Get("cursor"))
+	end := min(at+s.pageCap, len(s.stored))
+	type commission struct {
+		Payout    string          `json:"payout"`
+		Breakdown json.RawMessage `json:"payout_breakdown"`
+	}
+	type item struct {
+		ID         int         `json:"id"`
+		OrderID    string      `json:"order_id"`
+		Items      []string    `json:"items"`
+		Commission *commission `json:"commission"`
+	}
+	var page struct {
+		Data       []item `json:"data"`
+		NextCursor string `json:"next_cursor,omitempty"`
+	}
+	page.Data = []item{}
+	for i := at; i < end; i++ {
+		c := s.stored[i]
+		it := item{ID: i + 1, OrderID: c.OrderID, Items: []string{"SHOE-9"}}
+		// An unpaid one is listed as Pactum's API does (payout 0.00,
+		// null breakdown), with an empty payout, or with no commission
+		// at all: each is no commission.
+		switch {
+		case c.Payout != "":
+			it.Commission = &commission{c.Payout, json.RawMessage(`{"lines":[{"rule":"hero","amount":"12.00"}]}`)}
+		case i%3 == 0:
+			it.Commission = &commission{"0.00", json.RawMessage(`null`)}
+		case i%3 == 1:
+			it.Commission = &commission{"", json.RawMessage(`{}`)}
+		}
+		page.Data = append(page.Data, it)
+	}
+	if end < len(s.stored) {
+		page.NextCursor = strconv.Itoa(end)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(page)
+}
+
+func quickConversions(target string) Config {
+	cfg := quick(target, "/c/DEMO")
+	cfg.Mode = ModeConversions
+	cfg.APIKey = testKey
+	cfg.ClickIDs = 50
+	cfg.Settle = 300 * time.Millisecond
+	// Longer than quick's: on a loaded machine a few requests are all
+	// that fit in 300 ms, and the checks need some to compare.
+	cfg.Duration = 500 * time.Millisecond
+	return cfg
+}
+
+func runShop(t *testing.T, s *shopServer) (Result, string) {
+	t.Helper()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	res, err := Run(context.Background(), quickConversions(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bad) > 0 {
+		t.Fatalf("%d bad requests, e.g. %s", len(s.bad), s.bad[0])
+	}
+	if res.AckedTotal == 0 || res.Errors != 0 || int64(s.received) != res.AckedTotal {
+		t.Fatalf("acked %d (total %d), errors %d %q, server received %d",
+			res.Acked, res.AckedTotal, res.Errors, res.ErrorSamples, s.received)
+	}
+	if s.clicks != 50 || res.ClickIDs != 50 || len(s.used) != 50 {
+		t.Fatalf("%d clicks, %d click ids, %d used", s.clicks, res.ClickIDs, len(s.used))
+	}
+	if !res.Listed || len(s.from) == 0 {
+		t.Fatalf("listed %v, %d list requests", res.Listed, len(s.from))
+	}
+	var out bytes.Buffer
+	res.Print(&out, "pactum conversions")
+	return res, out.String()
+}
+
+func TestConversionsVerified(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		srv  *shopServer
+	}{
+		{"click id in Location", newShopServer()},
+		{"click id in cookie", func() *shopServer { s := newShopServer(); s.cookieOnly = true; return s }()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, out := runShop(t, tc.srv)
+			if !res.Verified || res.Found != res.AckedTotal || res.Missing+res.NoCommission+res.Duplicates != 0 {
+				t.Fatalf("verified %v, found %d of %d, missing %d, no commission %d, duplicates %d",
+					res.Verified, res.Found, res.AckedTotal, res.Missing, res.NoCommission, res.Duplicates)
+			}
+			if res.Stored() != res.AckedTotal {
+				t.Errorf("count +%d for %d acknowledged", res.Stored(), res.AckedTotal)
+			}
+			seen := map[string]bool{}
+			for _, c := range tc.srv.stored {
+				if seen[c.OrderID] {
+					t.Fatalf("order id %s sent twice", c.OrderID)
+				}
+				seen[c.OrderID] = true
+			}
+			want := fmt.Sprintf("stored: %d of %d acknowledged conversions, all with commissions (ok)", res.AckedTotal, res.AckedTotal)
+			for _, w := range []string{"conversions/s", "set-up      50 click ids", "p99", want} {
+				if !strings.Contains(out, w) {
+					t.Errorf("Print lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestConversionsMissing(t *testing.T) {
+	s := newShopServer()
+	s.drop = 3
+	res, out := runShop(t, s)
+	if res.Verified || res.Missing != int64(s.dropped) || res.Found != res.AckedTotal-res.Missing || res.NoCommission != 0 {
+		t.Fatalf("verified %v, found %d, missing %d (dropped %d), no commission %d",
+			res.Verified, res.Found, res.Missing, s.dropped, res.NoCommission)
+	}
+	want := fmt.Sprintf("stored: %d of %d acknowledged conversions (MISSING %d, COUNT ONLY +%d)",
+		res.Found, res.AckedTotal, s.dropped, res.Stored())
+	if !strings.Contains(out, want) {
+		t.Errorf("Print lacks %q:\n%s", want, out)
+	}
+}
+
+func TestConversionsWithoutCommission(t *testing.T) {
+	s := newShopServer()
+	s.noPayout = 3
+	res, out := runShop(t, s)
+	if res.Verified || res.NoCommission != int64(s.unpaid) || res.Missing != 0 || res.Found != res.AckedTotal {
+		t.Fatalf("verified %v, found %d of %d, missing %d, no commission %d (unpaid %d)",
+			res.Verified, res.Found, res.AckedTotal, res.Missing, res.NoCommission, s.unpaid)
+	}
+	want := fmt.Sprintf("(NO COMMISSION %d)", s.unpaid)
+	if !strings.Contains(out, want) {
+		t.Errorf("Print lacks %q:\n%s", want, out)
+	}
+}
+
+func TestConversionsListedTwice(t *testing.T) {
+	s := newShopServer()
+	s.twice = 3
+	res, out := runShop(t, s)
+	if res.Verified || res.Duplicates == 0 || res.Missing != 0 || res.NoCommission != 0 {
+		t.Fatalf("verified %v, duplicates %d, missing %d, no commission %d",
+			res.Verified, res.Duplicates, res.Missing, res.NoCommission)
+	}
+	if !strings.Contains(out, fmt.Sprintf("(DUPLICATE %d)", res.Duplicates)) {
+		t.Errorf("Print:\n%s", out)
+	}
+}
+
+func TestConversionsNeedClickIDs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == DefaultConversionCountPath {
+			fmt.Fprint(w, `{"count": 0}`)
+			return
+		}
+		w.Header().Set("Location", "https://shop.example/")
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer srv.Close()
+	_, err := Run(context.Background(), quickConversions(srv.URL))
+	if err == nil || !strings.Contains(err.Error(), "click_id") {
+		t.Fatalf("err = %v, want one about the missing click id", err)
+	}
+}
+
+func TestConversionsValidate(t *testing.T) {
+	for _, cfg := range []Config{
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModeConversions},
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModeConversions, APIKey: "k", ClickIDs: MaxClickIDs + 1},
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: "postbacks"},
+	} {
+		if _, err := Run(context.Background(), cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+	cfg, err := Config{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModeConversions, APIKey: "k"}.withDefaults()
+	if err != nil || cfg.Expect != http.StatusCreated || cfg.CountPath != DefaultConversionCountPath ||
+		cfg.ClickIDs != DefaultClickIDs || cfg.Event != DefaultEvent {
+		t.Errorf("defaults %+v, %v", cfg, err)
+	}
+}
+
+func TestConversionBody(t *testing.T) {
+	cfg := Config{APIKey: "k", Connections: 4, Event: `pur"chase`}
+	c, err := newConversions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.clickIDs = []string{`"a"`, `"b\"c"`}
+	for n := range int64(4) {
+		var v postedConversion
+		body := c.appendBody(nil, n)
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		wantClick := []string{"a", `b"c`}[n%2]
+		if v.ClickID != wantClick || v.OrderID != c.orderPrefix+strconv.FormatInt(n, 10) ||
+			v.NewCustomer != (n%2 == 1) || v.Event != `pur"chase` || len(v.Items) != 3 {
+			t.Errorf("%s decodes to %+v", body, v)
+		}
+		if got, ok := c.orderNumber(v.OrderID); !ok || got != n {
+			t.Errorf("order number of %s: %d %v", v.OrderID, got, ok)
+		}
+	}
+}
+
+func TestConversionRequestAllocations(t *testing.T) {
+	c, err := newConversions(Config{APIKey: "k", Connections: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.clickIDs = []string{`"abc"`}
+	r := &run{ctx: context.Background(), prefix: "http://127.0.0.1:1/p", basePath: "/p", conv: c}
+	w := &worker{r: r, nextOrder: 3}
+	send := func() {
+		req := w.conversion()
+		// As the transport does once it has written the body.
+		req.Body.Close()
+	}
+	send()
+	if got := testing.AllocsPerRun(100, send); got != 0 {
+		t.Errorf("%v allocations per conversion", got)
+	}
+	req := w.conversion()
+	if req.Method != http.MethodPost || req.URL.RequestURI() != "/p"+ConversionsPath ||
+		req.Header.Get("Authorization") != "Bearer k" || req.ContentLength != int64(len(w.buf)) {
+		t.Errorf("%s %s %v, length %d", req.Method, req.URL.RequestURI(), req.Header, req.ContentLength)
+	}
+	// A body the transport has not closed must not be written over.
+	held := w.body
+	w.conversion()
+	if w.body == held {
+		t.Error("a body still held by the transport was reused")
+	}
+}

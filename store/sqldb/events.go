@@ -1,0 +1,87 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/pactum/pactum"
+)
+
+const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
+	ON CONFLICT (stream) DO UPDATE SET pos = excluded.pos WHERE log_positions.pos < excluded.pos
+	RETURNING pos`
+
+// eventTx is pactum.EventTx over one write transaction. It is valid only while the fn given to
+// ApplyEvents runs.
+type eventTx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+var _ pactum.EventTx = (*eventTx)(nil)
+
+// ApplyEvents runs fn in one transaction with the advance of stream's position to pos. The
+// position is advanced first, with an upsert that only moves it forward: if it returns no row the
+// stream is already at or past pos, the batch was applied before, and fn is not called. In
+// PostgreSQL the upsert also locks the stream's row, so that two workers applying the same stream
+// serialise instead of both applying the batch. fn's error is returned unchanged, and rolls back
+// everything, the position included.
+func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(pactum.EventTx) error) (bool, error) {
+	if pos > math.MaxInt64 {
+		return false, fmt.Errorf("apply events: log position %d does not fit the store", pos)
+	}
+	if err := s.prepareVisitInserts(ctx); err != nil {
+		return false, fmt.Errorf("apply events: %w", err)
+	}
+	applied := false
+	var fnErr error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var stored int64
+		e := &eventTx{s: s, tx: tx}
+		err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("advance position: %w", err)
+		}
+		fnErr = fn(e)
+		if fnErr != nil {
+			return fnErr
+		}
+		applied = true
+		return nil
+	})
+	if fnErr != nil {
+		return false, fnErr
+	} else if err != nil {
+		return false, fmt.Errorf("apply events: %w", err)
+	}
+	return applied, nil
+}
+
+// Coupon returns the coupon with code, in any case, as the transaction sees it.
+func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error) {
+	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(ctx, CouponKey(code)))
+	if err != nil {
+		return pactum.Coupon{}, fmt.Errorf("coupon: %w", notFound(err, "coupon %q not found", code))
+	}
+	return c, nil
+}
+
+// eventTxQueries are the statements of the event transaction, prepared once (with the bulk
+// inserts, before the first transaction): the processor runs them for every conversion, and
+// SQLite would otherwise parse each one every time.
+var eventTxQueries = []string{advancePosition, couponByCode, insertConversion, conversionByDedupKey,
+	customerFirstPartner, customerLastPartner, partnerStats}
+
+// stmt returns the prepared statement for query, bound to the transaction.
+func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	query = e.s.q(query)
+	e.s.mu.Lock()
+	st := e.s.stmts[query]
+	e.s.mu.Unlock()
+	return e.tx.StmtContext(ctx, st)
+}
