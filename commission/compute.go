@@ -82,10 +82,10 @@ func (r *Rules) Compute(o pactum.Offer, p pactum.Partner, c *pactum.Conversion, 
 	if err != nil {
 		return fmt.Errorf("revenue: %w", err)
 	}
-	if c.PayoutBreakdown, err = json.Marshal(payout); err != nil {
+	if c.PayoutBreakdown, err = payout.MarshalJSON(); err != nil {
 		return err
 	}
-	if c.RevenueBreakdown, err = json.Marshal(revenue); err != nil {
+	if c.RevenueBreakdown, err = revenue.MarshalJSON(); err != nil {
 		return err
 	}
 	c.Payout, c.Revenue = payout.Total, revenue.Total

@@ -242,7 +242,7 @@ func (s shrink) apply(raw json.RawMessage, total decimal.Decimal) (json.RawMessa
 	if b.Capped {
 		b.Total = decimal.Zero
 	}
-	out, err := json.Marshal(b)
+	out, err := b.MarshalJSON()
 	return out, b.Total, err
 }
 

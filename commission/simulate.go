@@ -143,7 +143,7 @@ func draftPayout(rs *rules.RuleSet, c *pactum.Conversion, p pactum.Partner, mont
 	if len(c.Refunds) == 0 {
 		return b.Total, nil
 	}
-	if orig.PayoutBreakdown, err = json.Marshal(b); err != nil {
+	if orig.PayoutBreakdown, err = b.MarshalJSON(); err != nil {
 		return decimal.Zero, err
 	}
 	orig.Payout, orig.Status = b.Total, pactum.ConversionPending

@@ -3,7 +3,6 @@ package edge
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/pactum/pactum"
 )
@@ -36,9 +35,9 @@ func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 	b = append(b, `{"conversion_id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, `,"status":`...)
-	b = appendJSONString(b, c.Status)
+	b = pactum.AppendJSONString(b, c.Status)
 	b = append(b, `,"attribution":`...)
-	b = appendJSONString(b, c.Attribution)
+	b = pactum.AppendJSONString(b, c.Attribution)
 	b = append(b, `,"partner_id":`...)
 	if c.PartnerID == 0 {
 		b = append(b, "null"...)
@@ -46,20 +45,20 @@ func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 		b = strconv.AppendInt(b, c.PartnerID, 10)
 	}
 	b = append(b, `,"payout":`...)
-	b = appendJSONString(b, pactum.FormatAmount(c.Payout, c.Currency))
+	b = pactum.AppendJSONString(b, pactum.FormatAmount(c.Payout, c.Currency))
 	b = append(b, `,"currency":`...)
-	b = appendJSONString(b, c.Currency)
+	b = pactum.AppendJSONString(b, c.Currency)
 	b = append(b, `,"duplicate":`...)
 	b = strconv.AppendBool(b, res.Duplicate)
 	if status != http.StatusOK {
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, c.Reason)
+		b = pactum.AppendJSONString(b, c.Reason)
 		b = append(b, `,"error":{"code":"`+pactum.EREJECTED+`","message":`...)
 		msg := "the conversion was stored as rejected"
 		if c.Reason != "" {
 			msg += ": " + c.Reason
 		}
-		b = appendJSONString(b, msg)
+		b = pactum.AppendJSONString(b, msg)
 		b = append(b, `,"field":""}`...)
 	}
 	b = append(b, "}\n"...)
@@ -71,12 +70,12 @@ func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 func writeError(w http.ResponseWriter, status int, err error) {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"error":{"code":`...)
-	b = appendJSONString(b, pactum.ErrorCode(err))
+	b = pactum.AppendJSONString(b, pactum.ErrorCode(err))
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, pactum.ErrorMessage(err))
+	b = pactum.AppendJSONString(b, pactum.ErrorMessage(err))
 	if f := pactum.ErrorField(err); f != "" {
 		b = append(b, `,"field":`...)
-		b = appendJSONString(b, f)
+		b = pactum.AppendJSONString(b, f)
 	}
 	b = append(b, "}}\n"...)
 	h := w.Header()
@@ -118,41 +117,4 @@ func writeGIFStatus(w http.ResponseWriter, status int, err error) {
 	}
 	w.WriteHeader(status)
 	w.Write(pixelGIF) //nolint:errcheck // the visitor has gone; nothing to do
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and control characters
-// escaped, invalid UTF-8 replaced, and <, >, & escaped so that the answer stays inert if a
-// browser is ever tricked into reading it as HTML.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but not valid in JavaScript string literals before ES2019.
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }

@@ -39,10 +39,10 @@ const (
 	// Attribution to a returning customer follows their earlier conversions that had a partner
 	// and still stand.
 	customerFirstPartner = `SELECT partner_id FROM conversions
-		WHERE offer_id = ? AND customer_id = ? AND partner_id IS NOT NULL AND status NOT IN ('rejected', 'reversed')
+		WHERE offer_id = ? AND customer_id = ? AND customer_id <> '' AND partner_id IS NOT NULL AND status NOT IN ('rejected', 'reversed')
 		ORDER BY time, id LIMIT 1`
 	customerLastPartner = `SELECT partner_id FROM conversions
-		WHERE offer_id = ? AND customer_id = ? AND partner_id IS NOT NULL AND status NOT IN ('rejected', 'reversed')
+		WHERE offer_id = ? AND customer_id = ? AND customer_id <> '' AND partner_id IS NOT NULL AND status NOT IN ('rejected', 'reversed')
 		ORDER BY time DESC, id DESC LIMIT 1`
 	// partnerStats sums per currency, so that each sum of minor units is in one unit. Its
 	// parameters: monthStart, dayStart, monthStart, dayStart, monthStart, offer, partner, and the
