@@ -107,6 +107,9 @@ type Store interface {
 	ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(EventTx) error) (applied bool, err error)
 	// AppliedPosition returns the last log position recorded by ApplyEvents for stream (0 if none).
 	AppliedPosition(ctx context.Context, stream string) (uint64, error)
+	// Sync makes every transaction ApplyEvents committed durable, so that the event log may
+	// delete what they applied.
+	Sync(ctx context.Context) error
 
 	Conversion(ctx context.Context, id int64) (Conversion, error)
 	ListConversions(ctx context.Context, f ConversionFilter, p Page) ([]Conversion, error)

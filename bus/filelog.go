@@ -48,6 +48,10 @@ type FileLogConfig struct {
 	// ApplyDelay is how long the applier waits to gather events into one handler call
 	// (default 50ms); the store lags the log by about this much.
 	ApplyDelay time.Duration
+	// BeforeRelease, if set, is called before segments the handler has applied are deleted; if
+	// it fails they are kept until the next time. A store whose commits are not durable at once
+	// makes them durable here.
+	BeforeRelease func(context.Context) error
 	// Urgent lists event types that someone waits on after they are durable (a conversion's
 	// answer says what the processor made of it): a batch holding one is applied at once.
 	Urgent []byte
@@ -132,11 +136,12 @@ func OpenFileLog(ctx context.Context, cfg FileLogConfig) (*FileLog, error) {
 	}
 	l.pool.New = func() any { b := make([]byte, 0, 64<<10); return &b }
 	l.applied.Store(cfg.Start)
+	l.applyCtx, l.stopApply = context.WithCancel(context.Background())
 	if err := l.recover(ctx); err != nil {
+		l.stopApply()
 		return nil, err
 	}
 	l.cur = l.newBatch()
-	l.applyCtx, l.stopApply = context.WithCancel(context.Background())
 	go l.flushLoop()
 	go l.applyLoop()
 	return l, nil
@@ -354,6 +359,15 @@ func (l *FileLog) release(pos uint64) {
 		l.segments = l.segments[1:]
 	}
 	l.segMu.Unlock()
+	if len(drop) > 0 && l.cfg.BeforeRelease != nil {
+		if err := l.cfg.BeforeRelease(l.applyCtx); err != nil {
+			l.log.Warn("keeping applied segments: the store could not make them durable", "err", err)
+			l.segMu.Lock()
+			l.segments = append(drop, l.segments...)
+			l.segMu.Unlock()
+			return
+		}
+	}
 	for _, base := range drop {
 		if err := os.Remove(l.segmentPath(base)); err != nil {
 			l.log.Warn("removing applied segment failed", "err", err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -271,4 +272,45 @@ func BenchmarkFileLogAppend(b *testing.B) {
 		}
 	})
 	l.Close(context.Background())
+}
+
+// TestFileLogReleasesOnlyDurableSegments: segments are deleted only after BeforeRelease made
+// the store's writes durable; while it fails they stay, and nothing is lost.
+func TestFileLogReleasesOnlyDurableSegments(t *testing.T) {
+	dir := t.TempDir()
+	r := &recorder{}
+	var fail atomic.Bool
+	fail.Store(true)
+	var calls atomic.Int64
+	l, err := bus.OpenFileLog(context.Background(), bus.FileLogConfig{Dir: dir, Handler: r.handle, SegmentBytes: 2048,
+		BeforeRelease: func(context.Context) error {
+			calls.Add(1)
+			if fail.Load() {
+				return errors.New("checkpoint failed")
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, l, 0, 100)
+	deadline := time.Now().Add(5 * time.Second)
+	for l.Applied() != l.Written() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	if calls.Load() == 0 || len(segs) < 3 {
+		t.Fatalf("%d BeforeRelease calls, %d segments: want calls and every segment kept while it fails", calls.Load(), len(segs))
+	}
+	fail.Store(false)
+	appendN(t, l, 100, 20)
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ = filepath.Glob(filepath.Join(dir, "*.log"))
+	if len(segs) != 1 {
+		t.Fatalf("%d segments left once BeforeRelease succeeded, want 1", len(segs))
+	}
+	_, got := r.snapshot()
+	checkAll(t, got, 120)
 }

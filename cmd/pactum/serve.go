@@ -113,7 +113,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	})
 	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
 		Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, conversions, logger), Logger: logger,
-		CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion},
+		CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion}, BeforeRelease: s.store.Sync,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open event log: %w", err)

@@ -56,7 +56,7 @@ func Open(ctx context.Context, dsn string) (*sqldb.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
-	return sqldb.New(db, db, Dialect), nil
+	return sqldb.New(db, db, db, Dialect), nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

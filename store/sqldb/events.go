@@ -38,7 +38,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	}
 	applied := false
 	var fnErr error
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
 		var stored int64
 		e := &eventTx{s: s, tx: tx}
 		err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
@@ -84,4 +84,18 @@ func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	st := e.s.stmts[query]
 	e.s.mu.Unlock()
 	return e.tx.StmtContext(ctx, st)
+}
+
+// Sync makes every committed event transaction durable. The event log calls it before it
+// deletes segments the store has applied: in SQLite those transactions commit without waiting
+// for the disk (store/sqlite), and a checkpoint writes and syncs them. PostgreSQL commits are
+// durable already, and its dialect has no checkpoint statement to run.
+func (s *Store) Sync(ctx context.Context) error {
+	if s.d.Checkpoint == "" {
+		return nil
+	}
+	if _, err := s.ev.ExecContext(ctx, s.d.Checkpoint); err != nil {
+		return fmt.Errorf("sync event transactions: %w", err)
+	}
+	return nil
 }

@@ -35,13 +35,17 @@ type Dialect struct {
 	// (PostgreSQL). SQLite has no such clause and needs none: its one writer connection, which
 	// takes the write lock at BEGIN, already runs write transactions one at a time.
 	ForUpdate bool
+	// Checkpoint is the statement that makes the event writer's commits durable, where they are
+	// not durable as they commit (SQLite's event writer); empty where they are.
+	Checkpoint string
 }
 
 // Store implements pactum.Store.
 type Store struct {
-	w *sql.DB // writes, and reads inside write transactions
-	r *sql.DB // reads; may be w itself
-	d Dialect
+	w  *sql.DB // writes, and reads inside write transactions
+	ev *sql.DB // the event log's transactions (ApplyEvents); may be w itself
+	r  *sql.DB // reads; may be w itself
+	d  Dialect
 
 	queries     sync.Map // query with ? -> query in the dialect's placeholders
 	bulkQueries sync.Map // bulkKey -> multi-row INSERT in the dialect's placeholders
@@ -53,12 +57,13 @@ type Store struct {
 
 var _ pactum.Store = (*Store)(nil)
 
-// New returns a Store over writer and reader, which must hold a migrated schema. For SQLite the
-// writer is a single connection and the reader a pool; for PostgreSQL both are the same pool.
+// New returns a Store over writer, events and reader, which must hold a migrated schema. For
+// SQLite the writer and the event writer are single connections (see store/sqlite for why two)
+// and the reader a pool; for PostgreSQL all three are the same pool.
 // Reads go to the reader: a transaction that starts after a commit sees it (WAL in SQLite, any
 // isolation level in PostgreSQL), so a Get right after a Create finds the row.
-func New(writer, reader *sql.DB, d Dialect) *Store {
-	return &Store{w: writer, r: reader, d: d, stmts: make(map[string]*sql.Stmt)}
+func New(writer, events, reader *sql.DB, d Dialect) *Store {
+	return &Store{w: writer, ev: events, r: reader, d: d, stmts: make(map[string]*sql.Stmt)}
 }
 
 // Close closes the prepared statements and both handles.
@@ -70,6 +75,9 @@ func (s *Store) Close() error {
 	s.stmts = nil
 	s.mu.Unlock()
 	err := s.w.Close()
+	if s.ev != s.w {
+		err = errors.Join(err, s.ev.Close())
+	}
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
@@ -119,7 +127,11 @@ func Rebind(query string) string {
 
 // inTx runs fn in a transaction on the writer, committing if it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	return inTxOn(ctx, s.w, fn)
+}
+
+func inTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func (s *Store) prepareVisitInserts(ctx context.Context) error {
 		if _, ok := s.stmts[query]; ok {
 			continue
 		}
-		st, err := s.w.PrepareContext(ctx, query)
+		st, err := s.ev.PrepareContext(ctx, query)
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", query, err)
 		}

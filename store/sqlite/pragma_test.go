@@ -20,6 +20,9 @@ func TestPragmas(t *testing.T) {
 		want      map[string]string
 	}{
 		{"writer", writerPragmas, map[string]string{
+			"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "busy_timeout": "10000",
+			"temp_store": "2", "query_only": "0"}},
+		{"event writer", eventPragmas, map[string]string{
 			"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "10000",
 			"temp_store": "2", "query_only": "0"}},
 		{"reader", readerPragmas, map[string]string{
