@@ -1,0 +1,85 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/bus"
+	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/store/sqlite"
+)
+
+// fakeConversions counts what it applied and delivered; it fails when told to.
+type fakeConversions struct {
+	applied, delivered int
+	fail               error
+}
+
+func (f *fakeConversions) Apply(context.Context, pactum.EventTx, []byte) (func(), error) {
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	f.applied++
+	return func() { f.delivered++ }, nil
+}
+
+func click(t *testing.T, id string) []byte {
+	t.Helper()
+	v := pactum.Visit{ClickID: id, Time: time.Unix(1_760_000_000, 0), OfferID: 1, PartnerID: 2}
+	b, err := v.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestHandler: one batch stores its clicks and processes its conversions in one transaction,
+// tells the waiting requests only after it committed, and a replayed batch changes nothing.
+func TestHandler(t *testing.T) {
+	ctx := context.Background()
+	store := sqlite.OpenTemp(t)
+	conv := &fakeConversions{}
+	h := ingest.Handler(store, conv, slog.New(slog.DiscardHandler))
+	batch := []bus.Entry{
+		{Pos: 10, Type: bus.TypeClick, Data: click(t, "c1")},
+		{Pos: 20, Type: bus.TypeConversion, Data: []byte("conversion")},
+		{Pos: 30, Type: bus.TypeImpression, Data: click(t, "")},
+		{Pos: 40, Type: bus.TypeClick, Data: []byte{99}}, // unreadable: skipped, not fatal
+	}
+	if err := h(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	clicks, _ := store.CountClicks(ctx, pactum.ClickFilter{})
+	impressions, _ := store.CountImpressions(ctx, pactum.ClickFilter{})
+	pos, _ := store.AppliedPosition(ctx, ingest.Stream)
+	if clicks != 1 || impressions != 1 || pos != 40 || conv.applied != 1 || conv.delivered != 1 {
+		t.Fatalf("clicks %d, impressions %d, position %d, conversions applied %d delivered %d; want 1, 1, 40, 1, 1",
+			clicks, impressions, pos, conv.applied, conv.delivered)
+	}
+
+	// The same batch again (a replay after a crash): nothing stored, nobody told twice.
+	if err := h(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	clicks, _ = store.CountClicks(ctx, pactum.ClickFilter{})
+	if clicks != 1 || conv.applied != 1 || conv.delivered != 1 {
+		t.Fatalf("replay: clicks %d, applied %d, delivered %d", clicks, conv.applied, conv.delivered)
+	}
+
+	// A store failure in the conversion processor rolls the whole batch back, clicks included,
+	// so that the log retries it.
+	conv.fail = errors.New("disk full")
+	next := []bus.Entry{{Pos: 50, Type: bus.TypeClick, Data: click(t, "c2")}, {Pos: 60, Type: bus.TypeConversion, Data: []byte("x")}}
+	if err := h(ctx, next); err == nil {
+		t.Fatal("a failing conversion did not fail the batch")
+	}
+	clicks, _ = store.CountClicks(ctx, pactum.ClickFilter{})
+	pos, _ = store.AppliedPosition(ctx, ingest.Stream)
+	if clicks != 1 || pos != 40 || conv.delivered != 1 {
+		t.Fatalf("after a failed batch: clicks %d, position %d, delivered %d; want 1, 40, 1", clicks, pos, conv.delivered)
+	}
+}
