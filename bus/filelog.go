@@ -414,6 +414,9 @@ func (l *FileLog) Close(ctx context.Context) error {
 	if err := <-l.spareReady; err != nil {
 		l.log.Warn("preparing the next event log segment failed", "err", err)
 	}
+	if l.file == nil { // a rotation failed half way
+		return nil
+	}
 	if err := l.file.Close(); err != nil {
 		return fmt.Errorf("close segment: %w", err)
 	}

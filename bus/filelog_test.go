@@ -293,7 +293,10 @@ func TestFileLogReleasesOnlyDurableSegments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appendN(t, l, 0, 100)
+	// In rounds, so that the events span several batches and so several segments.
+	for i := 0; i < 100; i += 10 {
+		appendN(t, l, i, 10)
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for l.Applied() != l.Written() && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)

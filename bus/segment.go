@@ -55,6 +55,9 @@ func (l *FileLog) newSegment(base uint64) error {
 		l.spareReady <- err // a later rotation or Close sees the same failure
 		return err
 	}
+	// Whatever happens next, a spare is on its way, so that Close (which waits for it) and
+	// the next rotation never wait forever.
+	defer l.prepareSpare()
 	if err := os.Rename(filepath.Join(l.cfg.Dir, spareName), l.segmentPath(base)); err != nil {
 		return fmt.Errorf("start segment: %w", err)
 	}
@@ -63,13 +66,14 @@ func (l *FileLog) newSegment(base uint64) error {
 	if err := syncDir(l.cfg.Dir); err != nil {
 		return err
 	}
-	l.prepareSpare()
 	return l.openSegment(base, 0)
 }
 
 // rotate closes the current segment and starts the next at the current position.
 func (l *FileLog) rotate() error {
-	if err := l.file.Close(); err != nil {
+	err := l.file.Close()
+	l.file = nil
+	if err != nil {
 		return fmt.Errorf("close segment: %w", err)
 	}
 	return l.newSegment(l.fileBase + uint64(l.fileSize))

@@ -93,7 +93,12 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	decide(c, a.reason, r.Status)
 
 	existing, dup, err := tx.InsertConversion(ctx, c)
-	if err != nil {
+	if pactum.ErrorCode(err) == pactum.EINVALID {
+		// The store refused the conversion before writing anything (an amount or payout it
+		// cannot hold): that is this request's answer. Retrying the batch would refuse it
+		// again, forever, and stop the log behind it.
+		return outcome{err: err}, nil
+	} else if err != nil {
 		return outcome{}, fmt.Errorf("insert conversion: %w", err)
 	}
 	if dup {

@@ -20,6 +20,10 @@ const (
 	maxItems = 1000
 )
 
+// maxAmount bounds an order: far above any real basket, and far enough below what the store
+// keeps in 64-bit minor units that commissions on it fit too.
+var maxAmount = decimal.New(1, 12)
+
 // Submit validates and resolves in, logs it durably and returns what the processor made of it:
 // the new conversion, the existing one when in is a duplicate, or a stored conversion with
 // status rejected and a reason. Errors about the input are *pactum.Error naming the field (or
@@ -211,6 +215,9 @@ func order(rec *record, in pactum.ConversionInput) error {
 		// No amount, or items that cannot add up (a discount larger than its line): validation
 		// below then names the line at fault rather than the amount.
 		rec.Amount = decimal.Zero
+	}
+	if rec.Amount.GreaterThan(maxAmount) || sum.GreaterThan(maxAmount) {
+		return pactum.FieldError("amount", "must be at most %s", maxAmount)
 	}
 	items := make([]rules.Item, len(rec.Items))
 	for i, it := range rec.Items {

@@ -170,3 +170,27 @@ func TestOfferChangedBeforeApply(t *testing.T) {
 		t.Error("the log stopped")
 	}
 }
+
+// TestUnstorableConversionDoesNotStopTheLog: a conversion the store cannot hold (here a payout
+// beyond 64-bit minor units, from an absurd fixed rate) is refused to its request, and the
+// conversions after it are processed as usual.
+func TestUnstorableConversionDoesNotStopTheLog(t *testing.T) {
+	h := newHarness(t)
+	anna := h.partner("anna", pactum.PartnerActive)
+	huge := h.offer(func(o *pactum.Offer) {
+		o.Events[0].Payout = json.RawMessage(`{"default":{"fixed":"99999999999999999999.99","per":"unit"}}`)
+	})
+	_, err := h.p.Submit(h.ctx, pactum.ConversionInput{ClickID: h.click(huge, anna, time.Hour), OrderID: "H-1",
+		Items: []pactum.LineItem{{SKU: "X", Quantity: 1000, UnitPrice: dec("1.00")}}})
+	if pactum.ErrorCode(err) != pactum.EINVALID {
+		t.Fatalf("unstorable conversion: %v, want invalid_argument", err)
+	}
+	ok := h.offer(nil)
+	res := h.submit(pactum.ConversionInput{ClickID: h.click(ok, anna, time.Hour), OrderID: "H-2", Items: basket()})
+	if res.Conversion.ID == 0 || res.Duplicate {
+		t.Fatalf("the conversion after it: %+v", res)
+	}
+	if _, err := h.p.Submit(h.ctx, pactum.ConversionInput{OfferID: ok.ID, OrderID: "H-3", Amount: dec("1000000000000.01"), AmountGiven: true}); pactum.ErrorField(err) != "amount" {
+		t.Fatalf("an amount beyond any basket: %v, want an error on amount", err)
+	}
+}

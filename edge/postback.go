@@ -284,10 +284,11 @@ func errorStatus(code string) int {
 
 // conversionError returns the status and the error to show for err: internal errors are logged
 // (at most once a second) and shown without their text; a request that ran out of time while
-// its conversion was being made durable is unavailable, for the caller to retry.
+// its conversion was being processed is unavailable: the conversion may well be recorded, and
+// a retry is safe only where an order id or click id makes it a duplicate.
 func (e *Edge) conversionError(err error) (int, error) {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "the conversion could not be recorded in time; please retry")
+		return http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "no answer in time: the conversion may have been recorded; retry with the same order_id or click_id, which makes a recorded one a duplicate")
 	}
 	code := pactum.ErrorCode(err)
 	status := errorStatus(code)

@@ -41,8 +41,10 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(&c.DB, "db", "pactum.db", "store: a SQLite file path, or a postgres:// URL")
 	str(&c.EventsDir, "events-dir", "", "directory of the durable event log (default: the database path + \".events\", or ./pactum-events with PostgreSQL)")
 	str(&c.PublicURL, "public-url", "", "base URL of tracking links as partners see them (default http://localhost<addr>)")
-	str(&c.AdminAPIKey, "admin-api-key", "", "bootstrap admin API key, accepted as a bearer key")
-	str(&c.ClickSecret, "click-secret", "", "secret that signs click ids, 32+ characters (default: generated once and kept in the store)")
+	// Secrets are read from the environment in validate, not made flag defaults, so that usage
+	// output (a mistyped flag, --help) never prints them.
+	fs.StringVar(&c.AdminAPIKey, "admin-api-key", "", "bootstrap admin API key, accepted as a bearer key (env "+envName("admin-api-key")+")")
+	fs.StringVar(&c.ClickSecret, "click-secret", "", "secret that signs click ids, 32+ characters (default: generated once and kept in the store) (env "+envName("click-secret")+")")
 	str(&c.GeoIP, "geoip", "", "MMDB file for visitor countries (MaxMind GeoLite2/GeoIP2 or DB-IP layout)")
 	str(&c.CountryHeader, "country-header", "", "request header a trusted proxy sets to the visitor's country, e.g. CF-IPCountry")
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
@@ -56,6 +58,12 @@ func (c *Config) bind(fs *flag.FlagSet) {
 
 // validate checks the options and fills the derived ones.
 func (c *Config) validate() error {
+	if c.AdminAPIKey == "" {
+		c.AdminAPIKey = env("admin-api-key", "")
+	}
+	if c.ClickSecret == "" {
+		c.ClickSecret = env("click-secret", "")
+	}
 	if c.Addr == "" {
 		return fmt.Errorf("--addr must not be empty")
 	}

@@ -38,7 +38,7 @@ Examples:
 	fs.IntVar(&cfg.Connections, "connections", loadtest.DefaultConnections, "concurrent keep-alive connections")
 	fs.DurationVar(&cfg.Duration, "duration", loadtest.DefaultDuration, "how long each round is measured (at most 10m)")
 	fs.DurationVar(&cfg.Warmup, "warmup", loadtest.DefaultWarmup, "load before measuring starts")
-	fs.StringVar(&cfg.APIKey, "api-key", env("admin-api-key", ""), "API key for the stored check, and for the conversions themselves (env PACTUM_ADMIN_API_KEY)")
+	fs.StringVar(&cfg.APIKey, "api-key", "", "API key for the stored check, and for the conversions themselves (default: env PACTUM_ADMIN_API_KEY)")
 	fs.IntVar(&cfg.Expect, "expect", 0, "HTTP status that acknowledges a request (default 302 for clicks, 201 for conversions)")
 	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions mode: click ids to make before the run, reused round robin")
 	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions mode: the event of each conversion")
@@ -47,6 +47,9 @@ Examples:
 	quiet := fs.Bool("quiet", false, "no progress line per second")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = env("admin-api-key", "")
 	}
 	if !*quiet {
 		cfg.Progress = stderr

@@ -70,7 +70,9 @@ func (s *Store) ListAPIKeys(ctx context.Context, p pactum.Page) ([]pactum.APIKey
 
 // DeleteAPIKey deletes the API key with id.
 func (s *Store) DeleteAPIKey(ctx context.Context, id int64) error {
+	unlock := s.lockWrites()
 	res, err := s.w.ExecContext(ctx, s.q(deleteAPIKey), id)
+	unlock()
 	if err != nil {
 		return fmt.Errorf("delete api key: %w", err)
 	}

@@ -196,7 +196,7 @@ func (s *Store) EachConversion(ctx context.Context, f pactum.ConversionFilter, f
 // UpdateConversion reads conversion id, lets fn change it and writes it back (all but its ID and
 // CreatedAt), setting UpdatedAt, in one transaction. In PostgreSQL the read locks the row (FOR
 // UPDATE), so a concurrent update of the same conversion waits and then reads this one's result;
-// in SQLite the single writer does the same. fn's error is returned unchanged, with nothing written.
+// in SQLite write transactions run one at a time (OneWriter, BEGIN IMMEDIATE), to the same effect. fn's error is returned unchanged, with nothing written.
 func (s *Store) UpdateConversion(ctx context.Context, id int64, fn func(*pactum.Conversion) error) (pactum.Conversion, error) {
 	query := conversionByID
 	if s.d.ForUpdate {

@@ -78,7 +78,9 @@ func (s *Store) ListCoupons(ctx context.Context, f pactum.CouponFilter, p pactum
 
 // DeleteCoupon deletes the coupon with code, in any case.
 func (s *Store) DeleteCoupon(ctx context.Context, code string) error {
+	unlock := s.lockWrites()
 	res, err := s.w.ExecContext(ctx, s.q(deleteCoupon), CouponKey(code))
+	unlock()
 	if err != nil {
 		return fmt.Errorf("delete coupon: %w", err)
 	}

@@ -38,7 +38,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	}
 	applied := false
 	var fnErr error
-	err := inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
+	err := s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
 		var stored int64
 		e := &eventTx{s: s, tx: tx}
 		err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
@@ -94,8 +94,14 @@ func (s *Store) Sync(ctx context.Context) error {
 	if s.d.Checkpoint == "" {
 		return nil
 	}
-	if _, err := s.ev.ExecContext(ctx, s.d.Checkpoint); err != nil {
+	// SQLite reports a checkpoint that readers kept from finishing as a row, not an error; and
+	// a checkpoint that copied nothing synced nothing.
+	var busy, logFrames, copied int64
+	if err := s.ev.QueryRowContext(ctx, s.d.Checkpoint).Scan(&busy, &logFrames, &copied); err != nil {
 		return fmt.Errorf("sync event transactions: %w", err)
+	}
+	if busy != 0 || copied < logFrames {
+		return fmt.Errorf("sync event transactions: checkpoint incomplete (%d of %d frames copied)", copied, logFrames)
 	}
 	return nil
 }

@@ -26,8 +26,10 @@ func (s *Store) CreateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 		return fmt.Errorf("create advertiser: encode postback_ips: %w", err)
 	}
 	a.CreatedAt = stamp(a.CreatedAt)
+	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
 		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, micros(a.CreatedAt)).Scan(&a.ID)
+	unlock()
 	if err != nil {
 		return fmt.Errorf("create advertiser: %w", s.writeError(err, "postback_token", "an advertiser"))
 	}
@@ -74,8 +76,10 @@ func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 		return fmt.Errorf("update advertiser: encode postback_ips: %w", err)
 	}
 	var created int64
+	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
 		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.ID).Scan(&created)
+	unlock()
 	if err != nil {
 		err = notFound(s.writeError(err, "postback_token", "an advertiser"), "advertiser %d not found", a.ID)
 		return fmt.Errorf("update advertiser: %w", err)
@@ -115,8 +119,10 @@ func (s *Store) CreatePartner(ctx context.Context, p *pactum.Partner) error {
 		return fmt.Errorf("create partner: %w", err)
 	}
 	p.CreatedAt = stamp(p.CreatedAt)
+	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(insertPartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
 		minPayout, p.PayoutMethod, micros(p.CreatedAt)).Scan(&p.ID)
+	unlock()
 	if err != nil {
 		return fmt.Errorf("create partner: %w", err)
 	}
@@ -150,8 +156,10 @@ func (s *Store) UpdatePartner(ctx context.Context, p *pactum.Partner) error {
 		return fmt.Errorf("update partner: %w", err)
 	}
 	var created int64
+	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(updatePartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
 		minPayout, p.PayoutMethod, p.ID).Scan(&created)
+	unlock()
 	if err != nil {
 		return fmt.Errorf("update partner: %w", notFound(err, "partner %d not found", p.ID))
 	}

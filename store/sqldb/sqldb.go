@@ -32,9 +32,13 @@ type Dialect struct {
 	// ForeignKeyViolation reports whether err is a violated FOREIGN KEY constraint.
 	ForeignKeyViolation func(error) bool
 	// ForUpdate says that a read-modify-write locks the row it reads with SELECT ... FOR UPDATE
-	// (PostgreSQL). SQLite has no such clause and needs none: its one writer connection, which
-	// takes the write lock at BEGIN, already runs write transactions one at a time.
+	// (PostgreSQL). SQLite has no such clause and needs none: its write transactions take the
+	// database's write lock at BEGIN (IMMEDIATE) and, queued by OneWriter, run one at a time.
 	ForUpdate bool
+	// OneWriter says that the database lets one write transaction run at a time (SQLite): the
+	// store then queues its writers in Go, in order, rather than have them poll the database's
+	// lock, where a stream of event transactions could starve an API write until it times out.
+	OneWriter bool
 	// Checkpoint is the statement that makes the event writer's commits durable, where they are
 	// not durable as they commit (SQLite's event writer); empty where they are.
 	Checkpoint string
@@ -50,8 +54,10 @@ type Store struct {
 	queries     sync.Map // query with ? -> query in the dialect's placeholders
 	bulkQueries sync.Map // bulkKey -> multi-row INSERT in the dialect's placeholders
 
+	writeMu sync.Mutex // held by every write when the dialect has OneWriter
+
 	mu             sync.Mutex
-	stmts          map[string]*sql.Stmt // prepared bulk inserts on w, by query text
+	stmts          map[string]*sql.Stmt // the event transaction's statements, prepared on ev, by query text
 	visitsPrepared bool                 // stmts holds every chunk size of both visit tables
 }
 
@@ -127,10 +133,21 @@ func Rebind(query string) string {
 
 // inTx runs fn in a transaction on the writer, committing if it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return inTxOn(ctx, s.w, fn)
+	return s.inTxOn(ctx, s.w, fn)
 }
 
-func inTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+// lockWrites queues the caller behind the other writers where the database has one writer at a
+// time, and returns the unlock.
+func (s *Store) lockWrites() func() {
+	if !s.d.OneWriter {
+		return func() {}
+	}
+	s.writeMu.Lock()
+	return s.writeMu.Unlock
+}
+
+func (s *Store) inTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	defer s.lockWrites()()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -22,8 +22,10 @@ var migrations embed.FS
 
 // Dialect is SQLite's sqldb.Dialect.
 var Dialect = sqldb.Dialect{
-	// FULL waits for readers to move on, so that every frame is copied and synced.
-	Checkpoint:          "PRAGMA wal_checkpoint(FULL)",
+	OneWriter: true,
+	// PASSIVE never waits for readers (the event log calls it on its applying goroutine); when
+	// a reader keeps it from copying every frame, Sync says so and the log tries again later.
+	Checkpoint:          "PRAGMA wal_checkpoint(PASSIVE)",
 	UniqueViolation:     hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 	ForeignKeyViolation: hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 }
