@@ -93,6 +93,9 @@ type Conversion struct {
 
 // Refund records one refund of a conversion and what it did to the commission.
 type Refund struct {
+	// ID is the caller's name for the refund, if it gave one: the same refund sent again (a
+	// retry after a timeout) is recognised by it and changes nothing.
+	ID            string          `json:"id,omitempty"`
 	Time          time.Time       `json:"time"`
 	Amount        decimal.Decimal `json:"amount"`
 	Items         []RefundItem    `json:"items,omitempty"`

@@ -75,6 +75,7 @@ type commissionJSON struct {
 }
 
 type refundJSON struct {
+	ID            string              `json:"id,omitempty"`
 	Time          time.Time           `json:"time"`
 	Amount        string              `json:"amount"`
 	Items         []pactum.RefundItem `json:"items"`
@@ -125,7 +126,7 @@ func conversionView(c caller) func(pactum.Conversion) conversionJSON {
 			if items == nil {
 				items = []pactum.RefundItem{}
 			}
-			out.Refunds = append(out.Refunds, refundJSON{Time: r.Time.UTC(), Amount: money(r.Amount), Items: items,
+			out.Refunds = append(out.Refunds, refundJSON{ID: r.ID, Time: r.Time.UTC(), Amount: money(r.Amount), Items: items,
 				PayoutBefore: money(r.PayoutBefore), PayoutAfter: money(r.PayoutAfter),
 				RevenueBefore: secret(r.RevenueBefore), RevenueAfter: secret(r.RevenueAfter)})
 		}
@@ -445,25 +446,51 @@ func decodeOptional(r *http.Request, v any) error {
 type refundInput struct {
 	Items  *[]pactum.RefundItem `json:"items"`
 	Amount *string              `json:"amount"`
+	// RefundID names the refund so that sending it again changes nothing.
+	RefundID *string `json:"refund_id"`
 }
 
 func (a *API) refundConversion(w http.ResponseWriter, r *http.Request, c caller) error {
 	var in refundInput
 	return a.changeConversion(w, r, c, "refund conversions", &in, func(cv *pactum.Conversion, now time.Time) error {
-		switch {
-		case in.Items != nil && in.Amount != nil:
-			return pactum.FieldError("amount", "send either items or an amount, not both")
-		case in.Amount != nil:
-			amount, err := pactum.ParseDecimal(strings.TrimSpace(*in.Amount), "amount")
-			if err != nil {
-				return err
-			}
-			return commission.Refund(cv, nil, amount, true, now)
-		case in.Items != nil:
-			return commission.Refund(cv, *in.Items, decimal.Zero, false, now)
+		if in.RefundID == nil {
+			return refund(cv, in, now)
 		}
-		return pactum.FieldError("items", "send the refunded items as [{\"sku\",\"quantity\"}], or an amount")
+		id := strings.TrimSpace(*in.RefundID)
+		if id == "" {
+			return pactum.FieldError("refund_id", "must not be empty; leave it out to refund without one")
+		}
+		if err := checkText("refund_id", id); err != nil {
+			return err
+		}
+		for _, done := range cv.Refunds {
+			if done.ID == id {
+				return nil // already applied: answer the conversion as it is
+			}
+		}
+		if err := refund(cv, in, now); err != nil {
+			return err
+		}
+		cv.Refunds[len(cv.Refunds)-1].ID = id
+		return nil
 	})
+}
+
+// refund applies the refund in to cv: by items or by amount.
+func refund(cv *pactum.Conversion, in refundInput, now time.Time) error {
+	switch {
+	case in.Items != nil && in.Amount != nil:
+		return pactum.FieldError("amount", "send either items or an amount, not both")
+	case in.Amount != nil:
+		amount, err := pactum.ParseDecimal(strings.TrimSpace(*in.Amount), "amount")
+		if err != nil {
+			return err
+		}
+		return commission.Refund(cv, nil, amount, true, now)
+	case in.Items != nil:
+		return commission.Refund(cv, *in.Items, decimal.Zero, false, now)
+	}
+	return pactum.FieldError("items", "send the refunded items as [{\"sku\",\"quantity\"}], or an amount")
 }
 
 func (a *API) approveConversion(w http.ResponseWriter, r *http.Request, c caller) error {

@@ -226,10 +226,16 @@ func TestRefundsAndDecisions(t *testing.T) {
 		refund("no body", adminKey, ``, 400, map[string]any{"error.field": "items"}),
 		refund("more than remains", adminKey, `{"amount":"149.91"}`, 400, map[string]any{"error.field": "amount"}),
 		refund("a tenth of a cent", adminKey, `{"amount":"0.001"}`, 400, map[string]any{"error.field": "amount"}),
-		refund("50.00 of what remains", adminKey, `{"amount":"50.00"}`, 200, map[string]any{
+		refund("50.00 of what remains", adminKey, `{"amount":"50.00","refund_id":"R-7"}`, 200, map[string]any{
 			"refunded_amount": "149.90",
 			// × 99.90 / 149.90: hero 12.00 -> 8.00, default 4.00 -> 2.67, big basket 3.00 -> 2.00; new customer stays
-			"commission.payout": "17.67", "commission.revenue": "11.99", "#refunds": 2, "refunds.1.payout_after": "17.67"}),
+			"commission.payout": "17.67", "commission.revenue": "11.99", "#refunds": 2, "refunds.1.payout_after": "17.67",
+			"refunds.1.id": "R-7"}),
+		refund("the same refund again (a retry)", adminKey, `{"amount":"50.00","refund_id":"R-7"}`, 200, map[string]any{
+			"refunded_amount": "149.90", "commission.payout": "17.67", "#refunds": 2}),
+		refund("an empty refund id", adminKey, `{"amount":"1.00","refund_id":" "}`, 400, map[string]any{"error.field": "refund_id"}),
+		{name: "the offer's currency stays while it has conversions", method: "PATCH", path: "/api/v1/offers/1", key: adminKey,
+			body: `{"currency":"USD"}`, status: 409, want: map[string]any{"error.code": "conflict", "error.field": "currency"}},
 		{name: "approve", method: "POST", path: "/api/v1/conversions/1/approve", key: e.adv1, status: 200,
 			want: map[string]any{"status": "approved", "commission.payout": "17.67"}},
 		{name: "approve again", method: "POST", path: "/api/v1/conversions/1/approve", key: e.adv1, status: 409,

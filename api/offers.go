@@ -502,12 +502,25 @@ func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c caller) error
 		}
 		o.AdvertiserID = *in.AdvertiserID
 	}
+	currency := o.Currency
 	if err := in.apply(&o); err != nil {
 		return err
 	}
 	o.UpdatedAt = a.now().UTC()
 	if err := validateOffer(&o); err != nil {
 		return err
+	}
+	if o.Currency != currency {
+		// Conversions keep the offer's currency, and tiers and caps add them up: an offer with
+		// conversions keeps its currency. A new program gets a new offer.
+		n, err := a.store.CountConversions(r.Context(), pactum.ConversionFilter{OfferID: o.ID})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &pactum.Error{Code: pactum.ECONFLICT, Field: "currency",
+				Message: fmt.Sprintf("offer %d has %d conversions in %s; its currency cannot change", o.ID, n, currency)}
+		}
 	}
 	if err := a.store.UpdateOffer(r.Context(), &o); err != nil {
 		return err
