@@ -83,3 +83,22 @@ func HashKey(key string) []byte {
 	h := sha256.Sum256([]byte(key))
 	return h[:]
 }
+
+// scope narrows a filter's partner and advertiser to what c may see: a partner sees only
+// itself, an advertiser only itself. It reports false when the filter asked for someone else's
+// data, whose answer is then empty (not an error, so that ids do not leak).
+func (c caller) scope(partnerID, advertiserID *int64) bool {
+	switch {
+	case c.partner():
+		if *partnerID != 0 && *partnerID != c.partnerID {
+			return false
+		}
+		*partnerID = c.partnerID
+	case c.advertiser():
+		if *advertiserID != 0 && *advertiserID != c.advertiserID {
+			return false
+		}
+		*advertiserID = c.advertiserID
+	}
+	return true
+}

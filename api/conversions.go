@@ -301,28 +301,10 @@ func conversionFilter(r *http.Request, c caller) (f pactum.ConversionFilter, ok 
 			return f, false, err
 		}
 	}
-	if f.From, err = queryTime(r, "from"); err != nil {
+	if f.From, f.To, err = timeRange(r); err != nil {
 		return f, false, err
 	}
-	if f.To, err = queryTime(r, "to"); err != nil {
-		return f, false, err
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return f, false, pactum.FieldError("to", "must be after from")
-	}
-	switch {
-	case c.partner():
-		if f.PartnerID != 0 && f.PartnerID != c.partnerID {
-			return f, false, nil
-		}
-		f.PartnerID = c.partnerID
-	case c.advertiser():
-		if f.AdvertiserID != 0 && f.AdvertiserID != c.advertiserID {
-			return f, false, nil
-		}
-		f.AdvertiserID = c.advertiserID
-	}
-	return f, true, nil
+	return f, c.scope(&f.PartnerID, &f.AdvertiserID), nil
 }
 
 func (a *API) listConversions(w http.ResponseWriter, r *http.Request, c caller) error {

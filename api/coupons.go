@@ -151,14 +151,8 @@ func (a *API) listCoupons(w http.ResponseWriter, r *http.Request, c caller) erro
 	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
 		return err
 	}
-	switch {
-	case c.partner():
-		if f.PartnerID != 0 && f.PartnerID != c.partnerID {
-			return answerList(w, []pactum.Coupon(nil), "", couponView)
-		}
-		f.PartnerID = c.partnerID
-	case c.advertiser():
-		f.AdvertiserID = c.advertiserID
+	if !c.scope(&f.PartnerID, &f.AdvertiserID) {
+		return answerList(w, []pactum.Coupon(nil), "", couponView)
 	}
 	fetch := func(pg pactum.Page) ([]pactum.Coupon, error) { return a.store.ListCoupons(r.Context(), f, pg) }
 	items, next, err := collect(p, fetch, func(cp pactum.Coupon) int64 { return cp.ID }, nil)

@@ -224,14 +224,8 @@ func (a *API) listLinks(w http.ResponseWriter, r *http.Request, c caller) error 
 	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
 		return err
 	}
-	switch {
-	case c.partner():
-		if f.PartnerID != 0 && f.PartnerID != c.partnerID {
-			return answerList(w, []pactum.Link(nil), "", a.linkView)
-		}
-		f.PartnerID = c.partnerID
-	case c.advertiser():
-		f.AdvertiserID = c.advertiserID
+	if !c.scope(&f.PartnerID, &f.AdvertiserID) {
+		return answerList(w, []pactum.Link(nil), "", a.linkView)
 	}
 	fetch := func(pg pactum.Page) ([]pactum.Link, error) { return a.store.ListLinks(r.Context(), f, pg) }
 	items, next, err := collect(p, fetch, func(l pactum.Link) int64 { return l.ID }, nil)

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/pactum/pactum"
 )
@@ -87,4 +88,18 @@ func answerList[T, V any](w http.ResponseWriter, items []T, next string, view fu
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// timeRange reads the from (inclusive) and to (exclusive) filters of a list.
+func timeRange(r *http.Request) (from, to time.Time, err error) {
+	if from, err = queryTime(r, "from"); err != nil {
+		return from, to, err
+	}
+	if to, err = queryTime(r, "to"); err != nil {
+		return from, to, err
+	}
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return from, to, pactum.FieldError("to", "must be after from")
+	}
+	return from, to, nil
 }
