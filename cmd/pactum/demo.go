@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/api"
 )
 
 const demoCode = "DEMO"
@@ -20,11 +21,17 @@ const demoCode = "DEMO"
 // own /demo/landing page, an influencer and her link — and prints where to click.
 func seedDemo(ctx context.Context, st pactum.Store, cfg Config, out io.Writer) error {
 	link, err := st.LinkByCode(ctx, demoCode)
+	token := ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
-		link, err = createDemo(ctx, st, cfg)
+		link, token, err = createDemo(ctx, st, cfg)
 	}
 	if err != nil {
 		return fmt.Errorf("create demo program: %w", err)
+	}
+	postback := "  (the advertiser's postback token was printed when the demo was first created)\n"
+	if token != "" {
+		postback = fmt.Sprintf("  Report a sale for a click:  %s/postback?click_id=CLICK_ID&order_id=A-1&amount=120.00&token=%s\n"+
+			"                              (the advertiser's postback token, shown only now)\n", cfg.PublicURL, token)
 	}
 	key := "the key in PACTUM_ADMIN_API_KEY"
 	if cfg.AdminAPIKey == "" {
@@ -35,17 +42,18 @@ Pactum demo program is ready (offer %d, partner %d, link %d).
   Click the partner's link:   %s/c/%s?sub2=spring
   Or the TUNE-style URL:      %s/aff_c?offer_id=%d&aff_id=%d&aff_sub=newsletter
   Then see the click:         curl -H "Authorization: Bearer $PACTUM_ADMIN_API_KEY" %s/api/v1/clicks
-API calls need %s.
+%sAPI calls need %s.
 
-`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, key)
+`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, postback, key)
 	return nil
 }
 
-func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, error) {
+func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, string, error) {
 	now := time.Now().UTC()
-	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", CreatedAt: now}
+	token, hash := api.GenerateKey("pt_")
+	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", PostbackTokenHash: hash, CreatedAt: now}
 	if err := st.CreateAdvertiser(ctx, &adv); err != nil {
-		return pactum.Link{}, err
+		return pactum.Link{}, "", err
 	}
 	payout := json.RawMessage(`{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`)
 	revenue := json.RawMessage(`{"default":{"percent":"12"}}`)
@@ -59,20 +67,20 @@ func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, 
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if err := st.CreateOffer(ctx, &offer); err != nil {
-		return pactum.Link{}, err
+		return pactum.Link{}, "", err
 	}
 	partner := pactum.Partner{
 		Name: "Anna Runs", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
 		Currency: "EUR", MinPayout: decimal.RequireFromString("50.00"), PayoutMethod: "sepa", CreatedAt: now,
 	}
 	if err := st.CreatePartner(ctx, &partner); err != nil {
-		return pactum.Link{}, err
+		return pactum.Link{}, "", err
 	}
 	link := pactum.Link{OfferID: offer.ID, PartnerID: partner.ID, Code: demoCode, Sub: [5]string{"instagram"}, Source: "story", CreatedAt: now}
 	if err := st.CreateLink(ctx, &link); err != nil {
-		return pactum.Link{}, err
+		return pactum.Link{}, "", err
 	}
-	return link, nil
+	return link, token, nil
 }
 
 var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>
