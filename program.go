@@ -105,13 +105,17 @@ type Offer struct {
 	MinConversionSeconds int `json:"min_conversion_seconds"`
 	// ReturningCustomers attributes a sale without click or coupon to the partner who brought
 	// the same customer before (first or last such partner, by AttributionModel).
-	ReturningCustomers bool         `json:"returning_customers"`
-	HoldDays           int          `json:"hold_days"`
-	Targeting          Targeting    `json:"targeting"`
-	Visibility         string       `json:"visibility"`
-	Events             []OfferEvent `json:"events"`
-	CreatedAt          time.Time    `json:"created_at"`
-	UpdatedAt          time.Time    `json:"updated_at"`
+	ReturningCustomers bool `json:"returning_customers"`
+	// AcceptPixel lets the browser pixel (/pixel, /aff_l, sdk.js) report conversions. It is off
+	// by default: a pixel carries no secret, so whoever holds a click cookie could report any
+	// amount; server postbacks and the API need the advertiser's token.
+	AcceptPixel bool         `json:"accept_pixel"`
+	HoldDays    int          `json:"hold_days"`
+	Targeting   Targeting    `json:"targeting"`
+	Visibility  string       `json:"visibility"`
+	Events      []OfferEvent `json:"events"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // Link is a partner's tracking link to an offer. Code is its short code for /c/{code}.

@@ -480,11 +480,11 @@ func TestOfferConversionFields(t *testing.T) {
 	e := newEnv(t)
 	runSteps(t, e, []step{
 		{name: "a default event has id 1", method: "GET", path: "/api/v1/offers/1", key: adminKey, status: 200,
-			want: map[string]any{"events.0.id": 1, "events.0.allow_repeats": false, "min_conversion_seconds": 0, "returning_customers": false}},
+			want: map[string]any{"events.0.id": 1, "events.0.allow_repeats": false, "min_conversion_seconds": 0, "returning_customers": false, "accept_pixel": false}},
 		{name: "events are numbered on create", method: "POST", path: "/api/v1/offers", key: adminKey, status: 201, wantChange: true,
-			body: `{"advertiser_id":1,"name":"Leads","destination_url":"https://x.example/","min_conversion_seconds":30,"returning_customers":true,
+			body: `{"advertiser_id":1,"name":"Leads","destination_url":"https://x.example/","min_conversion_seconds":30,"returning_customers":true,"accept_pixel":true,
 				"events":[{"id":7,"name":"purchase"},{"name":"lead","allow_repeats":true}]}`,
-			want: map[string]any{"id": 4, "min_conversion_seconds": 30, "returning_customers": true,
+			want: map[string]any{"id": 4, "min_conversion_seconds": 30, "returning_customers": true, "accept_pixel": true,
 				"events.0.id": 1, "events.1.id": 2, "events.1.allow_repeats": true, "events.0.allow_repeats": false}},
 		{name: "a PATCH keeps ids by name and numbers new events after the highest", method: "PATCH", path: "/api/v1/offers/4", key: adminKey,
 			body:   `{"events":[{"name":"lead","allow_repeats":false},{"name":"signup"},{"id":1,"name":"purchase"}]}`,

@@ -44,6 +44,7 @@ type offerJSON struct {
 	AttributionModel      string          `json:"attribution_model"`
 	MinConversionSeconds  int             `json:"min_conversion_seconds"`
 	ReturningCustomers    bool            `json:"returning_customers"`
+	AcceptPixel           bool            `json:"accept_pixel"`
 	HoldDays              int             `json:"hold_days"`
 	Targeting             targetingJSON   `json:"targeting"`
 	Visibility            string          `json:"visibility"`
@@ -76,7 +77,7 @@ func offerView(c caller) func(pactum.Offer) offerJSON {
 			ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status,
 			DestinationURL: o.DestinationURL, FallbackURL: o.FallbackURL, Currency: o.Currency,
 			AttributionWindowDays: o.AttributionWindowDays, AttributionModel: o.AttributionModel,
-			MinConversionSeconds: o.MinConversionSeconds, ReturningCustomers: o.ReturningCustomers,
+			MinConversionSeconds: o.MinConversionSeconds, ReturningCustomers: o.ReturningCustomers, AcceptPixel: o.AcceptPixel,
 			HoldDays: o.HoldDays, Visibility: o.Visibility,
 			Targeting: targetingJSON{Countries: nonNil(o.Targeting.Countries), Devices: nonNil(o.Targeting.Devices)},
 			Events:    make([]offerEventDoc, 0, len(o.Events)),
@@ -114,6 +115,7 @@ type offerInput struct {
 	AttributionModel      *string          `json:"attribution_model"`
 	MinConversionSeconds  *int             `json:"min_conversion_seconds"`
 	ReturningCustomers    *bool            `json:"returning_customers"`
+	AcceptPixel           *bool            `json:"accept_pixel"`
 	HoldDays              *int             `json:"hold_days"`
 	Targeting             *targetingInput  `json:"targeting"`
 	Visibility            *string          `json:"visibility"`
@@ -143,6 +145,9 @@ func (in offerInput) apply(o *pactum.Offer) error {
 	}
 	if in.MinConversionSeconds != nil {
 		o.MinConversionSeconds = *in.MinConversionSeconds
+	}
+	if in.AcceptPixel != nil {
+		o.AcceptPixel = *in.AcceptPixel
 	}
 	if in.ReturningCustomers != nil {
 		o.ReturningCustomers = *in.ReturningCustomers

@@ -100,6 +100,10 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 	if in.AdvertiserID != 0 && in.AdvertiserID != offer.AdvertiserID {
 		return record{}, pactum.Errorf(pactum.EFORBIDDEN, "offer %d belongs to another advertiser", offerID)
 	}
+	if in.Source == pactum.SourcePixel && !offer.AcceptPixel {
+		return record{}, pactum.Errorf(pactum.EFORBIDDEN,
+			"offer %d does not take browser pixel conversions: report them by postback, or set the offer's accept_pixel", offerID)
+	}
 	rec.OfferID = offer.ID
 
 	ev, err := event(offer, in.Event, in.EventID)

@@ -194,3 +194,25 @@ func TestUnstorableConversionDoesNotStopTheLog(t *testing.T) {
 		t.Fatalf("an amount beyond any basket: %v, want an error on amount", err)
 	}
 }
+
+// TestPixelNeedsTheOffersConsent: the browser pixel carries no secret, so an offer takes pixel
+// conversions only when it says so.
+func TestPixelNeedsTheOffersConsent(t *testing.T) {
+	h := newHarness(t)
+	anna := h.partner("anna", pactum.PartnerActive)
+	closed := h.offer(nil)
+	_, err := h.p.Submit(h.ctx, pactum.ConversionInput{ClickID: h.click(closed, anna, time.Hour), OrderID: "P-1",
+		Amount: dec("50.00"), AmountGiven: true, Source: pactum.SourcePixel})
+	if pactum.ErrorCode(err) != pactum.EFORBIDDEN {
+		t.Fatalf("pixel conversion on an offer without accept_pixel: %v, want permission_denied", err)
+	}
+	if n := h.count(pactum.ConversionFilter{OfferID: closed.ID}); n != 0 {
+		t.Fatalf("%d conversions stored, want none", n)
+	}
+	open := h.offer(func(o *pactum.Offer) { o.AcceptPixel = true })
+	res := h.submit(pactum.ConversionInput{ClickID: h.click(open, anna, time.Hour), OrderID: "P-2",
+		Amount: dec("50.00"), AmountGiven: true, Source: pactum.SourcePixel})
+	if res.Conversion.ID == 0 || res.Conversion.Source != pactum.SourcePixel {
+		t.Fatalf("pixel conversion on an offer that accepts the pixel: %+v", res.Conversion)
+	}
+}

@@ -62,7 +62,7 @@ func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, 
 		DestinationURL:        cfg.PublicURL + "/demo/landing?click_id={click_id}&partner={partner_id}&sub1={sub1}&sub2={sub2}&country={country}&device={device}",
 		Currency:              "EUR",
 		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
-		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic,
+		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic, AcceptPixel: true,
 		Events:    []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: payout, Revenue: revenue}},
 		CreatedAt: now, UpdatedAt: now,
 	}

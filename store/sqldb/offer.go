@@ -12,17 +12,17 @@ import (
 
 const (
 	offerColumns = `SELECT id, advertiser_id, name, status, destination_url, fallback_url, currency,
-		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, hold_days,
+		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, accept_pixel, hold_days,
 		targeting, visibility, events, created_at, updated_at
 		FROM offers`
 	offerByID   = offerColumns + ` WHERE id = ?`
 	insertOffer = `INSERT INTO offers (advertiser_id, name, status, destination_url, fallback_url, currency,
-		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, hold_days,
+		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, accept_pixel, hold_days,
 		targeting, visibility, events, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	updateOffer = `UPDATE offers SET advertiser_id = ?, name = ?, status = ?, destination_url = ?, fallback_url = ?,
 		currency = ?, attribution_window_days = ?, attribution_model = ?, min_conversion_seconds = ?,
-		returning_customers = ?, hold_days = ?, targeting = ?, visibility = ?, events = ?, updated_at = ?
+		returning_customers = ?, accept_pixel = ?, hold_days = ?, targeting = ?, visibility = ?, events = ?, updated_at = ?
 		WHERE id = ? RETURNING created_at`
 )
 
@@ -40,7 +40,7 @@ func (s *Store) CreateOffer(ctx context.Context, o *pactum.Offer) error {
 		}
 		return tx.QueryRowContext(ctx, s.q(insertOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
 			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
-			o.ReturningCustomers, o.HoldDays, targeting,
+			o.ReturningCustomers, o.AcceptPixel, o.HoldDays, targeting,
 			o.Visibility, events, micros(created), micros(created)).Scan(&id)
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Store) UpdateOffer(ctx context.Context, o *pactum.Offer) error {
 		}
 		err := tx.QueryRowContext(ctx, s.q(updateOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
 			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
-			o.ReturningCustomers, o.HoldDays, targeting,
+			o.ReturningCustomers, o.AcceptPixel, o.HoldDays, targeting,
 			o.Visibility, events, micros(updated), o.ID).Scan(&created)
 		return notFound(err, "offer %d not found", o.ID)
 	})
@@ -120,7 +120,7 @@ func scanOffer(row scanner) (pactum.Offer, error) {
 	var targeting, events string
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.Status, &o.DestinationURL, &o.FallbackURL, &o.Currency,
-		&o.AttributionWindowDays, &o.AttributionModel, &o.MinConversionSeconds, &o.ReturningCustomers, &o.HoldDays,
+		&o.AttributionWindowDays, &o.AttributionModel, &o.MinConversionSeconds, &o.ReturningCustomers, &o.AcceptPixel, &o.HoldDays,
 		&targeting, &o.Visibility, &events,
 		&created, &updated)
 	if err != nil {

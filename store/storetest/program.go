@@ -152,13 +152,14 @@ func testOffers(t *testing.T, s pactum.Store) {
 		AdvertiserID: adv.ID, Name: "Spring sale", Status: pactum.OfferActive,
 		DestinationURL: "https://shop.example/?c={click_id}&s={sub1}", FallbackURL: "https://shop.example/",
 		Currency: "EUR", AttributionWindowDays: 14, AttributionModel: pactum.FirstClick, HoldDays: 45,
+		MinConversionSeconds: 30, ReturningCustomers: true, AcceptPixel: true,
 		Targeting:  pactum.Targeting{Countries: []string{"DE", "AT"}, Devices: []string{pactum.DeviceMobile}},
 		Visibility: pactum.VisibilityApproval,
 		Events: []pactum.OfferEvent{
-			{Name: "purchase",
+			{ID: 1, Name: "purchase",
 				Payout:  json.RawMessage(`{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}]}`),
 				Revenue: json.RawMessage(`{"default":{"percent":"10"}}`)},
-			{Name: "lead", Payout: json.RawMessage(`{"default":{"fixed":"2.50"}}`)},
+			{ID: 2, Name: "lead", AllowRepeats: true, Payout: json.RawMessage(`{"default":{"fixed":"2.50"}}`)},
 		},
 	}
 	must(t, s.CreateOffer(ctx, &o))

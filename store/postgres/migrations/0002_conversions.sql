@@ -4,6 +4,7 @@
 
 ALTER TABLE offers ADD COLUMN min_conversion_seconds BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE offers ADD COLUMN returning_customers BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE offers ADD COLUMN accept_pixel BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE advertisers ADD COLUMN postback_ips TEXT NOT NULL DEFAULT '[]';
 
 -- Like clicks, conversions carry no foreign keys: the event processor writes them, and a

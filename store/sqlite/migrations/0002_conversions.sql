@@ -4,6 +4,7 @@
 
 ALTER TABLE offers ADD COLUMN min_conversion_seconds INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE offers ADD COLUMN returning_customers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE offers ADD COLUMN accept_pixel INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE advertisers ADD COLUMN postback_ips TEXT NOT NULL DEFAULT '[]';
 
 -- Like clicks, conversions carry no foreign keys: the event processor writes them, and a
