@@ -45,9 +45,3 @@ type Visit struct {
 	// Rejected says why the visitor was not sent to the destination (Reject* constants).
 	Rejected string
 }
-
-// Click is a tracked visit that was redirected (or refused with a reason).
-type Click = Visit
-
-// Impression is a tracked view of a partner's creative.
-type Impression = Visit

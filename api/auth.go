@@ -84,21 +84,34 @@ func HashKey(key string) []byte {
 	return h[:]
 }
 
-// scope narrows a filter's partner and advertiser to what c may see: a partner sees only
-// itself, an advertiser only itself. It reports false when the filter asked for someone else's
-// data, whose answer is then empty (not an error, so that ids do not leak).
-func (c caller) scope(partnerID, advertiserID *int64) bool {
+// owners is the part of every list's filter that says whose data it is.
+type owners struct{ offerID, partnerID, advertiserID int64 }
+
+// readOwners reads a list's offer_id, partner_id and advertiser_id filters and narrows them to
+// what c may see: a partner sees only itself, an advertiser only itself. ok is false when the
+// caller asked for someone else's data, whose answer is then empty (not an error, so that ids
+// do not leak).
+func readOwners(r *http.Request, c caller) (o owners, ok bool, err error) {
+	if o.offerID, err = queryID(r, "offer_id"); err != nil {
+		return o, false, err
+	}
+	if o.partnerID, err = queryID(r, "partner_id"); err != nil {
+		return o, false, err
+	}
+	if o.advertiserID, err = queryID(r, "advertiser_id"); err != nil {
+		return o, false, err
+	}
 	switch {
 	case c.partner():
-		if *partnerID != 0 && *partnerID != c.partnerID {
-			return false
+		if o.partnerID != 0 && o.partnerID != c.partnerID {
+			return o, false, nil
 		}
-		*partnerID = c.partnerID
+		o.partnerID = c.partnerID
 	case c.advertiser():
-		if *advertiserID != 0 && *advertiserID != c.advertiserID {
-			return false
+		if o.advertiserID != 0 && o.advertiserID != c.advertiserID {
+			return o, false, nil
 		}
-		*advertiserID = c.advertiserID
+		o.advertiserID = c.advertiserID
 	}
-	return true
+	return o, true, nil
 }

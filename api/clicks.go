@@ -47,19 +47,15 @@ func clickView(c pactum.StoredClick) clickJSON {
 // clickFilter reads the filters of /clicks and /clicks/count and narrows them to what c may
 // see. ok is false when the caller asked for someone else's clicks: the answer is then empty.
 func clickFilter(r *http.Request, c caller) (f pactum.ClickFilter, ok bool, err error) {
-	if f.OfferID, err = queryID(r, "offer_id"); err != nil {
-		return f, false, err
+	o, ok, err := readOwners(r, c)
+	if err != nil || !ok {
+		return f, ok, err
 	}
-	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
-		return f, false, err
-	}
-	if f.AdvertiserID, err = queryID(r, "advertiser_id"); err != nil {
-		return f, false, err
-	}
+	f.OfferID, f.PartnerID, f.AdvertiserID = o.offerID, o.partnerID, o.advertiserID
 	if f.From, f.To, err = timeRange(r); err != nil {
 		return f, false, err
 	}
-	return f, c.scope(&f.PartnerID, &f.AdvertiserID), nil
+	return f, true, nil
 }
 
 func (a *API) listClicks(w http.ResponseWriter, r *http.Request, c caller) error {

@@ -286,15 +286,11 @@ func rejectedMessage(reason string) string {
 // what c may see. ok is false when the caller asked for someone else's conversions.
 func conversionFilter(r *http.Request, c caller) (f pactum.ConversionFilter, ok bool, err error) {
 	q := r.URL.Query()
-	if f.OfferID, err = queryID(r, "offer_id"); err != nil {
-		return f, false, err
+	o, ok, err := readOwners(r, c)
+	if err != nil || !ok {
+		return f, ok, err
 	}
-	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
-		return f, false, err
-	}
-	if f.AdvertiserID, err = queryID(r, "advertiser_id"); err != nil {
-		return f, false, err
-	}
+	f.OfferID, f.PartnerID, f.AdvertiserID = o.offerID, o.partnerID, o.advertiserID
 	f.Event = q.Get("event")
 	if f.Status = q.Get("status"); f.Status != "" {
 		if err := checkOneOf("status", f.Status, conversionStatuses...); err != nil {
@@ -304,7 +300,7 @@ func conversionFilter(r *http.Request, c caller) (f pactum.ConversionFilter, ok 
 	if f.From, f.To, err = timeRange(r); err != nil {
 		return f, false, err
 	}
-	return f, c.scope(&f.PartnerID, &f.AdvertiserID), nil
+	return f, true, nil
 }
 
 func (a *API) listConversions(w http.ResponseWriter, r *http.Request, c caller) error {

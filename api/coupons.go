@@ -144,16 +144,13 @@ func (a *API) listCoupons(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return err
 	}
-	var f pactum.CouponFilter
-	if f.OfferID, err = queryID(r, "offer_id"); err != nil {
+	o, ok, err := readOwners(r, c)
+	if err != nil {
 		return err
-	}
-	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
-		return err
-	}
-	if !c.scope(&f.PartnerID, &f.AdvertiserID) {
+	} else if !ok {
 		return answerList(w, []pactum.Coupon(nil), "", couponView)
 	}
+	f := pactum.CouponFilter{OfferID: o.offerID, PartnerID: o.partnerID, AdvertiserID: o.advertiserID}
 	fetch := func(pg pactum.Page) ([]pactum.Coupon, error) { return a.store.ListCoupons(r.Context(), f, pg) }
 	items, next, err := collect(p, fetch, func(cp pactum.Coupon) int64 { return cp.ID }, nil)
 	if err != nil {

@@ -217,16 +217,13 @@ func (a *API) listLinks(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err != nil {
 		return err
 	}
-	var f pactum.LinkFilter
-	if f.OfferID, err = queryID(r, "offer_id"); err != nil {
+	o, ok, err := readOwners(r, c)
+	if err != nil {
 		return err
-	}
-	if f.PartnerID, err = queryID(r, "partner_id"); err != nil {
-		return err
-	}
-	if !c.scope(&f.PartnerID, &f.AdvertiserID) {
+	} else if !ok {
 		return answerList(w, []pactum.Link(nil), "", a.linkView)
 	}
+	f := pactum.LinkFilter{OfferID: o.offerID, PartnerID: o.partnerID, AdvertiserID: o.advertiserID}
 	fetch := func(pg pactum.Page) ([]pactum.Link, error) { return a.store.ListLinks(r.Context(), f, pg) }
 	items, next, err := collect(p, fetch, func(l pactum.Link) int64 { return l.ID }, nil)
 	if err != nil {

@@ -197,6 +197,18 @@ func TestREADMEFlow(t *testing.T) {
 	if c.ClickID != cid || c.Country != "DE" || c.Device != "mobile" || c.Bot || !c.Unique || c.Sub1 != "insta story" {
 		t.Fatalf("stored click %+v does not match the visit (click id %s, DE, mobile, unique, not a bot)", c, cid)
 	}
+
+	resp, err = http.Get(p.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, name := range []string{"pactum_eventlog_written_bytes", "pactum_eventlog_applied_bytes", "pactum_eventlog_syncs_total", "pactum_conversions_waiting"} {
+		if !strings.Contains(string(metrics), name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
 }
 
 // TestAcknowledgedClicksSurviveSIGKILL kills the server while clicks are in flight, restarts it

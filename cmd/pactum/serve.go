@@ -74,6 +74,8 @@ type server struct {
 	log     *slog.Logger
 	store   pactum.Store
 	events  *bus.FileLog
+	geo     *geoip.DB
+	convs   *conversion.Pipeline
 	catalog *edge.Catalog
 	http    *http.Server
 	ln      net.Listener
@@ -93,9 +95,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if err != nil {
 		return nil, err
 	}
-	var geo *geoip.DB
 	if cfg.GeoIP != "" {
-		if geo, err = geoip.Open(cfg.GeoIP); err != nil {
+		if s.geo, err = geoip.Open(cfg.GeoIP); err != nil {
 			return nil, fmt.Errorf("open --geoip: %w", err)
 		}
 	}
@@ -108,11 +109,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	events := &openedLog{}
 	commissions := &commission.Rules{}
 	s.catalog = edge.NewCatalog(s.store)
-	conversions := conversion.New(conversion.Config{
+	s.convs = conversion.New(conversion.Config{
 		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: time.Now, Logger: logger,
 	})
 	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
-		Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, conversions, logger), Logger: logger,
+		Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, s.convs, logger), Logger: logger,
 		CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion}, BeforeRelease: s.store.Sync,
 	})
 	if err != nil {
@@ -121,8 +122,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	events.Log = s.events
 	e, err := edge.New(edge.Config{
 		Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: s.events},
-		GeoIP: geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
-		Conversions: conversions, Advertisers: s.store,
+		GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
+		Conversions: s.convs, Advertisers: s.store,
 		Now: time.Now, Logger: logger,
 	})
 	if err != nil {
@@ -134,7 +135,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	a := api.New(api.Config{
 		Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
 		OnChange: s.catalog.Invalidate, Logger: logger, Now: time.Now,
-		Conversions: conversions, Rules: commissions,
+		Conversions: s.convs, Rules: commissions,
 	})
 
 	mux := http.NewServeMux()
@@ -185,6 +186,9 @@ func (s *server) registerOps(mux *http.ServeMux) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pactum_eventlog_written_bytes", Help: "Position up to which the event log is durable.",
 		}, func() float64 { return float64(s.events.Written()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pactum_conversions_waiting", Help: "Reported conversions waiting for the processor's answer.",
+		}, func() float64 { return float64(s.convs.Waiting()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "pactum_eventlog_syncs_total", Help: "Batches of events written and synced to the event log.",
 		}, func() float64 { return float64(s.events.Syncs()) }),
@@ -244,6 +248,9 @@ func (s *server) close(ctx context.Context) error {
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+	}
+	if s.geo != nil {
+		errs = append(errs, s.geo.Close())
 	}
 	return errors.Join(errs...)
 }
