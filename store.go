@@ -56,6 +56,14 @@ type EventTx interface {
 	// PartnerStats sums the partner's earlier conversions in the offer since dayStart and
 	// monthStart (in the offer's currency).
 	PartnerStats(ctx context.Context, offerID, partnerID int64, dayStart, monthStart time.Time) (PartnerStats, error)
+	// Claim records that event seq of stream was applied in this transaction; false when an
+	// earlier transaction did (a redelivered event), and then the caller skips it. Claims are
+	// how events that arrive out of order and more than once (a distributed log) apply once.
+	Claim(ctx context.Context, stream string, seq uint64) (bool, error)
+	// LockConversions serialises conversion processing across processes until the transaction
+	// ends, so that caps, tiers, returning customers and dedup see the conversions in one order.
+	// Taking it again in the same transaction is harmless.
+	LockConversions(ctx context.Context) error
 }
 
 // StoredClick is a click as the store returns it, with the row id that pages lists.
@@ -104,12 +112,17 @@ type Store interface {
 	// in the event log, so that what fn wrote and the position commit together. If the stream
 	// is already at or past pos, fn is not called and applied is false: the batch was applied
 	// before (a replay after a crash). If fn returns an error, nothing is written.
+	// pos 0 means no position (a log whose batches arrive in no order, where fn claims each
+	// event instead, EventTx.Claim): fn always runs, and no position is read or recorded.
 	ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(EventTx) error) (applied bool, err error)
 	// AppliedPosition returns the last log position recorded by ApplyEvents for stream (0 if none).
 	AppliedPosition(ctx context.Context, stream string) (uint64, error)
 	// Sync makes every transaction ApplyEvents committed durable, so that the event log may
 	// delete what they applied.
 	Sync(ctx context.Context) error
+	// PruneClaims forgets stream's claims (EventTx.Claim) of the events before sequence below,
+	// which the log can no longer redeliver, and returns how many it forgot.
+	PruneClaims(ctx context.Context, stream string, below uint64) (int64, error)
 
 	Conversion(ctx context.Context, id int64) (Conversion, error)
 	ListConversions(ctx context.Context, f ConversionFilter, p Page) ([]Conversion, error)

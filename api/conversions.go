@@ -15,6 +15,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
+	"github.com/pactum/pactum/conversion"
 )
 
 // maxItems bounds the lines of one reported order: a basket, not a catalogue.
@@ -248,7 +249,13 @@ func (a *API) createConversion(w http.ResponseWriter, r *http.Request, c caller)
 	in.AdvertiserID = c.advertiserID
 	in.Time = a.now().UTC()
 	res, err := a.conversions.Submit(r.Context(), in)
-	if err != nil {
+	if errors.Is(err, conversion.ErrQueued) {
+		writeJSON(w, http.StatusAccepted, queuedBody{
+			Status:  "queued",
+			Message: "the conversion is recorded and will be processed shortly; list conversions to see its result",
+		})
+		return nil
+	} else if err != nil {
 		return err
 	}
 	out := conversionView(c)(res.Conversion)
@@ -267,6 +274,12 @@ func (a *API) createConversion(w http.ResponseWriter, r *http.Request, c caller)
 	}
 	writeJSON(w, status, out)
 	return nil
+}
+
+// queuedBody is the answer when the conversion is durable but no processor answered in time.
+type queuedBody struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
 }
 
 // rejectedMessage says in words why the pipeline rejected a conversion.

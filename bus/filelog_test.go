@@ -58,7 +58,8 @@ func open(t *testing.T, dir string, r *recorder, segment int64) *bus.FileLog {
 	return l
 }
 
-func appendN(t *testing.T, l *bus.FileLog, from, n int) {
+// appendN appends events from..from+n-1 at once, each carrying its number, to either log.
+func appendN(t *testing.T, l bus.Log, from, n int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)

@@ -35,7 +35,7 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	if o.err != nil {
 		p.log.Warn("conversion not stored", "request", rec.Request, "offer", rec.OfferID, "event", rec.Event, "err", o.err)
 	}
-	return p.deliverer(rec.Request, o), nil
+	return p.deliverer(rec.ReplyTo, rec.Request, o), nil
 }
 
 // apply returns the outcome for the waiting request, or an error when the store failed.

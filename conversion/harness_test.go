@@ -47,7 +47,8 @@ type harness struct {
 	advertiser pactum.Advertiser
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness builds the harness; edits change the pipeline's config before it is made.
+func newHarness(t *testing.T, edits ...func(*conversion.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, ctx: context.Background(), store: sqlite.OpenTemp(t)}
 	h.now.Store(start.UnixNano())
@@ -84,10 +85,14 @@ func newHarness(t *testing.T) *harness {
 			t.Errorf("close event log: %v", err)
 		}
 	})
-	h.p = conversion.New(conversion.Config{
+	cfg := conversion.Config{
 		Store: h.store, Signer: h.signer, Log: h.log, Logger: logger,
 		Now: func() time.Time { return time.Unix(0, h.now.Load()).UTC() },
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	h.p = conversion.New(cfg)
 	pipeline.Store(h.p)
 	return h
 }

@@ -42,6 +42,15 @@ type Config struct {
 	// Now is the clock that dates conversions (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AnswerWait bounds how long Submit waits for the processor once the log has the
+	// conversion (default 10s): past it, Submit returns ErrQueued, since the conversion is
+	// durable and will be processed when a processor is back.
+	AnswerWait time.Duration
+	// ReplyTo and Send let other processes apply what this one submits (a deployment over
+	// NATS): records carry ReplyTo, where this process receives results (see Receive), and Apply
+	// hands the result for a record of another process to Send once its transaction committed.
+	ReplyTo string
+	Send    func(to string, data []byte) error
 }
 
 // Pipeline validates, logs and processes conversions. It is safe for concurrent use.
@@ -77,6 +86,9 @@ func New(cfg Config) *Pipeline {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.AnswerWait <= 0 {
+		cfg.AnswerWait = 10 * time.Second
+	}
 	p := &Pipeline{cfg: cfg, log: cfg.Logger, waiting: make(map[uint64]chan outcome)}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -104,19 +116,46 @@ func (p *Pipeline) forget(id uint64) {
 	p.mu.Unlock()
 }
 
-// deliverer returns the func that hands o to request id, if it waits in this process. The
-// request is removed as it is served, so calling the func again, or for a batch replayed after
-// a crash, does nothing; the channel's one slot means the send never blocks.
-func (p *Pipeline) deliverer(id uint64, o outcome) func() {
+// deliverer returns the func that hands o to request id of the process at replyTo: this one
+// when replyTo is empty or its own, another one through Send.
+func (p *Pipeline) deliverer(replyTo string, id uint64, o outcome) func() {
+	if replyTo == "" || replyTo == p.cfg.ReplyTo || p.cfg.Send == nil {
+		return func() { p.deliver(id, o) }
+	}
 	return func() {
-		p.mu.Lock()
-		ch, ok := p.waiting[id]
-		delete(p.waiting, id)
-		p.mu.Unlock()
-		if ok {
-			ch <- o
+		data, err := encodeReply(id, o)
+		if err == nil {
+			err = p.cfg.Send(replyTo, data)
+		}
+		if err != nil {
+			// The conversion is stored; the request that waits for it will answer "queued".
+			p.log.Warn("sending a conversion result failed", "to", replyTo, "request", id, "err", err)
 		}
 	}
+}
+
+// deliver hands o to request id, if it waits in this process. The request is removed as it is
+// served, so a second delivery, or one for a batch replayed after a crash, does nothing; the
+// channel's one slot means the send never blocks.
+func (p *Pipeline) deliver(id uint64, o outcome) {
+	p.mu.Lock()
+	ch, ok := p.waiting[id]
+	delete(p.waiting, id)
+	p.mu.Unlock()
+	if ok {
+		ch <- o
+	}
+}
+
+// Receive takes a result that another process sent to Config.ReplyTo and hands it to the
+// Submit waiting for it. A message that is not a result is logged and dropped.
+func (p *Pipeline) Receive(data []byte) {
+	id, o, err := decodeReply(data)
+	if err != nil {
+		p.log.Warn("dropping an unreadable conversion result", "err", err)
+		return
+	}
+	p.deliver(id, o)
 }
 
 // Waiting returns how many Submits are waiting for their conversion to be processed (for

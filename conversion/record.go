@@ -9,10 +9,14 @@ import (
 	"github.com/pactum/pactum"
 )
 
-// recordVersion is the version of the record format this binary writes. A record of another
-// version, met while an older binary replays the log after a rollback, is skipped rather than
-// misread.
-const recordVersion = 2
+// recordVersion is the version of the record format this binary writes. It reads the version
+// before too (2, without ReplyTo), so that a log written before an upgrade replays; a record of
+// a later version, met while an older binary replays the log after a rollback, is skipped rather
+// than misread.
+const (
+	recordVersion        = 3
+	recordVersionNoReply = 2
+)
 
 // record is a conversion as Submit logs it: the input, resolved and validated, with what the
 // click id said, so that Apply needs neither the signer nor the clock and gives the same answer
@@ -23,6 +27,9 @@ type record struct {
 	Version int
 	// Request is the id of the Submit waiting for the result in the process that wrote it.
 	Request uint64
+	// ReplyTo is where that process listens for results when another process applies the
+	// record (the NATS subject of Config.ReplyTo); empty when the writer applies it itself.
+	ReplyTo string
 	OfferID int64
 	// Event is the offer's event, by its name as the offer spells it.
 	Event          string
@@ -52,8 +59,8 @@ func decodeRecord(data []byte) (record, error) {
 		return record{}, fmt.Errorf("decode conversion record: %w", err)
 	}
 	switch {
-	case r.Version != recordVersion:
-		return record{}, fmt.Errorf("conversion record of version %d, this binary reads version %d", r.Version, recordVersion)
+	case r.Version != recordVersion && r.Version != recordVersionNoReply:
+		return record{}, fmt.Errorf("conversion record of version %d, this binary reads versions %d and %d", r.Version, recordVersionNoReply, recordVersion)
 	case r.OfferID <= 0:
 		return record{}, fmt.Errorf("conversion record without an offer id")
 	case r.Event == "":

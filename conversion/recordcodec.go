@@ -46,6 +46,7 @@ func (r *record) encode() ([]byte, error) {
 	b = binary.AppendVarint(b, r.AdvertiserID)
 	b = appendString(b, r.Source)
 	b = appendTime(b, r.Time)
+	b = appendString(b, r.ReplyTo)
 	return b, nil
 }
 
@@ -144,7 +145,7 @@ func (d *recordReader) time() time.Time {
 func unmarshalRecord(data []byte) (record, error) {
 	d := &recordReader{b: data}
 	r := record{Version: int(d.byte())}
-	if d.err == nil && r.Version != recordVersion {
+	if d.err == nil && r.Version != recordVersion && r.Version != recordVersionNoReply {
 		return record{Version: r.Version}, nil // decodeRecord reports the version
 	}
 	r.Request = d.uvarint()
@@ -182,6 +183,9 @@ func unmarshalRecord(data []byte) (record, error) {
 	r.AdvertiserID = d.varint()
 	r.Source = d.string()
 	r.Time = d.time()
+	if r.Version >= recordVersion {
+		r.ReplyTo = d.string()
+	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errors.New("record has trailing bytes")
 	}

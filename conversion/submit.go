@@ -2,8 +2,10 @@ package conversion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -30,14 +32,15 @@ var maxAmount = decimal.New(1, 12)
 // EFORBIDDEN for an offer of another advertiser); EUNAVAILABLE means the log did not take it.
 //
 // When ctx ends first, Submit returns ctx's error, but a conversion that reached the log is
-// still processed: reporting it again is answered as a duplicate when it has an order id.
+// still processed: reporting it again is answered as a duplicate when it has an order id. When
+// the processor takes longer than Config.AnswerWait, Submit returns ErrQueued.
 func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactum.ConversionResult, error) {
 	rec, err := p.resolve(ctx, in)
 	if err != nil {
 		return pactum.ConversionResult{}, err
 	}
 	id, ch := p.wait()
-	rec.Request = id
+	rec.Request, rec.ReplyTo = id, p.cfg.ReplyTo
 	data, err := rec.encode()
 	if err != nil {
 		p.forget(id)
@@ -51,14 +54,23 @@ func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactu
 		p.log.Error("appending a conversion to the event log failed", "err", err)
 		return pactum.ConversionResult{}, pactum.Errorf(pactum.EUNAVAILABLE, "the conversion could not be recorded; try again")
 	}
+	timer := time.NewTimer(p.cfg.AnswerWait)
+	defer timer.Stop()
 	select {
 	case o := <-ch:
 		return o.res, o.err
+	case <-timer.C:
+		p.forget(id)
+		return pactum.ConversionResult{}, ErrQueued
 	case <-ctx.Done():
 		p.forget(id)
 		return pactum.ConversionResult{}, ctx.Err()
 	}
 }
+
+// ErrQueued is Submit's answer when the conversion is durable in the log but no processor
+// answered within Config.AnswerWait: it will be processed, and the intake says so with a 202.
+var ErrQueued = errors.New("the conversion is recorded and waits to be processed")
 
 // resolve checks in and works out everything Apply needs that does not depend on the store's
 // state at the time: the offer, the event, the click, the currency and the amount.

@@ -65,6 +65,18 @@ func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 	writeJSONBytes(w, status, b)
 }
 
+// queuedMessage explains a 202: the conversion is durable, and no processor answered in time.
+const queuedMessage = "the conversion is recorded and will be processed shortly; its result will show in the API"
+
+// writeQueued answers a conversion that the log holds but no processor has answered for yet.
+func writeQueued(w http.ResponseWriter) {
+	b := make([]byte, 0, 160)
+	b = append(b, `{"status":"queued","message":`...)
+	b = pactum.AppendJSONString(b, queuedMessage)
+	b = append(b, "}\n"...)
+	writeJSONBytes(w, http.StatusAccepted, b)
+}
+
 // writeError answers err, an *pactum.Error or one already made safe to show, in the SPEC's
 // shape: {"error":{"code":...,"message":...,"field":...}}.
 func writeError(w http.ResponseWriter, status int, err error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/clickid"
+	"github.com/pactum/pactum/conversion"
 )
 
 // Submitter takes a conversion that an intake read and answers what became of it, once it is
@@ -290,6 +291,9 @@ func (e *Edge) conversionError(err error) (int, error) {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "no answer in time: the conversion may have been recorded; retry with the same order_id or click_id, which makes a recorded one a duplicate")
 	}
+	if errors.Is(err, conversion.ErrQueued) {
+		return http.StatusAccepted, nil
+	}
 	code := pactum.ErrorCode(err)
 	status := errorStatus(code)
 	if status == http.StatusInternalServerError {
@@ -299,8 +303,13 @@ func (e *Edge) conversionError(err error) (int, error) {
 	return status, err
 }
 
-// answerError answers a postback that failed with the SPEC's error shape.
+// answerError answers a postback that failed with the SPEC's error shape, or with 202 when the
+// conversion is recorded but not processed yet.
 func (e *Edge) answerError(w http.ResponseWriter, err error) {
+	if errors.Is(err, conversion.ErrQueued) {
+		writeQueued(w)
+		return
+	}
 	status, err := e.conversionError(err)
 	writeError(w, status, err)
 }

@@ -59,17 +59,53 @@ type ConversionApplier interface {
 	Apply(ctx context.Context, tx pactum.EventTx, data []byte) (deliver func(), err error)
 }
 
-// Handler returns the log handler that stores visits and processes conversions, in log order,
-// in one transaction per batch.
+// Handler returns the handler for an ordered log (FileLog): it stores visits and processes
+// conversions in log order, in one transaction per batch that also records the batch's last
+// position, so that a replayed batch changes nothing.
 func Handler(s Store, conversions ConversionApplier, logger *slog.Logger) bus.Handler {
+	return handler(s, conversions, logger, "")
+}
+
+// UnorderedHandler returns the handler for a log whose entries reach several workers in no
+// order and may come again (JetStream), with Pos unique per entry in the log that claims names:
+// there is no position to record, so each impression and conversion is claimed by its Pos in
+// the batch's transaction, and one claimed before is skipped (clicks are unique by click id). Conversions of all workers
+// are processed one transaction at a time (EventTx.LockConversions), so that dedup, caps and
+// tiers see them in one order.
+func UnorderedHandler(s Store, conversions ConversionApplier, logger *slog.Logger, claims string) bus.Handler {
+	return handler(s, conversions, logger, claims)
+}
+
+// handler is Handler with claims empty, UnorderedHandler otherwise.
+func handler(s Store, conversions ConversionApplier, logger *slog.Logger, claims string) bus.Handler {
+	unordered := claims != ""
 	var clicks, impressions []pactum.Visit
 	var deliveries []func()
 	return func(ctx context.Context, entries []bus.Entry) error {
-		clicks, impressions, deliveries = clicks[:0], impressions[:0], deliveries[:0]
-		applied, err := s.ApplyEvents(ctx, Stream, entries[len(entries)-1].Pos, func(tx pactum.EventTx) error {
+		pos := entries[len(entries)-1].Pos
+		if unordered {
+			pos = 0
+		}
+		applied, err := s.ApplyEvents(ctx, Stream, pos, func(tx pactum.EventTx) error {
 			// A retried batch starts again from a rolled-back transaction.
 			clicks, impressions, deliveries = clicks[:0], impressions[:0], deliveries[:0]
+			if unordered && hasConversion(entries) {
+				// First, before any claim, so that two workers never hold one each of a
+				// claim and the lock while waiting for the other.
+				if err := tx.LockConversions(ctx); err != nil {
+					return err
+				}
+			}
 			for _, e := range entries {
+				if unordered && e.Type != bus.TypeClick {
+					fresh, err := tx.Claim(ctx, claims, e.Pos)
+					if err != nil {
+						return err
+					}
+					if !fresh {
+						continue // applied before: a redelivery
+					}
+				}
 				switch e.Type {
 				case bus.TypeClick, bus.TypeImpression:
 					var v pactum.Visit
@@ -104,4 +140,13 @@ func Handler(s Store, conversions ConversionApplier, logger *slog.Logger) bus.Ha
 		}
 		return nil
 	}
+}
+
+func hasConversion(entries []bus.Entry) bool {
+	for _, e := range entries {
+		if e.Type == bus.TypeConversion {
+			return true
+		}
+	}
+	return false
 }

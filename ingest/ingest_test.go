@@ -10,6 +10,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/store/postgres"
 	"github.com/pactum/pactum/store/sqlite"
 )
 
@@ -81,5 +82,72 @@ func TestHandler(t *testing.T) {
 	pos, _ = store.AppliedPosition(ctx, ingest.Stream)
 	if clicks != 1 || pos != 40 || conv.delivered != 1 {
 		t.Fatalf("after a failed batch: clicks %d, position %d, delivered %d; want 1, 40, 1", clicks, pos, conv.delivered)
+	}
+}
+
+// TestUnorderedHandler: with JetStream, entries reach a worker in no order and may come again.
+// Each is applied once, whatever the order, and a failed batch leaves no claim behind. On both
+// stores, since the claims are SQL of their own.
+func TestUnorderedHandler(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) ingest.Store{
+		"sqlite":   func(t testing.TB) ingest.Store { return sqlite.OpenTemp(t) },
+		"postgres": func(t testing.TB) ingest.Store { return postgres.OpenTemp(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store := open(t).(pactum.Store)
+			conv := &fakeConversions{}
+			h := ingest.UnorderedHandler(store, conv, slog.New(slog.DiscardHandler), "test-stream")
+			counts := func() (clicks, impressions int64) {
+				t.Helper()
+				clicks, err := store.CountClicks(ctx, pactum.ClickFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				impressions, err = store.CountImpressions(ctx, pactum.ClickFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return clicks, impressions
+			}
+			first := []bus.Entry{
+				{Pos: 5, Type: bus.TypeClick, Data: click(t, "c1")},
+				{Pos: 7, Type: bus.TypeConversion, Data: []byte("conversion")},
+				{Pos: 9, Type: bus.TypeImpression, Data: click(t, "")},
+			}
+			if err := h(ctx, first); err != nil {
+				t.Fatal(err)
+			}
+			// An earlier entry arriving late, with redeliveries of the first batch.
+			second := []bus.Entry{
+				{Pos: 9, Type: bus.TypeImpression, Data: click(t, "")},
+				{Pos: 3, Type: bus.TypeClick, Data: click(t, "c0")},
+				{Pos: 7, Type: bus.TypeConversion, Data: []byte("conversion")},
+				{Pos: 5, Type: bus.TypeClick, Data: click(t, "c1")},
+			}
+			if err := h(ctx, second); err != nil {
+				t.Fatal(err)
+			}
+			clicks, impressions := counts()
+			if clicks != 2 || impressions != 1 || conv.applied != 1 || conv.delivered != 1 {
+				t.Fatalf("clicks %d, impressions %d, conversions applied %d delivered %d; want 2, 1, 1, 1", clicks, impressions, conv.applied, conv.delivered)
+			}
+			if pos, _ := store.AppliedPosition(ctx, ingest.Stream); pos != 0 {
+				t.Errorf("position %d recorded, want none", pos)
+			}
+
+			conv.fail = errors.New("disk full")
+			third := []bus.Entry{{Pos: 11, Type: bus.TypeImpression, Data: click(t, "")}, {Pos: 12, Type: bus.TypeConversion, Data: []byte("x")}}
+			if err := h(ctx, third); err == nil {
+				t.Fatal("a failing conversion did not fail the batch")
+			}
+			conv.fail = nil
+			if err := h(ctx, third); err != nil {
+				t.Fatal(err)
+			}
+			if _, impressions := counts(); impressions != 2 || conv.applied != 2 {
+				t.Fatalf("after a failed batch and its retry: impressions %d, conversions %d; want 2, 2", impressions, conv.applied)
+			}
+		})
 	}
 }

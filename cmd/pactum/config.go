@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +28,13 @@ type Config struct {
 	CommitDelay    time.Duration
 	ShutdownGrace  time.Duration
 	Demo           bool
+	Role           string
+	NATS           string
+	NATSPrefix     string
+	NATSReplicas   int
+	NATSAckWait    time.Duration
+	ConfigRefresh  time.Duration
+	AnswerWait     time.Duration
 
 	trusted []netip.Prefix
 }
@@ -53,6 +61,13 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&c.CommitDelay, "commit-delay", envDuration("commit-delay", 200*time.Microsecond), "how long the event log lets clicks gather before each write and fdatasync: longer means fewer syncs and more latency (env PACTUM_COMMIT_DELAY)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("shutdown-grace", 30*time.Second), "how long shutdown waits for requests and the event log to drain (env PACTUM_SHUTDOWN_GRACE)")
+	str(&c.Role, "role", RoleAll, "what this process runs: all, or with --nats one part of a deployment: edge (tracking and postbacks), worker (applies events to the store), api (REST API)")
+	str(&c.NATS, "nats", "", "NATS server URL(s), e.g. nats://127.0.0.1:4222: events go through JetStream instead of the embedded log, so that edges, workers and the API can run as separate processes")
+	str(&c.NATSPrefix, "nats-prefix", "pactum", "prefix of the NATS subjects, stream and consumer, so that several deployments can share one NATS")
+	fs.IntVar(&c.NATSReplicas, "nats-replicas", envInt("nats-replicas", 1), "JetStream replicas of the event stream (3 on a NATS cluster) (env PACTUM_NATS_REPLICAS)")
+	fs.DurationVar(&c.NATSAckWait, "nats-ack-wait", envDuration("nats-ack-wait", 30*time.Second), "with --role worker, how long JetStream waits for a worker to acknowledge a batch before it hands the batch to another: the delay before a killed worker's events are taken over (env PACTUM_NATS_ACK_WAIT)")
+	fs.DurationVar(&c.ConfigRefresh, "config-refresh", envDuration("config-refresh", time.Minute), "with --nats, how often a process reloads offers, partners and links even without a change notice (env PACTUM_CONFIG_REFRESH)")
+	fs.DurationVar(&c.AnswerWait, "answer-wait", envDuration("answer-wait", 10*time.Second), "how long a conversion report waits for its result before it is answered 202 queued (env PACTUM_ANSWER_WAIT)")
 	fs.BoolVar(&c.Demo, "demo", env("demo", "") == "true", "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click (env PACTUM_DEMO=true)")
 }
 
@@ -66,6 +81,33 @@ func (c *Config) validate() error {
 	}
 	if c.Addr == "" {
 		return fmt.Errorf("--addr must not be empty")
+	}
+	switch c.Role {
+	case RoleAll:
+	case RoleEdge, RoleWorker, RoleAPI:
+		if c.NATS == "" {
+			return fmt.Errorf("--role %s needs --nats: the processes of a deployment share their events through NATS JetStream", c.Role)
+		}
+		if !isPostgres(c.DB) {
+			return fmt.Errorf("--role %s needs --db postgres://...: the processes of a deployment share one PostgreSQL store", c.Role)
+		}
+	default:
+		return fmt.Errorf("--role must be all, edge, worker or api, not %q", c.Role)
+	}
+	if !validPrefix(c.NATSPrefix) {
+		return fmt.Errorf("--nats-prefix must be letters, digits, - and _, not %q", c.NATSPrefix)
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		return fmt.Errorf("--nats-replicas must be between 1 and 5, not %d", c.NATSReplicas)
+	}
+	if c.NATSAckWait < time.Second || c.NATSAckWait > time.Hour {
+		return fmt.Errorf("--nats-ack-wait must be between 1s and 1h, not %s", c.NATSAckWait)
+	}
+	if c.ConfigRefresh < time.Second {
+		return fmt.Errorf("--config-refresh must be at least 1s, not %s", c.ConfigRefresh)
+	}
+	if c.AnswerWait < 100*time.Millisecond || c.AnswerWait > 5*time.Minute {
+		return fmt.Errorf("--answer-wait must be between 100ms and 5m, not %s", c.AnswerWait)
 	}
 	if c.EventsDir == "" {
 		if isPostgres(c.DB) {
@@ -107,6 +149,30 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// The roles of `pactum serve`.
+const (
+	RoleAll    = "all"
+	RoleEdge   = "edge"
+	RoleWorker = "worker"
+	RoleAPI    = "api"
+)
+
+// runs tells whether the process runs part (a role other than all).
+func (c *Config) runs(part string) bool { return c.Role == RoleAll || c.Role == part }
+
+// validPrefix accepts what may stand in a NATS subject token and a stream name alike.
+func validPrefix(p string) bool {
+	if p == "" || len(p) > 32 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func isPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
@@ -118,6 +184,13 @@ func envName(flagName string) string {
 func env(flagName, def string) string {
 	if v, ok := os.LookupEnv(envName(flagName)); ok {
 		return v
+	}
+	return def
+}
+
+func envInt(flagName string, def int) int {
+	if n, err := strconv.Atoi(env(flagName, "")); err == nil {
+		return n
 	}
 	return def
 }

@@ -51,7 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			srv.close(context.Background())
 			return err
 		}
-		srv.catalog.Invalidate()
+		srv.configChanged()
 	}
 	return srv.run(ctx)
 }
@@ -73,7 +73,8 @@ type server struct {
 	cfg     Config
 	log     *slog.Logger
 	store   pactum.Store
-	events  *bus.FileLog
+	events  *bus.FileLog // the embedded event log, without --nats
+	cluster *cluster     // NATS and JetStream, with --nats
 	geo     *geoip.DB
 	convs   *conversion.Pipeline
 	catalog *edge.Catalog
@@ -95,52 +96,71 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if err != nil {
 		return nil, err
 	}
-	if cfg.GeoIP != "" {
+	if cfg.GeoIP != "" && cfg.runs(RoleEdge) {
 		if s.geo, err = geoip.Open(cfg.GeoIP); err != nil {
 			return nil, fmt.Errorf("open --geoip: %w", err)
 		}
-	}
-	start, err := s.store.AppliedPosition(ctx, ingest.Stream)
-	if err != nil {
-		return nil, fmt.Errorf("read event log position: %w", err)
 	}
 	// The pipeline appends to the log, and the log's handler calls the pipeline: the log is
 	// handed to the pipeline once it is open (replay at open only calls the handler).
 	events := &openedLog{}
 	commissions := &commission.Rules{}
 	s.catalog = edge.NewCatalog(s.store)
-	s.convs = conversion.New(conversion.Config{
+	pcfg := conversion.Config{
 		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: time.Now, Logger: logger,
-	})
-	s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
-		Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, s.convs, logger), Logger: logger,
-		CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion}, BeforeRelease: s.store.Sync,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open event log: %w", err)
+		AnswerWait: cfg.AnswerWait,
 	}
-	events.Log = s.events
-	e, err := edge.New(edge.Config{
-		Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: s.events},
-		GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
-		Conversions: s.convs, Advertisers: s.store,
-		Now: time.Now, Logger: logger,
-	})
-	if err != nil {
-		return nil, err
+	if cfg.NATS != "" {
+		if s.cluster, err = joinCluster(ctx, cfg, logger); err != nil {
+			return nil, err
+		}
+		pcfg.ReplyTo, pcfg.Send = s.cluster.replyTo, s.cluster.send
 	}
-	if err := e.Seed(ctx, s.store); err != nil {
-		return nil, fmt.Errorf("load recent visitors: %w", err)
+	s.convs = conversion.New(pcfg)
+	if s.cluster != nil {
+		events.Log = s.cluster.events
+		if err := s.cluster.start(ctx, s.store, s.convs, s.catalog); err != nil {
+			return nil, err
+		}
+	} else {
+		start, err := s.store.AppliedPosition(ctx, ingest.Stream)
+		if err != nil {
+			return nil, fmt.Errorf("read event log position: %w", err)
+		}
+		s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
+			Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, s.convs, logger), Logger: logger,
+			CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion}, BeforeRelease: s.store.Sync,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open event log: %w", err)
+		}
+		events.Log = s.events
 	}
-	a := api.New(api.Config{
-		Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
-		OnChange: s.catalog.Invalidate, Logger: logger, Now: time.Now,
-		Conversions: s.convs, Rules: commissions,
-	})
 
 	mux := http.NewServeMux()
-	e.Register(mux)
-	a.Register(mux)
+	if cfg.runs(RoleEdge) {
+		e, err := edge.New(edge.Config{
+			Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: events.Log},
+			GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
+			Conversions: s.convs, Advertisers: s.store,
+			Now: time.Now, Logger: logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Seed(ctx, s.store); err != nil {
+			return nil, fmt.Errorf("load recent visitors: %w", err)
+		}
+		e.Register(mux)
+	}
+	if cfg.runs(RoleAPI) {
+		a := api.New(api.Config{
+			Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
+			OnChange: s.configChanged, Logger: logger, Now: time.Now,
+			Conversions: s.convs, Rules: commissions,
+		})
+		a.Register(mux)
+	}
 	s.registerOps(mux)
 	if cfg.Demo {
 		mux.HandleFunc("GET /demo/landing", demoLanding)
@@ -157,6 +177,15 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return s, nil
+}
+
+// configChanged runs after the API changed offers, partners, links or coupons: this process
+// forgets what it cached, and with NATS tells every other process to do the same.
+func (s *server) configChanged() {
+	s.catalog.Invalidate()
+	if s.cluster != nil {
+		s.cluster.announceChange()
+	}
 }
 
 // openedLog is the event log, set once it is open.
@@ -184,25 +213,35 @@ func (s *server) registerOps(mux *http.ServeMux) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "pactum_eventlog_written_bytes", Help: "Position up to which the event log is durable.",
-		}, func() float64 { return float64(s.events.Written()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pactum_conversions_waiting", Help: "Reported conversions waiting for the processor's answer.",
 		}, func() float64 { return float64(s.convs.Waiting()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "pactum_eventlog_syncs_total", Help: "Batches of events written and synced to the event log.",
-		}, func() float64 { return float64(s.events.Syncs()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "pactum_eventlog_applied_bytes", Help: "Position up to which the event log is applied to the store.",
-		}, func() float64 { return float64(s.events.Applied()) }),
 	)
+	if s.events != nil {
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "pactum_eventlog_written_bytes", Help: "Position up to which the event log is durable.",
+			}, func() float64 { return float64(s.events.Written()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "pactum_eventlog_syncs_total", Help: "Batches of events written and synced to the event log.",
+			}, func() float64 { return float64(s.events.Syncs()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "pactum_eventlog_applied_bytes", Help: "Position up to which the event log is applied to the store.",
+			}, func() float64 { return float64(s.events.Applied()) }),
+		)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.events.Err(); err != nil {
-			http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
+		if s.events != nil {
+			if err := s.events.Err(); err != nil {
+				http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		if s.cluster != nil && !s.cluster.connected() {
+			http.Error(w, "NATS unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		if _, err := s.store.AppliedPosition(r.Context(), ingest.Stream); err != nil {
@@ -217,7 +256,11 @@ func (s *server) registerOps(mux *http.ServeMux) {
 // in flight (each waits for its click to be durable), drain the event log into the store, and
 // close the store.
 func (s *server) run(ctx context.Context) error {
-	s.log.Info("pactum serving", "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", s.cfg.EventsDir)
+	events := s.cfg.EventsDir
+	if s.cluster != nil {
+		events = redactDSN(s.cfg.NATS)
+	}
+	s.log.Info("pactum serving", "role", s.cfg.Role, "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", events)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	if s.cfg.PprofAddr != "" {
@@ -245,6 +288,9 @@ func (s *server) close(ctx context.Context) error {
 	var errs []error
 	if s.events != nil {
 		errs = append(errs, s.events.Close(ctx))
+	}
+	if s.cluster != nil {
+		errs = append(errs, s.cluster.close(ctx))
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())

@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pactum/pactum/store/sqldb"
@@ -26,6 +26,7 @@ var Dialect = sqldb.Dialect{
 	ForUpdate:           true,
 	UniqueViolation:     hasState("23505"),
 	ForeignKeyViolation: hasState("23503"),
+	ConversionLock:      fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
 }
 
 func hasState(code string) func(error) bool {
@@ -40,23 +41,38 @@ func hasState(code string) func(error) bool {
 // schemas of one database (tests) migrate in turn, which costs little.
 const migrationLock = 0x7061_6374_756d // "pactum"
 
-// Open connects to the PostgreSQL database at dsn (a URL or key=value string, as pgx accepts)
-// and applies the migrations it lacks. A search_path in the DSN selects the schema the tables
-// live in. Reads and writes share one pool: PostgreSQL has no single-writer limit.
+// conversionLock is the pg_advisory_xact_lock key of EventTx.LockConversions. A key of its own:
+// a worker must not wait for a process that is migrating, nor the reverse.
+const conversionLock = 0x7061_6374_756d_6376 // "pactumcv"
+
+// Open connects to the PostgreSQL database at dsn (a URL or key=value string, as pgxpool
+// accepts) and applies the migrations it lacks. A search_path in the DSN selects the schema the
+// tables live in. Reads and writes share one pool: PostgreSQL has no single-writer limit.
+//
+// The connections come from a pgxpool.Pool, which sqldb sees through a *sql.DB so that one SQL
+// code base serves both stores. The pool, not database/sql (which OpenDBFromPool keeps no idle
+// connections in), decides how many connections there are and how long they live.
 func Open(ctx context.Context, dsn string) (*sqldb.Store, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(8)
-	db.SetConnMaxIdleTime(5 * time.Minute)
+	cfg.MaxConns = 32
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
+		pool.Close()
+		c := cfg.ConnConfig
+		return nil, fmt.Errorf("open postgres %s@%s/%s: %w", c.User, c.Host, c.Database, err)
 	}
-	return sqldb.New(db, db, db, Dialect), nil
+	s := sqldb.New(db, db, db, Dialect)
+	s.OnClose(pool.Close)
+	return s, nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

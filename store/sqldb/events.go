@@ -17,8 +17,9 @@ const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
 // eventTx is pactum.EventTx over one write transaction. It is valid only while the fn given to
 // ApplyEvents runs.
 type eventTx struct {
-	s  *Store
-	tx *sql.Tx
+	s      *Store
+	tx     *sql.Tx
+	locked bool // LockConversions took the lock, which lasts until the transaction ends
 }
 
 var _ pactum.EventTx = (*eventTx)(nil)
@@ -27,8 +28,10 @@ var _ pactum.EventTx = (*eventTx)(nil)
 // position is advanced first, with an upsert that only moves it forward: if it returns no row the
 // stream is already at or past pos, the batch was applied before, and fn is not called. In
 // PostgreSQL the upsert also locks the stream's row, so that two workers applying the same stream
-// serialise instead of both applying the batch. fn's error is returned unchanged, and rolls back
-// everything, the position included.
+// serialise instead of both applying the batch. pos 0 is no position: fn runs without the
+// upsert, and so without that lock, since batches of a log that delivers in no order are
+// deduplicated per event (Claim) and may apply side by side. fn's error is returned unchanged,
+// and rolls back everything, the position included.
 func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn func(pactum.EventTx) error) (bool, error) {
 	if pos > math.MaxInt64 {
 		return false, fmt.Errorf("apply events: log position %d does not fit the store", pos)
@@ -39,13 +42,15 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	applied := false
 	var fnErr error
 	err := s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
-		var stored int64
 		e := &eventTx{s: s, tx: tx}
-		err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("advance position: %w", err)
+		if pos != 0 {
+			var stored int64
+			err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("advance position: %w", err)
+			}
 		}
 		fnErr = fn(e)
 		if fnErr != nil {
@@ -62,6 +67,63 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	return applied, nil
 }
 
+// claimEvent affects no row when the event's row is there already. DO NOTHING rather than a
+// unique violation, which in PostgreSQL would abort the whole event transaction.
+const claimEvent = `INSERT INTO applied_events (stream, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`
+
+// Claim inserts the row of event seq of stream into applied_events, and reports whether it was
+// not there yet. In PostgreSQL, a claim of an event that another transaction has claimed and
+// not yet committed waits for that transaction: false if it commits, true if it rolls back.
+func (e *eventTx) Claim(ctx context.Context, stream string, seq uint64) (bool, error) {
+	if seq > math.MaxInt64 {
+		return false, fmt.Errorf("claim event: sequence %d does not fit the store", seq)
+	}
+	res, err := e.stmt(ctx, claimEvent).ExecContext(ctx, stream, int64(seq))
+	if err != nil {
+		return false, fmt.Errorf("claim event %d of %s: %w", seq, stream, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim event %d of %s: %w", seq, stream, err)
+	}
+	return n == 1, nil
+}
+
+// LockConversions runs the dialect's conversion lock, once per transaction: it is held until the
+// transaction ends, and taking it again would only cost a round trip.
+func (e *eventTx) LockConversions(ctx context.Context) error {
+	if e.locked || e.s.d.ConversionLock == "" {
+		return nil
+	}
+	if _, err := e.tx.ExecContext(ctx, e.s.d.ConversionLock); err != nil {
+		return fmt.Errorf("lock conversions: %w", err)
+	}
+	e.locked = true
+	return nil
+}
+
+const pruneClaims = `DELETE FROM applied_events WHERE stream = ? AND seq < ?`
+
+// PruneClaims deletes stream's claims below the sequence below. It writes through the event
+// writer, like the claims themselves, queued behind the other writers where there is one
+// writer at a time.
+func (s *Store) PruneClaims(ctx context.Context, stream string, below uint64) (int64, error) {
+	if below > math.MaxInt64 {
+		return 0, fmt.Errorf("prune claims: sequence %d does not fit the store", below)
+	}
+	unlock := s.lockWrites()
+	res, err := s.ev.ExecContext(ctx, s.q(pruneClaims), stream, int64(below))
+	unlock()
+	if err != nil {
+		return 0, fmt.Errorf("prune claims of %s: %w", stream, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune claims of %s: %w", stream, err)
+	}
+	return n, nil
+}
+
 // Coupon returns the coupon with code, in any case, as the transaction sees it.
 func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error) {
 	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(ctx, CouponKey(code)))
@@ -74,7 +136,7 @@ func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error
 // eventTxQueries are the statements of the event transaction, prepared once (with the bulk
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
-var eventTxQueries = []string{advancePosition, couponByCode, insertConversion, conversionByDedupKey,
+var eventTxQueries = []string{advancePosition, claimEvent, couponByCode, insertConversion, conversionByDedupKey,
 	customerFirstPartner, customerLastPartner, partnerStats}
 
 // stmt returns the prepared statement for query, bound to the transaction.

@@ -42,6 +42,10 @@ type Dialect struct {
 	// Checkpoint is the statement that makes the event writer's commits durable, where they are
 	// not durable as they commit (SQLite's event writer); empty where they are.
 	Checkpoint string
+	// ConversionLock is the statement EventTx.LockConversions runs to serialise conversion
+	// processing across processes until the transaction ends (PostgreSQL's transaction-level
+	// advisory lock); empty where write transactions run one at a time already (SQLite).
+	ConversionLock string
 }
 
 // Store implements pactum.Store.
@@ -55,6 +59,8 @@ type Store struct {
 	bulkQueries sync.Map // bulkKey -> multi-row INSERT in the dialect's placeholders
 
 	writeMu sync.Mutex // held by every write when the dialect has OneWriter
+
+	onClose func() // run by Close after the handles are closed; may be nil
 
 	mu             sync.Mutex
 	stmts          map[string]*sql.Stmt // the event transaction's statements, prepared on ev, by query text
@@ -72,7 +78,12 @@ func New(writer, events, reader *sql.DB, d Dialect) *Store {
 	return &Store{w: writer, ev: events, r: reader, d: d, stmts: make(map[string]*sql.Stmt)}
 }
 
-// Close closes the prepared statements and both handles.
+// OnClose has Close run fn after it closed the handles: for what the handles are opened from,
+// such as PostgreSQL's connection pool, which closing a *sql.DB does not close. Call it before
+// the Store is used.
+func (s *Store) OnClose(fn func()) { s.onClose = fn }
+
+// Close closes the prepared statements and the handles.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	for _, st := range s.stmts {
@@ -86,6 +97,9 @@ func (s *Store) Close() error {
 	}
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
+	}
+	if s.onClose != nil {
+		s.onClose()
 	}
 	return err
 }
