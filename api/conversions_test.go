@@ -527,3 +527,20 @@ func TestOfferConversionFields(t *testing.T) {
 			body: `{"postback_ips":[]}`, want: map[string]any{"#postback_ips": 0}},
 	})
 }
+
+// queuedSubmitter answers every conversion as logged but not processed in time.
+type queuedSubmitter struct{}
+
+func (queuedSubmitter) Submit(context.Context, pactum.ConversionInput) (pactum.ConversionResult, error) {
+	return pactum.ConversionResult{}, conversion.ErrQueued
+}
+
+// TestIntakeQueued: a conversion the log holds but no processor answered for in time is a 202
+// that says so, not an error: it is durable and will be processed.
+func TestIntakeQueued(t *testing.T) {
+	e := newEnvWith(t, func(_ *env, cfg *api.Config) { cfg.Conversions = queuedSubmitter{} })
+	status, body := e.do("POST", "/api/v1/conversions", adminKey, `{"offer_id":1,"order_id":"Q-1","amount":"1.00"}`)
+	if status != http.StatusAccepted || body["status"] != "queued" || body["message"] == "" {
+		t.Errorf("queued conversion: %d %v, want 202 queued", status, body)
+	}
+}

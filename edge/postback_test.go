@@ -20,6 +20,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/clickid"
+	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/edge"
 )
 
@@ -642,6 +643,19 @@ func TestPostbackResults(t *testing.T) {
 			return pactum.ConversionResult{}, context.DeadlineExceeded
 		})
 		wantError(t, h.get(target, strangerIP), http.StatusServiceUnavailable, pactum.EUNAVAILABLE, "")
+	})
+	t.Run("queued", func(t *testing.T) {
+		h.sub.answer(func(pactum.ConversionInput) (pactum.ConversionResult, error) {
+			return pactum.ConversionResult{}, conversion.ErrQueued
+		})
+		w := h.get(target, strangerIP)
+		if w.Code != http.StatusAccepted || w.Header().Get("Content-Type") != "application/json" {
+			t.Fatalf("status %d, Content-Type %q; want 202 JSON", w.Code, w.Header().Get("Content-Type"))
+		}
+		var body struct{ Status, Message string }
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Status != "queued" || body.Message == "" {
+			t.Fatalf("answer %s: %v", w.Body, err)
+		}
 	})
 	t.Run("internal error, logged without the token", func(t *testing.T) {
 		h.sub.answer(func(pactum.ConversionInput) (pactum.ConversionResult, error) {
