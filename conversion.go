@@ -87,8 +87,21 @@ type Conversion struct {
 	RevenueBreakdown json.RawMessage
 	RefundedAmount   decimal.Decimal
 	Refunds          []Refund
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// ApproveAt is when the offer's hold period ends and the conversion approves itself if it
+	// is still pending; ApprovedAt when it was approved (zero until then), from which the
+	// program's net days count.
+	ApproveAt  time.Time
+	ApprovedAt time.Time
+	// PayoutID is the payout that pays this commission, once a payout run took it (0 before,
+	// and again if that payout failed).
+	PayoutID int64
+	// LedgerCurrency is the currency the partner is credited in: the partner's, when a rate
+	// was known on the conversion's day (FXRate, the rate from Currency to it), else Currency
+	// with FXRate zero. LedgerAmount is Payout in it (see LedgerAmount).
+	LedgerCurrency string
+	FXRate         decimal.Decimal
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Refund records one refund of a conversion and what it did to the commission.

@@ -134,6 +134,25 @@ type Store interface {
 	// EachConversion calls fn for every conversion matching f, oldest first (for the simulator).
 	EachConversion(ctx context.Context, f ConversionFilter, fn func(Conversion) error) error
 
+	// LedgerEntries lists ledger entries, oldest first; Balances sums them per partner,
+	// program and currency.
+	LedgerEntries(ctx context.Context, f LedgerFilter, p Page) ([]LedgerEntry, error)
+	Balances(ctx context.Context, f LedgerFilter) ([]Balance, error)
+	// ApproveDue approves up to limit pending conversions whose hold period ended by now, with
+	// their ledger entries, and returns how many it approved.
+	ApproveDue(ctx context.Context, now time.Time, limit int) (int, error)
+
+	// RunPayouts makes the payout run of a program for a date, or returns the one that exists
+	// (created false): running a date twice pays nothing twice.
+	RunPayouts(ctx context.Context, rs RunSettings) (run PayoutRun, created bool, err error)
+	PayoutRun(ctx context.Context, id int64) (PayoutRun, error)
+	ListPayoutRuns(ctx context.Context, advertiserID int64, p Page) ([]PayoutRun, error)
+	Payout(ctx context.Context, id int64) (Payout, error)
+	ListPayouts(ctx context.Context, f PayoutFilter, p Page) ([]Payout, error)
+	// SettlePayout marks a pending payout paid (text is the reference) or failed (text is the
+	// reason; the money returns to the balance and its commissions to the next run).
+	SettlePayout(ctx context.Context, id int64, status, text string, now time.Time) (Payout, error)
+
 	Clicks(ctx context.Context, f ClickFilter, p Page) ([]StoredClick, error)
 	CountClicks(ctx context.Context, f ClickFilter) (int64, error)
 	CountImpressions(ctx context.Context, f ClickFilter) (int64, error)

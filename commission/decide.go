@@ -20,7 +20,7 @@ func Approve(c *pactum.Conversion, now time.Time) error {
 	if c.Status != pactum.ConversionPending {
 		return pactum.Errorf(pactum.ECONFLICT, "conversion %d is %s: only a pending conversion can be approved", c.ID, c.Status)
 	}
-	c.Status, c.UpdatedAt = pactum.ConversionApproved, now.UTC()
+	c.Status, c.UpdatedAt, c.ApprovedAt = pactum.ConversionApproved, now.UTC(), now.UTC()
 	return nil
 }
 

@@ -67,8 +67,9 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 		return outcome{}, err
 	}
 	c.PartnerID, c.Attribution = a.partnerID, a.how
+	var partner pactum.Partner
 	if c.PartnerID != 0 {
-		partner, err := p.cfg.Store.Partner(ctx, c.PartnerID)
+		partner, err = p.cfg.Store.Partner(ctx, c.PartnerID)
 		switch {
 		case pactum.ErrorCode(err) == pactum.ENOTFOUND:
 			partner = pactum.Partner{}
@@ -91,6 +92,11 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 		}
 	}
 	decide(c, a.reason, r.Status)
+	c.ApproveAt = c.Time.AddDate(0, 0, offer.HoldDays)
+	if c.Status == pactum.ConversionApproved {
+		c.ApprovedAt = c.Time
+	}
+	p.ledgerCurrency(c, partner)
 
 	existing, dup, err := tx.InsertConversion(ctx, c)
 	if pactum.ErrorCode(err) == pactum.EINVALID {
@@ -105,6 +111,22 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 		return outcome{res: pactum.ConversionResult{Conversion: existing, Duplicate: true}}, nil
 	}
 	return outcome{res: pactum.ConversionResult{Conversion: *c}}, nil
+}
+
+// ledgerCurrency sets the currency c credits its partner in: the partner's, at the rate of the
+// conversion's day when one is known, else the offer's (and the partner is paid in that).
+func (p *Pipeline) ledgerCurrency(c *pactum.Conversion, partner pactum.Partner) {
+	c.LedgerCurrency, c.FXRate = c.Currency, decimal.Zero
+	if p.cfg.Rates == nil || partner.Currency == "" || partner.Currency == c.Currency {
+		return
+	}
+	rate, _, err := p.cfg.Rates.Rate(c.Currency, partner.Currency, c.Time)
+	if err != nil {
+		p.log.Warn("no exchange rate: the partner is credited in the offer's currency",
+			"from", c.Currency, "to", partner.Currency, "day", c.Time.Format(time.DateOnly), "err", err)
+		return
+	}
+	c.LedgerCurrency, c.FXRate = partner.Currency, rate
 }
 
 // commission sets c's payout and revenue. The partner's stats cost a query, so they are read

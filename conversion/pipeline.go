@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/clickid"
@@ -51,6 +53,14 @@ type Config struct {
 	// hands the result for a record of another process to Send once its transaction committed.
 	ReplyTo string
 	Send    func(to string, data []byte) error
+	// Rates converts commissions into partners' currencies (fx.Table); nil credits every
+	// partner in the offer's currency.
+	Rates Rates
+}
+
+// Rates gives the rate that converts an amount in from into to on day.
+type Rates interface {
+	Rate(from, to string, day time.Time) (rate decimal.Decimal, asOf time.Time, err error)
 }
 
 // Pipeline validates, logs and processes conversions. It is safe for concurrent use.

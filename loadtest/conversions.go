@@ -18,7 +18,7 @@ import (
 )
 
 // ConversionsPath is where conversions mode reports conversions and lists
-// them afterwards, under the target's base URL.
+// them afterwards, under the API's base URL.
 const ConversionsPath = "/api/v1/conversions"
 
 const (
@@ -119,9 +119,9 @@ func (b *requestBody) Close() error {
 func (w *worker) conversion() *http.Request {
 	r, c := w.r, w.r.conv
 	if w.req == nil {
-		u, _ := url.Parse(r.prefix) // validated in withDefaults
+		u, _ := url.Parse(r.api.prefix) // validated in withDefaults
 		u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
-		u.Opaque = r.basePath + ConversionsPath
+		u.Opaque = r.api.basePath + ConversionsPath
 		h := make(http.Header, 2)
 		h.Set("Authorization", c.auth)
 		h.Set("Content-Type", "application/json")
@@ -148,9 +148,10 @@ func (w *worker) conversion() *http.Request {
 	return w.req
 }
 
-// makeClickIDs requests the click path n times over up to conns connections
-// and keeps the click id of each answer. The first click without one ends
-// the set-up with an error: the conversions would all fail.
+// makeClickIDs requests the click path n times over up to conns connections,
+// spread over the targets as in clicks mode, and keeps the click id of each
+// answer. The first click without one ends the set-up with an error: the
+// conversions would all fail.
 func (r *run) makeClickIDs(n, conns int) error {
 	ids := make([]string, n)
 	var (
@@ -160,8 +161,8 @@ func (r *run) makeClickIDs(n, conns int) error {
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	for range min(conns, n) {
-		w := &worker{r: r}
+	for i := range min(conns, n) {
+		w := &worker{r: r, ep: r.target(i)}
 		wg.Go(func() {
 			for !failed.Load() {
 				i := next.Add(1) - 1
@@ -215,8 +216,8 @@ func (w *worker) clickID() (string, error) {
 	}
 	if id == "" {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-		msg := fmt.Sprintf("GET %s answered %s with neither a click_id in its Location (%q) nor a pc_ cookie",
-			req.URL.Opaque, resp.Status, loc)
+		msg := fmt.Sprintf("GET %s://%s%s answered %s with neither a click_id in its Location (%q) nor a pc_ cookie",
+			req.URL.Scheme, req.URL.Host, req.URL.Opaque, resp.Status, loc)
 		if s := snippet(body); s != "" {
 			msg += ": " + s
 		}

@@ -372,7 +372,7 @@ func TestConversionRequestAllocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.clickIDs = []string{`"abc"`}
-	r := &run{ctx: context.Background(), prefix: "http://127.0.0.1:1/p", basePath: "/p", conv: c}
+	r := &run{ctx: context.Background(), api: endpoint{prefix: "http://127.0.0.1:1/p", basePath: "/p"}, conv: c}
 	w := &worker{r: r, nextOrder: 3}
 	send := func() {
 		req := w.conversion()
@@ -393,5 +393,53 @@ func TestConversionRequestAllocations(t *testing.T) {
 	w.conversion()
 	if w.body == held {
 		t.Error("a body still held by the transport was reused")
+	}
+}
+
+// TestConversionsGoToAPI: with edges as targets and an API process apart,
+// click ids are made on both edges and the conversions, the count and the
+// listing go to the API.
+func TestConversionsGoToAPI(t *testing.T) {
+	s := newShopServer()
+	var edges []*onlyPaths
+	var urls []string
+	for range 2 {
+		e := &onlyPaths{h: s, prefixes: []string{"/c/"}}
+		srv := httptest.NewServer(e)
+		defer srv.Close()
+		edges = append(edges, e)
+		urls = append(urls, srv.URL)
+	}
+	api := &onlyPaths{h: s, prefixes: []string{"/api/"}}
+	apiSrv := httptest.NewServer(api)
+	defer apiSrv.Close()
+
+	cfg := quickConversions(strings.Join(urls, ","))
+	cfg.API = apiSrv.URL
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bad) > 0 || res.Errors != 0 || !res.Verified || int64(s.received) != res.AckedTotal {
+		t.Fatalf("bad %q, errors %d %q, verified %v, received %d of %d acknowledged",
+			s.bad, res.Errors, res.ErrorSamples, res.Verified, s.received, res.AckedTotal)
+	}
+	if got := edges[0].hits.Load() + edges[1].hits.Load(); got != 50 || edges[0].hits.Load() == 0 || edges[1].hits.Load() == 0 {
+		t.Errorf("click ids made on the edges: %d and %d, want 50 on both together", edges[0].hits.Load(), edges[1].hits.Load())
+	}
+	for i, e := range edges {
+		if e.misrouted.Load() != 0 {
+			t.Errorf("edge %d got %d requests for the API", i, e.misrouted.Load())
+		}
+	}
+	if api.misrouted.Load() != 0 || api.hits.Load() < res.AckedTotal {
+		t.Errorf("API: %d requests for %d conversions, %d misrouted", api.hits.Load(), res.AckedTotal, api.misrouted.Load())
+	}
+	var out bytes.Buffer
+	res.Print(&out, "pactum conversions")
+	if !strings.Contains(out.String(), "api         "+apiSrv.URL) || !strings.Contains(out.String(), "(ok)") {
+		t.Errorf("Print:\n%s", out.String())
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,12 +71,21 @@ const (
 	errorPause   = 10 * time.Millisecond
 )
 
-// Config describes one run against one server.
+// Config describes one run against one server, or against the processes of
+// one deployment.
 type Config struct {
 	// Mode is ModeClicks (default) or ModeConversions.
 	Mode string
-	// Target is the base URL of a running server, e.g. http://127.0.0.1:8080.
+	// Target is the base URL of a running server, e.g. http://127.0.0.1:8080,
+	// or several separated by commas, e.g. the edges of a deployment:
+	// connection i then uses target i modulo their number, so that each
+	// gets an even share of the load.
 	Target string
+	// API is the base URL of the REST API (default: the first target): the
+	// stored-count check and, in conversions mode, the conversions and their
+	// listing go there. Click ids are made on the targets, which serve the
+	// clicks.
+	API string
 	// Path is the request path and query, e.g. "/c/DEMO" or
 	// "/click?offer_id=1&partner_id=1&sub1={n}". Every "{n}" is replaced by
 	// a counter unique within the run. It is sent as written, unescaped.
@@ -114,6 +124,8 @@ type Config struct {
 	Settle time.Duration
 	// Progress receives a line per second with the request rate (nil: none).
 	Progress io.Writer
+
+	targets []string // Target split at commas, by withDefaults
 }
 
 // Result is what one run measured. Requests, Acked, Errors, RPS and the
@@ -121,6 +133,9 @@ type Config struct {
 // since the stored count spans both.
 type Result struct {
 	Mode string
+
+	Targets []string // base URLs the load was spread over
+	API     string   // base URL of the API calls
 
 	// Conversions mode: the click ids made before the run, and how long that took.
 	ClickIDs int
@@ -163,6 +178,13 @@ func (r Result) Stored() int64 { return r.StoredAfter - r.StoredBefore }
 // Print writes r in a form meant for people.
 func (r Result) Print(w io.Writer, label string) {
 	fmt.Fprintf(w, "%s\n", label)
+	if len(r.Targets) > 0 {
+		fmt.Fprintf(w, "  targets     %s\n", strings.Join(r.Targets, ", "))
+	}
+	// The API is worth a line only where it was used and not already named.
+	if (r.Checked || r.Mode == ModeConversions) && len(r.Targets) > 0 && r.API != r.Targets[0] {
+		fmt.Fprintf(w, "  api         %s\n", r.API)
+	}
 	unit := "requests/s"
 	if r.Mode == ModeConversions {
 		unit = "conversions/s"
@@ -248,17 +270,39 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Expect < 100 || c.Expect > 599:
 		return c, fmt.Errorf("loadtest: expected status %d is not an HTTP status", c.Expect)
 	}
-	u, err := url.Parse(c.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("loadtest: target %q is not an http(s) URL", c.Target)
+	c.targets = nil
+	for _, t := range strings.Split(c.Target, ",") {
+		t = strings.TrimRight(strings.TrimSpace(t), "/")
+		// An empty entry is more likely an unset shell variable than a
+		// wish for fewer targets: the run would not be what it says.
+		if !httpURL(t) {
+			return c, fmt.Errorf("loadtest: target %q is not an http(s) URL", t)
+		}
+		c.targets = append(c.targets, t)
+	}
+	if c.Connections < len(c.targets) {
+		return c, fmt.Errorf("loadtest: %d connections for %d targets would leave some without load", c.Connections, len(c.targets))
+	}
+	if c.API == "" {
+		c.API = c.targets[0]
+	}
+	c.API = strings.TrimRight(strings.TrimSpace(c.API), "/")
+	if !httpURL(c.API) {
+		return c, fmt.Errorf("loadtest: API %q is not an http(s) URL", c.API)
 	}
 	return c, nil
 }
 
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // Run drives cfg.Target until the warm-up and cfg.Duration have passed, then,
 // if cfg.APIKey is set, waits for the store to hold every acknowledged click
-// or conversion. In conversions mode it first makes cfg.ClickIDs click ids,
-// and afterwards lists the run's conversions to check each acknowledged one.
+// or conversion. In conversions mode it first makes cfg.ClickIDs click ids on
+// cfg.Target, reports the conversions to cfg.API, and afterwards lists the
+// run's conversions to check each acknowledged one.
 // An error means the run could not start, the set-up failed, the count or
 // the list could not be read, or ctx was cancelled; the Result then holds
 // whatever was measured.
@@ -267,11 +311,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	base := strings.TrimRight(cfg.Target, "/")
+	api := cfg.API
 
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        cfg.Connections,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		// One more than the workers hold: the API's connection, when it
+		// is another host, must not push a worker's out of the pool.
+		MaxIdleConns:        cfg.Connections + 1,
 		MaxIdleConnsPerHost: cfg.Connections,
 		MaxConnsPerHost:     cfg.Connections,
 		IdleConnTimeout:     90 * time.Second,
@@ -284,15 +330,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 
-	res := Result{Mode: cfg.Mode}
+	res := Result{Mode: cfg.Mode, Targets: cfg.targets, API: api}
 	if cfg.APIKey != "" {
 		res.Checked = true
-		if res.StoredBefore, err = readCount(ctx, client, base+cfg.CountPath, cfg.APIKey); err != nil {
+		if res.StoredBefore, err = readCount(ctx, client, api+cfg.CountPath, cfg.APIKey); err != nil {
 			return res, fmt.Errorf("loadtest: stored count before the run: %w", err)
 		}
 	}
 
-	r, err := newRun(ctx, client, base, cfg)
+	r, err := newRun(ctx, client, cfg)
 	if err != nil {
 		return res, err
 	}
@@ -303,28 +349,33 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, fmt.Errorf("loadtest: making click ids: %w", err)
 		}
 		res.ClickIDs, res.Setup = len(r.conv.clickIDs), time.Since(t0)
+		if !slices.Contains(cfg.targets, api) {
+			// The run will not use the set-up's connections to the
+			// targets: holding them would only keep sockets open there.
+			transport.CloseIdleConnections()
+		}
 	}
 
 	res, workers, runErr := r.drive(ctx, cfg, res)
 	if runErr != nil || !res.Checked {
 		return res, runErr
 	}
-	if err := settle(ctx, client, base, cfg, &res); err != nil {
+	if err := settle(ctx, client, api, cfg, &res); err != nil {
 		return res, err
 	}
 	if cfg.Mode == ModeConversions {
 		// Even when the count fell short: the listing says which are missing.
-		return res, r.checkConversions(ctx, client, base, cfg.APIKey, workers, &res)
+		return res, r.checkConversions(ctx, client, api, cfg.APIKey, workers, &res)
 	}
 	return res, nil
 }
 
 // settle waits for the stored count to cover every acknowledgement, or for
 // cfg.Settle to run out.
-func settle(ctx context.Context, client *http.Client, base string, cfg Config, res *Result) error {
+func settle(ctx context.Context, client *http.Client, api string, cfg Config, res *Result) error {
 	deadline := time.Now().Add(cfg.Settle)
 	for {
-		n, err := readCount(ctx, client, base+cfg.CountPath, cfg.APIKey)
+		n, err := readCount(ctx, client, api+cfg.CountPath, cfg.APIKey)
 		if err == nil {
 			res.StoredAfter = n
 			if res.Stored() >= res.AckedTotal {
@@ -393,8 +444,8 @@ type run struct {
 	cancel    context.CancelFunc // ends ctx, for requests hung past the run
 	expect    int
 	conv      *conversions // nil in clicks mode
-	prefix    string       // base URL, for a request rebuilt after an error
-	basePath  string       // path of the base URL, for a server mounted under a prefix
+	targets   []endpoint   // where clicks go: worker i to targets[i % len]
+	api       endpoint     // where conversions go
 	parts     []string     // Path split at every "{n}"
 	counter   atomic.Int64
 	stop      atomic.Bool
@@ -405,11 +456,26 @@ type run struct {
 	samples   []string
 }
 
+// endpoint is one base URL a worker sends to.
+type endpoint struct {
+	prefix   string // base URL, for a request rebuilt after an error
+	basePath string // path of the base URL, for a server mounted under a prefix
+}
+
+func newEndpoint(base string) endpoint {
+	e := endpoint{prefix: base}
+	if u, err := url.Parse(base); err == nil {
+		e.basePath = u.EscapedPath()
+	}
+	return e
+}
+
 // Each worker keeps its own counters so that the hot loop writes no memory
 // another goroutine reads, but done, which the progress printer reads once a
 // second.
 type worker struct {
 	r    *run
+	ep   *endpoint // where request sends; conversions go to r.api
 	req  *http.Request
 	buf  []byte
 	hist histogram
@@ -427,15 +493,15 @@ type worker struct {
 	orders    []int64
 }
 
-func newRun(ctx context.Context, client *http.Client, base string, cfg Config) (*run, error) {
+func newRun(ctx context.Context, client *http.Client, cfg Config) (*run, error) {
 	r := &run{
 		transport: client.Transport,
 		expect:    cfg.Expect,
-		prefix:    base,
+		api:       newEndpoint(cfg.API),
 		parts:     strings.Split(cfg.Path, counterPlaceholder),
 	}
-	if u, err := url.Parse(base); err == nil {
-		r.basePath = u.EscapedPath()
+	for _, t := range cfg.targets {
+		r.targets = append(r.targets, newEndpoint(t))
 	}
 	if cfg.Mode == ModeConversions {
 		var err error
@@ -468,7 +534,7 @@ func (r *run) drive(ctx context.Context, cfg Config, res Result) (Result, []*wor
 	for i := range workers {
 		// In conversions mode each worker numbers its orders i+1, i+1+n,
 		// i+1+2n, ...: unique without a shared counter in the hot loop.
-		w := &worker{r: r, nextOrder: int64(i) + 1}
+		w := &worker{r: r, ep: r.target(i), nextOrder: int64(i) + 1}
 		workers[i] = w
 		wg.Go(w.loop)
 	}
@@ -502,6 +568,10 @@ func (r *run) drive(ctx context.Context, cfg Config, res Result) (Result, []*wor
 	res.ErrorSamples = r.samples
 	return res, workers, ctx.Err()
 }
+
+// target is where connection i sends its clicks: round robin, so that the
+// targets' shares of the connections differ by one at most.
+func (r *run) target(i int) *endpoint { return &r.targets[i%len(r.targets)] }
 
 func (w *worker) loop() {
 	r := w.r
@@ -562,9 +632,9 @@ func (w *worker) loop() {
 // so the only allocation per request is the path string, and none at all
 // without "{n}". URL.Opaque carries the path so it is sent exactly as given.
 func (w *worker) request() *http.Request {
-	r := w.r
+	r, ep := w.r, w.ep
 	if w.req == nil {
-		u, _ := url.Parse(r.prefix) // validated in withDefaults
+		u, _ := url.Parse(ep.prefix) // validated in withDefaults
 		u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
 		w.req = (&http.Request{
 			Method:     http.MethodGet,
@@ -576,11 +646,11 @@ func (w *worker) request() *http.Request {
 			Host:       u.Host,
 		}).WithContext(r.ctx)
 		if len(r.parts) == 1 {
-			u.Opaque = r.basePath + r.parts[0]
+			u.Opaque = ep.basePath + r.parts[0]
 		}
 	}
 	if len(r.parts) > 1 {
-		w.buf = append(w.buf[:0], r.basePath...)
+		w.buf = append(w.buf[:0], ep.basePath...)
 		for i, p := range r.parts {
 			if i > 0 {
 				w.buf = strconv.AppendInt(w.buf, r.counter.Add(1), 10)

@@ -381,15 +381,113 @@ func TestRequestAllocations(t *testing.T) {
 		{"/c/DEMO", 0},
 		{"/click?offer_id=1&sub1={n}", 1}, // the path string itself
 	} {
-		r := &run{ctx: context.Background(), prefix: "http://127.0.0.1:1/p", basePath: "/p",
-			parts: strings.Split(tc.path, counterPlaceholder)}
-		w := &worker{r: r}
+		r := &run{ctx: context.Background(), parts: strings.Split(tc.path, counterPlaceholder)}
+		w := &worker{r: r, ep: &endpoint{prefix: "http://127.0.0.1:1/p", basePath: "/p"}}
 		w.request()
 		if got := testing.AllocsPerRun(100, func() { w.request() }); got != tc.want {
 			t.Errorf("%s: %v allocations per request, want %v", tc.path, got, tc.want)
 		}
 		if got := w.req.URL.RequestURI(); !strings.HasPrefix(got, "/p/c") {
 			t.Errorf("%s: request URI %q", tc.path, got)
+		}
+	}
+}
+
+// onlyPaths serves the requests whose path starts with one of prefixes with
+// h, and counts the rest as misrouted.
+type onlyPaths struct {
+	h         http.Handler
+	prefixes  []string
+	hits      atomic.Int64
+	misrouted atomic.Int64
+}
+
+func (o *onlyPaths) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for _, p := range o.prefixes {
+		if strings.HasPrefix(r.URL.Path, p) {
+			o.hits.Add(1)
+			o.h.ServeHTTP(w, r)
+			return
+		}
+	}
+	o.misrouted.Add(1)
+	http.NotFound(w, r)
+}
+
+// TestRunSpreadsOverTargets plays a deployment: two edges that take the
+// clicks and an API process that answers the stored count for both.
+func TestRunSpreadsOverTargets(t *testing.T) {
+	store := &clickServer{initial: 7}
+	var edges []*onlyPaths
+	var urls []string
+	for range 2 {
+		e := &onlyPaths{h: store, prefixes: []string{"/c/"}}
+		srv := httptest.NewServer(e)
+		defer srv.Close()
+		edges = append(edges, e)
+		urls = append(urls, srv.URL)
+	}
+	api := &onlyPaths{h: store, prefixes: []string{"/api/"}}
+	apiSrv := httptest.NewServer(api)
+	defer apiSrv.Close()
+
+	cfg := quick(strings.Join(urls, ", ")+"/", "/c/DEMO")
+	cfg.API = apiSrv.URL
+	cfg.APIKey = testKey
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 0 || !res.Verified || res.StoredBefore != 7 {
+		t.Fatalf("errors %d %q, verified %v, before %d", res.Errors, res.ErrorSamples, res.Verified, res.StoredBefore)
+	}
+	for i, e := range edges {
+		if e.hits.Load() == 0 || e.misrouted.Load() != 0 {
+			t.Errorf("edge %d: %d clicks, %d misrouted requests", i, e.hits.Load(), e.misrouted.Load())
+		}
+	}
+	if api.hits.Load() < 2 || api.misrouted.Load() != 0 {
+		t.Errorf("API: %d count requests, %d misrouted", api.hits.Load(), api.misrouted.Load())
+	}
+	var out bytes.Buffer
+	res.Print(&out, "pactum")
+	for _, want := range []string{"targets     " + urls[0] + ", " + urls[1] + "\n", "api         " + apiSrv.URL + "\n", "(ok)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("Print lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestTargets(t *testing.T) {
+	cfg, err := Config{Target: " http://a:1/ ,https://b:2/p", Path: "/c/X", Connections: 3}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.targets, " "); got != "http://a:1 https://b:2/p" || cfg.API != "http://a:1" {
+		t.Fatalf("targets %q, API %q", got, cfg.API)
+	}
+	r, err := newRun(context.Background(), &http.Client{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.cancel()
+	var got []string
+	for i := range 5 {
+		got = append(got, r.target(i).prefix+"|"+r.target(i).basePath)
+	}
+	if want := "http://a:1| https://b:2/p|/p http://a:1| https://b:2/p|/p http://a:1|"; strings.Join(got, " ") != want {
+		t.Errorf("connections 0-4 go to %q, want %q", strings.Join(got, " "), want)
+	}
+
+	for _, bad := range []Config{
+		{Target: "http://a:1,,http://b:2", Path: "/c/X"},
+		{Target: "http://a:1,", Path: "/c/X"},
+		{Target: "http://a:1,b:2", Path: "/c/X"},
+		{Target: "http://a:1,http://b:2,http://c:3", Path: "/c/X", Connections: 2},
+		{Target: "http://a:1", API: "a:1", Path: "/c/X"},
+	} {
+		if _, err := bad.withDefaults(); err == nil {
+			t.Errorf("target %q, API %q, %d connections accepted", bad.Target, bad.API, bad.Connections)
 		}
 	}
 }

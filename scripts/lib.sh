@@ -1,19 +1,25 @@
 # Shared by the bench-*.sh scripts: a scratch directory removed on exit,
-# building pactum, waiting for servers to answer, sampling the server's peak
-# RSS, and an ordered shutdown. Source it from the repository root after
-# `set -euo pipefail`; it sets KEY (a fresh admin API key), work, pids and,
-# once the functions below have run, pactum and pactum_pid.
+# building pactum, starting servers and waiting for them to answer, sampling
+# their peak RSS, and an ordered shutdown. Source it from the repository root
+# after `set -euo pipefail`; it sets KEY (a fresh admin API key), work, pids,
+# serve_pids and, once the functions below have run, pactum and pactum_pid.
 # shellcheck shell=bash
 
 KEY=bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 
 work=$(mktemp -d)
 pids=()
+declare -A serve_pids=() # name -> pid, for start_serve's servers
+exit_hooks=()
 cleanup() {
 	for pid in "${pids[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+	local hook
+	for hook in "${exit_hooks[@]}"; do
+		"$hook" || true
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,29 +72,55 @@ wait_for() {
 	exit 1
 }
 
-# start_pactum ADDR: `pactum serve --demo` on a fresh SQLite store with KEY as
-# its admin key; sets pactum_pid once it answers /healthz.
-start_pactum() {
-	local addr=$1
-	"$pactum" serve --addr "$addr" --db "$work/pactum.db" --admin-api-key "$KEY" --demo >"$work/pactum.log" 2>&1 &
-	pactum_pid=$!
-	pids+=("$pactum_pid")
-	wait_for "$pactum_pid" "http://$addr/healthz" pactum
+# at_exit FUNCTION: runs FUNCTION on exit, once every process in pids has
+# ended (e.g. to drop a database they were connected to).
+at_exit() {
+	exit_hooks+=("$1")
 }
 
-# start_rss_sampler: samples pactum's RSS once a second while the load runs;
-# report_peak_rss stops it and prints the peak.
+# start_serve NAME ADDR [FLAG...]: `pactum serve --addr ADDR FLAG...`, logging
+# to $work/NAME.log; sets serve_pids[NAME] once it answers /readyz.
+start_serve() {
+	local name=$1 addr=$2
+	shift 2
+	"$pactum" serve --addr "$addr" "$@" >"$work/$name.log" 2>&1 &
+	serve_pids[$name]=$!
+	pids+=("$!")
+	wait_for "$!" "http://$addr/readyz" "$name"
+}
+
+# start_pactum ADDR: `pactum serve --demo` on a fresh SQLite store with KEY as
+# its admin key; sets pactum_pid once it answers.
+start_pactum() {
+	start_serve pactum "$1" --db "$work/pactum.db" --admin-api-key "$KEY" --demo
+	pactum_pid=${serve_pids[pactum]}
+}
+
+# start_rss_sampler [NAME PID]...: samples the RSS of each process (default:
+# pactum and pactum_pid) once a second while the load runs; report_peak_rss
+# stops it and prints each one's peak.
 start_rss_sampler() {
-	rss_file=$work/rss.max
-	echo 0 >"$rss_file"
+	(($# > 0)) || set -- pactum "$pactum_pid"
+	rss_names=()
+	local list=""
+	while (($# >= 2)); do
+		rss_names+=("$1")
+		echo 0 >"$work/rss.$1"
+		list+=${list:+,}$2
+		echo "$1" >"$work/rss.pid.$2"
+		shift 2
+	done
 	(
-		peak=0
-		while rss=$(ps -o rss= -p "$pactum_pid" 2>/dev/null); do
-			rss=${rss//[[:space:]]/}
-			if ((rss > peak)); then
-				peak=$rss
-				echo "$peak" >"$rss_file"
-			fi
+		declare -A peak=()
+		# One ps for every process, so that sampling four servers costs
+		# no more than sampling one; it fails once all of them are gone.
+		while out=$(ps -o pid=,rss= -p "$list" 2>/dev/null); do
+			while read -r pid rss; do
+				if ((rss > ${peak[$pid]:-0})); then
+					peak[$pid]=$rss
+					echo "$rss" >"$work/rss.$(<"$work/rss.pid.$pid")"
+				fi
+			done <<<"$out"
 			sleep 1
 		done
 	) &
@@ -99,16 +131,38 @@ start_rss_sampler() {
 report_peak_rss() {
 	kill "$sampler_pid" 2>/dev/null || true
 	wait "$sampler_pid" 2>/dev/null || true
-	awk '{ printf "pactum peak RSS: %.1f MB (sampled every second)\n", $1 / 1024 }' "$rss_file"
+	local name
+	for name in "${rss_names[@]}"; do
+		awk -v name="$name" '{ printf "%s peak RSS: %.1f MB (sampled every second)\n", name, $1 / 1024 }' "$work/rss.$name"
+	done
 }
 
-# stop_pactum: stops pactum alone, so that its ordered shutdown is what the
-# status reports; fails, showing the end of its log, if that shutdown did.
-stop_pactum() {
-	kill -TERM "$pactum_pid"
-	if ! wait "$pactum_pid"; then
-		log "pactum did not shut down cleanly; its log:"
-		tail -n 20 "$work/pactum.log" >&2
+# stop_serve NAME: stops start_serve's server NAME alone, so that its ordered
+# shutdown is what the status reports; fails, showing the end of its log, if
+# that shutdown did.
+stop_serve() {
+	local name=$1 pid=${serve_pids[$1]}
+	kill -TERM "$pid"
+	if ! wait "$pid"; then
+		log "$name did not shut down cleanly; its log:"
+		tail -n 20 "$work/$name.log" >&2
 		return 1
 	fi
+}
+
+stop_pactum() {
+	stop_serve pactum
+}
+
+# log_problems NAME...: how many warnings and errors each server logged, and
+# the first few, since a run can pass its checks while a process complains.
+log_problems() {
+	local name n
+	for name in "$@"; do
+		n=$(grep -Ec 'level=(WARN|ERROR)|"level":"(WARN|ERROR)"|panic' "$work/$name.log" || true)
+		if ((n > 0)); then
+			log "$name logged $n warnings or errors, the first:"
+			grep -E 'level=(WARN|ERROR)|"level":"(WARN|ERROR)"|panic' "$work/$name.log" | head -n 3 >&2
+		fi
+	done
 }

@@ -56,7 +56,9 @@ func joinCluster(ctx context.Context, cfg Config, logger *slog.Logger) (*cluster
 		nats.Name("pactum "+cfg.Role),
 		nats.MaxReconnects(-1), // a NATS restart must not end the process
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			logger.Warn("disconnected from NATS", "err", err)
+			if err != nil { // nil when the process itself closes the connection at shutdown
+				logger.Warn("disconnected from NATS", "err", err)
+			}
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) { logger.Info("reconnected to NATS") }),
 	)

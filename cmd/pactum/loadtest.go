@@ -26,14 +26,22 @@ exactly once, with a commission: GET /api/v1/conversions/count before and after,
 run's conversions listed from GET /api/v1/conversions. --api-key (an admin key, or the key
 of the offer's advertiser) is required.
 
+--target may list several base URLs, comma-separated, e.g. the edges of a deployment
+(pactum serve --role edge): connection i uses target i mod n. API calls (the stored check, and
+in conversions mode the conversions and their listing) go to --api, e.g. the --role api
+process; click ids are made on the targets.
+
 Examples:
   pactum loadtest --target http://127.0.0.1:8080 --path /c/DEMO --connections 64 --duration 10s \
       --api-key "$PACTUM_ADMIN_API_KEY" --baseline http://127.0.0.1:8081/ --rounds 3
   pactum loadtest --mode conversions --target http://127.0.0.1:8080 --path /c/DEMO \
-      --connections 64 --duration 10s --api-key "$PACTUM_ADMIN_API_KEY"`, stderr)
+      --connections 64 --duration 10s --api-key "$PACTUM_ADMIN_API_KEY"
+  pactum loadtest --target http://127.0.0.1:8081,http://127.0.0.1:8082 --api http://127.0.0.1:8080 \
+      --path /c/DEMO --api-key "$PACTUM_ADMIN_API_KEY"`, stderr)
 	var cfg loadtest.Config
 	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks, or conversions for click ids made first")
-	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running server")
+	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running server, or several comma-separated (e.g. the edges of a deployment) that share the connections round robin")
+	fs.StringVar(&cfg.API, "api", "", "base URL for API calls: the stored check, and in conversions mode the conversions themselves (default: the first --target)")
 	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query of the click to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
 	fs.IntVar(&cfg.Connections, "connections", loadtest.DefaultConnections, "concurrent keep-alive connections")
 	fs.DurationVar(&cfg.Duration, "duration", loadtest.DefaultDuration, "how long each round is measured (at most 10m)")
@@ -74,7 +82,7 @@ Examples:
 		return fmt.Errorf("--baseline must be a URL such as http://127.0.0.1:8081/")
 	}
 	base := cfg
-	base.Target, base.Path, base.APIKey = u.Scheme+"://"+u.Host, u.RequestURI(), ""
+	base.Target, base.Path, base.APIKey, base.API = u.Scheme+"://"+u.Host, u.RequestURI(), "", ""
 	results, err := loadtest.Alternate(ctx, *rounds,
 		loadtest.Target{Label: label, Config: cfg},
 		loadtest.Target{Label: "bare net/http 302", Config: base})

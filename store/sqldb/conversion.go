@@ -19,7 +19,8 @@ import (
 var conversionFields = []string{"offer_id", "advertiser_id", "event", "partner_id", "click_id", "click_time",
 	"order_id", "dedup_key", "currency", "amount", "items", "coupon", "customer_id", "new_customer", "country",
 	"attribution", "status", "reason", "source", "time", "payout", "revenue", "payout_breakdown",
-	"revenue_breakdown", "refunded_amount", "refunds", "updated_at", "created_at"}
+	"revenue_breakdown", "refunded_amount", "refunds", "approve_at", "approved_at", "payout_id",
+	"ledger_currency", "ledger_amount", "fx_rate", "updated_at", "created_at"}
 
 var (
 	conversionColumns    = `SELECT id, ` + strings.Join(conversionFields, ", ") + ` FROM conversions`
@@ -83,6 +84,11 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 		return existing, true, nil
 	} else if err != nil {
 		return pactum.Conversion{}, false, fmt.Errorf("insert conversion: %w", err)
+	}
+	for _, le := range pactum.LedgerChanges(nil, &n, n.CreatedAt) {
+		if _, err := e.stmt(ctx, insertLedgerEntry).ExecContext(ctx, ledgerArgs(&le)...); err != nil {
+			return pactum.Conversion{}, false, fmt.Errorf("insert conversion %d: ledger: %w", n.ID, err)
+		}
 	}
 	*c = n
 	return n, false, nil
@@ -209,7 +215,7 @@ func (s *Store) UpdateConversion(ctx context.Context, id int64, fn func(*pactum.
 		if err != nil {
 			return notFound(err, "conversion %d not found", id)
 		}
-		created := c.CreatedAt
+		created, before := c.CreatedAt, c
 		if fnErr = fn(&c); fnErr != nil {
 			return fnErr
 		}
@@ -220,6 +226,9 @@ func (s *Store) UpdateConversion(ctx context.Context, id int64, fn func(*pactum.
 		}
 		args = append(args[:len(args)-1], id) // every column but created_at
 		if _, err := tx.ExecContext(ctx, s.q(updateConversion), args...); err != nil {
+			return err
+		}
+		if err := s.insertLedger(ctx, tx, pactum.LedgerChanges(&before, &c, c.UpdatedAt)); err != nil {
 			return err
 		}
 		out = c
@@ -307,6 +316,26 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode refunds: %w", err)
 	}
+	if c.LedgerCurrency == "" {
+		c.LedgerCurrency, c.FXRate = c.Currency, decimal.Zero
+	}
+	if !pactum.ValidCurrency(c.LedgerCurrency) {
+		return nil, pactum.FieldError("ledger_currency", "%q is not a currency Pactum knows", c.LedgerCurrency)
+	}
+	if c.FXRate.IsNegative() {
+		return nil, pactum.FieldError("fx_rate", "must not be negative")
+	}
+	ledgerAmount, err := minor(pactum.LedgerAmount(c), c.LedgerCurrency, "ledger_amount")
+	if err != nil {
+		return nil, err
+	}
+	fxRate := ""
+	if !c.FXRate.IsZero() {
+		fxRate = c.FXRate.String()
+	}
+	approveAt := nullMicros(c.ApproveAt)
+	approvedAt := nullMicros(c.ApprovedAt)
+	c.ApproveAt, c.ApprovedAt = fromNullMicros(approveAt), fromNullMicros(approvedAt)
 	c.Time = stamp(c.Time)
 	clickTime := sql.NullInt64{Int64: micros(c.ClickTime), Valid: !c.ClickTime.IsZero()}
 	if clickTime.Valid {
@@ -317,21 +346,29 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 		nullString(c.DedupKey), c.Currency, money[0], items, c.Coupon, c.CustomerID, c.NewCustomer, c.Country,
 		c.Attribution, c.Status, c.Reason, c.Source, micros(c.Time), money[1], money[2],
 		string(c.PayoutBreakdown), string(c.RevenueBreakdown), money[3], refunds,
+		approveAt, approvedAt, nullID(c.PayoutID), c.LedgerCurrency, ledgerAmount, fxRate,
 		micros(c.UpdatedAt), micros(c.CreatedAt)}, nil
 }
 
 func scanConversion(row scanner) (pactum.Conversion, error) {
 	var c pactum.Conversion
-	var partner, clickTime sql.NullInt64
+	var partner, clickTime, approveAt, approvedAt, payoutID sql.NullInt64
 	var dedup sql.NullString
-	var amount, payout, revenue, refunded, at, updated, created int64
-	var items, payoutBreakdown, revenueBreakdown, refunds string
+	var amount, payout, revenue, refunded, ledgerAmount, at, updated, created int64
+	var items, payoutBreakdown, revenueBreakdown, refunds, fxRate string
 	err := row.Scan(&c.ID, &c.OfferID, &c.AdvertiserID, &c.Event, &partner, &c.ClickID, &clickTime, &c.OrderID,
 		&dedup, &c.Currency, &amount, &items, &c.Coupon, &c.CustomerID, &c.NewCustomer, &c.Country,
 		&c.Attribution, &c.Status, &c.Reason, &c.Source, &at, &payout, &revenue,
-		&payoutBreakdown, &revenueBreakdown, &refunded, &refunds, &updated, &created)
+		&payoutBreakdown, &revenueBreakdown, &refunded, &refunds,
+		&approveAt, &approvedAt, &payoutID, &c.LedgerCurrency, &ledgerAmount, &fxRate, &updated, &created)
 	if err != nil {
 		return c, err
+	}
+	c.ApproveAt, c.ApprovedAt, c.PayoutID = fromNullMicros(approveAt), fromNullMicros(approvedAt), payoutID.Int64
+	if fxRate != "" {
+		if c.FXRate, err = decimal.NewFromString(fxRate); err != nil {
+			return c, fmt.Errorf("conversion %d: fx rate %q: %w", c.ID, fxRate, err)
+		}
 	}
 	c.PartnerID, c.DedupKey = partner.Int64, dedup.String
 	if clickTime.Valid {

@@ -137,7 +137,7 @@ func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = []string{advancePosition, claimEvent, couponByCode, insertConversion, conversionByDedupKey,
-	customerFirstPartner, customerLastPartner, partnerStats}
+	customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}
 
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {

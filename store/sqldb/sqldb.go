@@ -216,6 +216,18 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 // fromMicros is the inverse of micros.
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
+// nullMicros stores the zero time as NULL.
+func nullMicros(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: micros(t), Valid: !t.IsZero()}
+}
+
+func fromNullMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMicros(v.Int64)
+}
+
 // stamp returns t as it will read back from the store (UTC, microseconds), or now if t is zero.
 func stamp(t time.Time) time.Time {
 	if t.IsZero() {

@@ -59,6 +59,8 @@ func fullConversion(o pactum.Offer, partner int64, currency string) *pactum.Conv
 			Time: at.Add(24 * time.Hour), Amount: dec(refunded), Items: []pactum.RefundItem{{SKU: "SHOE-9", Quantity: 1}},
 			PayoutBefore: dec(payout), PayoutAfter: dec("10.39"), RevenueBefore: dec(revenue), RevenueAfter: dec("12.99"),
 		}},
+		ApproveAt: at.Add(30 * 24 * time.Hour).Truncate(time.Microsecond).UTC(), ApprovedAt: at.Add(48 * time.Hour).Truncate(time.Microsecond).UTC(),
+		LedgerCurrency: currency,
 	}
 }
 

@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"UpdateConversion", testUpdateConversion},
 		{"CustomerPartner", testCustomerPartner},
 		{"PartnerStats", testPartnerStats},
+		{"Ledger", testLedger},
+		{"PayoutRuns", testPayoutRuns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
