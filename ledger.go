@@ -134,3 +134,12 @@ func LedgerChanges(before, after *Conversion, at time.Time) []LedgerEntry {
 	add(LedgerClawback, dApproved.Neg())
 	return out
 }
+
+// ApprovedDay is a partner's approved, unpaid commission with one program in one currency,
+// approved on Day (UTC midnight).
+type ApprovedDay struct {
+	AdvertiserID int64
+	Currency     string
+	Day          time.Time
+	Amount       decimal.Decimal
+}

@@ -45,7 +45,27 @@ const (
 	DefaultHoldDays              = 30
 )
 
-// Advertiser is a brand that pays for results and owns offers.
+// Payout schedules of a program (SPEC section 6): when its payout runs take what is payable.
+const (
+	// PayoutWeekly runs on Advertiser.PayoutWeekday every week.
+	PayoutWeekly = "weekly"
+	// PayoutMonthly runs on Advertiser.PayoutDay every month; days stop at 28 so that every
+	// month has the day.
+	PayoutMonthly = "monthly"
+	// PayoutManual runs only when someone asks (pactum payouts run, POST /api/v1/payouts/runs).
+	PayoutManual = "manual"
+)
+
+// Defaults of a program's payout settings, the same as the columns' defaults in the migrations
+// so that programs created before payouts existed read the same as new ones.
+const (
+	DefaultPayoutSchedule = PayoutMonthly
+	DefaultPayoutWeekday  = 1 // Monday
+	DefaultPayoutDay      = 1
+)
+
+// Advertiser is a brand that pays for results and owns offers. It is also the program whose
+// payout settings decide when its partners are paid.
 type Advertiser struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
@@ -54,8 +74,22 @@ type Advertiser struct {
 	// shown once, when the advertiser is created, and never stored.
 	PostbackTokenHash []byte `json:"-"`
 	// PostbackIPs are addresses or CIDRs whose postbacks need no token.
-	PostbackIPs []string  `json:"postback_ips"`
-	CreatedAt   time.Time `json:"created_at"`
+	PostbackIPs []string `json:"postback_ips"`
+	// PayoutSchedule is PayoutWeekly, PayoutMonthly or PayoutManual.
+	PayoutSchedule string `json:"payout_schedule"`
+	// PayoutWeekday is the ISO weekday of weekly runs: 1 is Monday, 7 Sunday.
+	PayoutWeekday int `json:"payout_weekday"`
+	// PayoutDay is the day of the month of monthly runs, 1..28.
+	PayoutDay int `json:"payout_day"`
+	// NetDays is how long after its approval a commission becomes payable (0..365), the
+	// program's terms with its partners on top of the offer's hold period.
+	NetDays int `json:"net_days"`
+	// LegalName, IBAN and BIC are the account the program pays from: the debtor of its SEPA
+	// transfer files. IBAN and BIC are kept in their compact, upper-case form (ValidIBAN).
+	LegalName string    `json:"legal_name"`
+	IBAN      string    `json:"iban"`
+	BIC       string    `json:"bic"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.
@@ -68,7 +102,14 @@ type Partner struct {
 	Currency     string          `json:"currency"`
 	MinPayout    decimal.Decimal `json:"min_payout"`
 	PayoutMethod string          `json:"payout_method"`
-	CreatedAt    time.Time       `json:"created_at"`
+	// PayPalEmail, IBAN and BIC are where the partner is paid, by PayPal or by SEPA transfer.
+	// They may be empty whatever PayoutMethod says, so that a partner can be set up before it
+	// gives its details; the SEPA and PayPal exports refuse a payout without them, naming the
+	// partner.
+	PayPalEmail string    `json:"paypal_email"`
+	IBAN        string    `json:"iban"`
+	BIC         string    `json:"bic"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Targeting limits who an offer is for. Empty lists allow everyone.

@@ -141,6 +141,9 @@ type Store interface {
 	// ApproveDue approves up to limit pending conversions whose hold period ended by now, with
 	// their ledger entries, and returns how many it approved.
 	ApproveDue(ctx context.Context, now time.Time, limit int) (int, error)
+	// UnpaidApproved sums a partner's approved commissions that no payout took yet, by
+	// program, currency and day of approval.
+	UnpaidApproved(ctx context.Context, partnerID int64) ([]ApprovedDay, error)
 
 	// RunPayouts makes the payout run of a program for a date, or returns the one that exists
 	// (created false): running a date twice pays nothing twice.
@@ -159,6 +162,14 @@ type Store interface {
 	// ClicksSince calls fn for each click at or after since, oldest first, so that a restarted
 	// edge can rebuild its memory of recent visitors and keep flagging unique clicks correctly.
 	ClicksSince(ctx context.Context, since time.Time, fn func(Visit) error) error
+
+	// PutFXRates stores rates, replacing any stored for the same day and currency, in one
+	// transaction, and returns how many it stored (a rate given twice counts once, the later
+	// wins). A rate that fails FXRate.Validate is an EINVALID error naming it ("rates[3].currency")
+	// and nothing is stored.
+	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
+	// FXRates returns every stored rate, ordered by date, then currency.
+	FXRates(ctx context.Context) ([]FXRate, error)
 
 	// Setting returns a small named value such as the click-id signing key (ENOTFOUND if unset).
 	Setting(ctx context.Context, name string) (string, error)

@@ -17,27 +17,60 @@ const defaultCurrency = "EUR"
 // maxPostbackIPs bounds an advertiser's allow-list: a shop's servers, not the internet.
 const maxPostbackIPs = 100
 
+// Bounds of a program's payout settings. Monthly runs stop at day 28 so that every month has
+// the day; net days stop at a year like an offer's hold period.
+const (
+	maxPayoutDay = 28
+	maxNetDays   = 365
+)
+
 type advertiserJSON struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
 	Currency string `json:"currency"`
 	// PostbackIPs are addresses and CIDRs whose postbacks need no token.
-	PostbackIPs []string `json:"postback_ips"`
+	PostbackIPs    []string `json:"postback_ips"`
+	PayoutSchedule string   `json:"payout_schedule"`
+	PayoutWeekday  int      `json:"payout_weekday"`
+	PayoutDay      int      `json:"payout_day"`
+	NetDays        int      `json:"net_days"`
+	// The account the program pays from; nil, and so left out, for callers other than an
+	// admin and the advertiser itself (see advertiserViewFor).
+	LegalName *string `json:"legal_name,omitempty"`
+	IBAN      *string `json:"iban,omitempty"`
+	BIC       *string `json:"bic,omitempty"`
 	// PostbackToken is set only in the answer to the create: only its hash is stored.
 	PostbackToken string    `json:"postback_token,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-func advertiserView(adv pactum.Advertiser) advertiserJSON {
-	return advertiserJSON{ID: adv.ID, Name: adv.Name, Currency: adv.Currency, PostbackIPs: nonNil(adv.PostbackIPs),
-		CreatedAt: adv.CreatedAt.UTC()}
+// advertiserViewFor returns how c sees advertisers. Only admins and an advertiser's own keys
+// read advertisers today; the account details are still left out for anyone else so that a
+// future reader (a partner looking at the programs it works with) cannot leak them by accident.
+func advertiserViewFor(c caller) func(pactum.Advertiser) advertiserJSON {
+	return func(adv pactum.Advertiser) advertiserJSON {
+		out := advertiserJSON{ID: adv.ID, Name: adv.Name, Currency: adv.Currency, PostbackIPs: nonNil(adv.PostbackIPs),
+			PayoutSchedule: adv.PayoutSchedule, PayoutWeekday: adv.PayoutWeekday, PayoutDay: adv.PayoutDay,
+			NetDays: adv.NetDays, CreatedAt: adv.CreatedAt.UTC()}
+		if c.admin() || c.advertiser() && c.advertiserID == adv.ID {
+			out.LegalName, out.IBAN, out.BIC = &adv.LegalName, &adv.IBAN, &adv.BIC
+		}
+		return out
+	}
 }
 
 // advertiserInput is the body of a create or a PATCH; nil fields were not sent.
 type advertiserInput struct {
-	Name        *string   `json:"name"`
-	Currency    *string   `json:"currency"`
-	PostbackIPs *[]string `json:"postback_ips"`
+	Name           *string   `json:"name"`
+	Currency       *string   `json:"currency"`
+	PostbackIPs    *[]string `json:"postback_ips"`
+	PayoutSchedule *string   `json:"payout_schedule"`
+	PayoutWeekday  *int      `json:"payout_weekday"`
+	PayoutDay      *int      `json:"payout_day"`
+	NetDays        *int      `json:"net_days"`
+	LegalName      *string   `json:"legal_name"`
+	IBAN           *string   `json:"iban"`
+	BIC            *string   `json:"bic"`
 }
 
 func (in advertiserInput) apply(adv *pactum.Advertiser) error {
@@ -54,10 +87,42 @@ func (in advertiserInput) apply(adv *pactum.Advertiser) error {
 		}
 		adv.PostbackIPs = ips
 	}
+	set(&adv.PayoutSchedule, in.PayoutSchedule, nil)
+	setInt(&adv.PayoutWeekday, in.PayoutWeekday)
+	setInt(&adv.PayoutDay, in.PayoutDay)
+	setInt(&adv.NetDays, in.NetDays)
+	set(&adv.LegalName, in.LegalName, strings.TrimSpace)
+	set(&adv.IBAN, in.IBAN, nil)
+	set(&adv.BIC, in.BIC, nil)
 	if err := checkName("name", adv.Name); err != nil {
 		return err
 	}
-	return checkCurrency("currency", adv.Currency)
+	if err := checkCurrency("currency", adv.Currency); err != nil {
+		return err
+	}
+	if err := checkOneOf("payout_schedule", adv.PayoutSchedule, pactum.PayoutWeekly, pactum.PayoutMonthly, pactum.PayoutManual); err != nil {
+		return err
+	}
+	// Weekday and day are checked whatever the schedule, so that switching schedules later
+	// never finds a stored value out of range.
+	if adv.PayoutWeekday < 1 || adv.PayoutWeekday > 7 {
+		return pactum.FieldError("payout_weekday", "must be from 1 (Monday) to 7 (Sunday), not %d", adv.PayoutWeekday)
+	}
+	if adv.PayoutDay < 1 || adv.PayoutDay > maxPayoutDay {
+		return pactum.FieldError("payout_day", "must be from 1 to %d, so that every month has it, not %d", maxPayoutDay, adv.PayoutDay)
+	}
+	if adv.NetDays < 0 || adv.NetDays > maxNetDays {
+		return pactum.FieldError("net_days", "must be from 0 to %d days, not %d", maxNetDays, adv.NetDays)
+	}
+	if err := checkText("legal_name", adv.LegalName); err != nil {
+		return err
+	}
+	var err error
+	if adv.IBAN, err = checkIBAN("iban", adv.IBAN); err != nil {
+		return err
+	}
+	adv.BIC, err = checkBIC("bic", adv.BIC)
+	return err
 }
 
 // checkPostbackIPs validates an allow-list of addresses ("203.0.113.7", "2001:db8::1") and
@@ -107,7 +172,8 @@ func (a *API) createAdvertiser(w http.ResponseWriter, r *http.Request, c caller)
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	adv := pactum.Advertiser{Currency: defaultCurrency, CreatedAt: a.now().UTC()}
+	adv := pactum.Advertiser{Currency: defaultCurrency, PayoutSchedule: pactum.DefaultPayoutSchedule,
+		PayoutWeekday: pactum.DefaultPayoutWeekday, PayoutDay: pactum.DefaultPayoutDay, CreatedAt: a.now().UTC()}
 	if err := in.apply(&adv); err != nil {
 		return err
 	}
@@ -117,7 +183,7 @@ func (a *API) createAdvertiser(w http.ResponseWriter, r *http.Request, c caller)
 		return err
 	}
 	a.changed()
-	out := advertiserView(adv)
+	out := advertiserViewFor(c)(adv)
 	out.PostbackToken = token
 	w.Header().Set("Location", "/api/v1/advertisers/"+strconv.FormatInt(adv.ID, 10))
 	writeJSON(w, http.StatusCreated, out)
@@ -152,7 +218,7 @@ func (a *API) listAdvertisers(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	return answerList(w, items, next, advertiserView)
+	return answerList(w, items, next, advertiserViewFor(c))
 }
 
 // advertiserFor loads advertiser id if c may see it.
@@ -176,7 +242,7 @@ func (a *API) getAdvertiser(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, advertiserView(adv))
+	writeJSON(w, http.StatusOK, advertiserViewFor(c)(adv))
 	return nil
 }
 
@@ -196,6 +262,6 @@ func (a *API) patchAdvertiser(w http.ResponseWriter, r *http.Request, c caller) 
 		return err
 	}
 	a.changed()
-	writeJSON(w, http.StatusOK, advertiserView(adv))
+	writeJSON(w, http.StatusOK, advertiserViewFor(c)(adv))
 	return nil
 }

@@ -65,6 +65,7 @@ type API struct {
 	now          func() time.Time
 	conversions  Submitter
 	rules        *commission.Rules
+	fxRates      fxCache // the stored currency rates, for the fx-rates endpoints
 }
 
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
@@ -129,6 +130,18 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/conversions/{id}/refund", a.refundConversion)
 	a.handle(mux, "POST /api/v1/conversions/{id}/approve", a.approveConversion)
 	a.handle(mux, "POST /api/v1/conversions/{id}/reject", a.rejectConversion)
+
+	a.handle(mux, "POST /api/v1/payouts/runs", a.createRun)
+	a.handle(mux, "GET /api/v1/payouts/runs", a.listRuns)
+	a.handle(mux, "GET /api/v1/payouts/runs/{id}", a.getRun)
+	a.handle(mux, "GET /api/v1/payouts/runs/{id}/export", a.exportRun)
+	a.handle(mux, "GET /api/v1/payouts", a.listPayouts)
+	a.handle(mux, "GET /api/v1/payouts/{id}", a.getPayout)
+	a.handle(mux, "PATCH /api/v1/payouts/{id}", a.settlePayout)
+	a.handle(mux, "GET /api/v1/balance", a.balance)
+	a.handle(mux, "GET /api/v1/ledger", a.listLedger)
+
+	a.registerFX(mux) // /api/v1/fx-rates
 
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)

@@ -73,6 +73,14 @@ type commissionJSON struct {
 	Revenue          *string         `json:"revenue,omitempty"`
 	PayoutBreakdown  json.RawMessage `json:"payout_breakdown"`
 	RevenueBreakdown json.RawMessage `json:"revenue_breakdown,omitempty"`
+	// What the partner is credited: the payout in the partner's currency at the rate of the
+	// conversion's day (fx_rate null when no conversion applied), and where it is in its life.
+	PartnerCurrency string     `json:"partner_currency"`
+	PartnerPayout   string     `json:"partner_payout"`
+	FXRate          *string    `json:"fx_rate"`
+	ApproveAt       *time.Time `json:"approve_at,omitempty"`
+	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
+	PayoutID        *int64     `json:"payout_id"`
 }
 
 type refundJSON struct {
@@ -110,6 +118,9 @@ func conversionView(c caller) func(pactum.Conversion) conversionJSON {
 			Commission: commissionJSON{
 				Payout: money(cv.Payout), Revenue: secret(cv.Revenue),
 				PayoutBreakdown: orNull(cv.PayoutBreakdown), RevenueBreakdown: orNull(cv.RevenueBreakdown),
+				PartnerCurrency: ledgerCurrency(cv), PartnerPayout: pactum.FormatAmount(pactum.LedgerAmount(&cv), ledgerCurrency(cv)),
+				FXRate: fxRate(cv), ApproveAt: timeOrNull(cv.ApproveAt), ApprovedAt: timeOrNull(cv.ApprovedAt),
+				PayoutID: idOrNull(cv.PayoutID),
 			},
 			RefundedAmount: money(cv.RefundedAmount),
 			Refunds:        make([]refundJSON, 0, len(cv.Refunds)),
@@ -280,6 +291,29 @@ func (a *API) createConversion(w http.ResponseWriter, r *http.Request, c caller)
 type queuedBody struct {
 	Status  string `json:"status"`
 	Message string `json:"message"`
+}
+
+func ledgerCurrency(cv pactum.Conversion) string {
+	if cv.LedgerCurrency == "" {
+		return cv.Currency
+	}
+	return cv.LedgerCurrency
+}
+
+func fxRate(cv pactum.Conversion) *string {
+	if cv.FXRate.IsZero() {
+		return nil
+	}
+	s := cv.FXRate.String()
+	return &s
+}
+
+func timeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }
 
 // rejectedMessage says in words why the pipeline rejected a conversion.

@@ -23,22 +23,37 @@ const (
 var defaultMinPayout = decimal.New(50, 0)
 
 type partnerJSON struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Kind         string    `json:"kind"`
-	Status       string    `json:"status"`
-	Currency     string    `json:"currency"`
-	MinPayout    string    `json:"min_payout"`
-	PayoutMethod string    `json:"payout_method"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Kind         string `json:"kind"`
+	Status       string `json:"status"`
+	Currency     string `json:"currency"`
+	MinPayout    string `json:"min_payout"`
+	PayoutMethod string `json:"payout_method"`
+	// Where the partner is paid; nil, and so left out, for callers other than an admin and the
+	// partner itself (see partnerViewFor).
+	PayPalEmail *string   `json:"paypal_email,omitempty"`
+	IBAN        *string   `json:"iban,omitempty"`
+	BIC         *string   `json:"bic,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
-func partnerView(p pactum.Partner) partnerJSON {
-	return partnerJSON{
-		ID: p.ID, Name: p.Name, Email: p.Email, Kind: p.Kind, Status: p.Status, Currency: p.Currency,
-		MinPayout: pactum.FormatAmount(p.MinPayout, p.Currency), PayoutMethod: p.PayoutMethod,
-		CreatedAt: p.CreatedAt.UTC(),
+// partnerViewFor returns how c sees partners. Payment details go to admins and to the partner
+// itself only, never to an advertiser: a program pays through Pactum's exports, and a partner
+// working for several programs has not given its bank account to each of them. Advertisers
+// cannot read partners today; this keeps the details out if they ever can.
+func partnerViewFor(c caller) func(pactum.Partner) partnerJSON {
+	return func(p pactum.Partner) partnerJSON {
+		out := partnerJSON{
+			ID: p.ID, Name: p.Name, Email: p.Email, Kind: p.Kind, Status: p.Status, Currency: p.Currency,
+			MinPayout: pactum.FormatAmount(p.MinPayout, p.Currency), PayoutMethod: p.PayoutMethod,
+			CreatedAt: p.CreatedAt.UTC(),
+		}
+		if c.admin() || c.partner() && c.partnerID == p.ID {
+			out.PayPalEmail, out.IBAN, out.BIC = &p.PayPalEmail, &p.IBAN, &p.BIC
+		}
+		return out
 	}
 }
 
@@ -51,6 +66,9 @@ type partnerInput struct {
 	Currency     *string `json:"currency"`
 	MinPayout    *string `json:"min_payout"`
 	PayoutMethod *string `json:"payout_method"`
+	PayPalEmail  *string `json:"paypal_email"`
+	IBAN         *string `json:"iban"`
+	BIC          *string `json:"bic"`
 }
 
 func (in partnerInput) apply(p *pactum.Partner) error {
@@ -60,6 +78,9 @@ func (in partnerInput) apply(p *pactum.Partner) error {
 	set(&p.Status, in.Status, nil)
 	set(&p.Currency, in.Currency, nil)
 	set(&p.PayoutMethod, in.PayoutMethod, nil)
+	set(&p.PayPalEmail, in.PayPalEmail, strings.TrimSpace)
+	set(&p.IBAN, in.IBAN, nil)
+	set(&p.BIC, in.BIC, nil)
 	if err := checkName("name", p.Name); err != nil {
 		return err
 	}
@@ -89,7 +110,22 @@ func (in partnerInput) apply(p *pactum.Partner) error {
 	if !pactum.Round(p.MinPayout, p.Currency).Equal(p.MinPayout) {
 		return pactum.FieldError("min_payout", "has more decimals than %s allows; send it again with the new currency", p.Currency)
 	}
-	return checkOneOf("payout_method", p.PayoutMethod, PayoutSEPA, PayoutPayPal, PayoutManual)
+	if err := checkOneOf("payout_method", p.PayoutMethod, PayoutSEPA, PayoutPayPal, PayoutManual); err != nil {
+		return err
+	}
+	// The details are not required by the method: a partner is often set up before it sends
+	// them, and the SEPA and PayPal exports refuse a payout without them, naming the partner.
+	if p.PayPalEmail != "" {
+		if err := checkEmail("paypal_email", p.PayPalEmail); err != nil {
+			return err
+		}
+	}
+	var err error
+	if p.IBAN, err = checkIBAN("iban", p.IBAN); err != nil {
+		return err
+	}
+	p.BIC, err = checkBIC("bic", p.BIC)
+	return err
 }
 
 // set copies *from into *to when it was sent, through clean if given.
@@ -100,6 +136,13 @@ func set(to *string, from *string, clean func(string) string) {
 	*to = *from
 	if clean != nil {
 		*to = clean(*to)
+	}
+}
+
+// setInt copies *from into *to when it was sent.
+func setInt(to *int, from *int) {
+	if from != nil {
+		*to = *from
 	}
 }
 
@@ -136,7 +179,7 @@ func (a *API) createPartner(w http.ResponseWriter, r *http.Request, c caller) er
 	}
 	a.changed()
 	w.Header().Set("Location", "/api/v1/partners/"+strconv.FormatInt(p.ID, 10))
-	writeJSON(w, http.StatusCreated, partnerView(p))
+	writeJSON(w, http.StatusCreated, partnerViewFor(c)(p))
 	return nil
 }
 
@@ -168,7 +211,7 @@ func (a *API) listPartners(w http.ResponseWriter, r *http.Request, c caller) err
 	if err != nil {
 		return err
 	}
-	return answerList(w, items, next, partnerView)
+	return answerList(w, items, next, partnerViewFor(c))
 }
 
 func (a *API) getPartner(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -186,7 +229,7 @@ func (a *API) getPartner(w http.ResponseWriter, r *http.Request, c caller) error
 	if err != nil {
 		return orNotFound(err, "partner", id)
 	}
-	writeJSON(w, http.StatusOK, partnerView(p))
+	writeJSON(w, http.StatusOK, partnerViewFor(c)(p))
 	return nil
 }
 
@@ -213,6 +256,6 @@ func (a *API) patchPartner(w http.ResponseWriter, r *http.Request, c caller) err
 		return err
 	}
 	a.changed()
-	writeJSON(w, http.StatusOK, partnerView(p))
+	writeJSON(w, http.StatusOK, partnerViewFor(c)(p))
 	return nil
 }

@@ -59,6 +59,32 @@ func checkPattern(field, value string, re *regexp.Regexp, want string) error {
 	return nil
 }
 
+// checkIBAN validates an optional IBAN and returns it in the compact form that is stored; ""
+// clears it. The IBAN is not quoted back: it is personal data, and the caller has it.
+func checkIBAN(field, s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	n, ok := pactum.ValidIBAN(s)
+	if !ok {
+		return "", pactum.FieldError(field, "is not a valid IBAN: it needs a country code, two check digits that match "+
+			"the rest and the length of that country, such as \"DE89 3704 0044 0532 0130 00\"")
+	}
+	return n, nil
+}
+
+// checkBIC validates an optional BIC and returns it compact and upper-case; "" clears it.
+func checkBIC(field, s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	n, ok := pactum.ValidBIC(s)
+	if !ok {
+		return "", pactum.FieldError(field, "is not a BIC (ISO 9362): 8 or 11 letters and digits such as \"DEUTDEFF\" or \"DEUTDEFF500\"")
+	}
+	return n, nil
+}
+
 // pathID parses the {id} of a path. An id that is not a positive integer cannot exist, so it
 // answers 404 like any other missing one.
 func pathID(r *http.Request, kind string) (int64, error) {

@@ -16,7 +16,6 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/conversion"
-	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/ingest"
 )
 
@@ -77,15 +76,15 @@ func joinCluster(ctx context.Context, cfg Config, logger *slog.Logger) (*cluster
 	return c, nil
 }
 
-// start subscribes to results and configuration changes, refreshes the catalog now and then in
-// case a change notice was lost (core NATS delivers at most once), and with the worker role
+// start subscribes to results and configuration changes (calling changed for each), calls
+// changed now and then in case a notice was lost (core NATS delivers at most once), and with the worker role
 // consumes the event stream into the store.
-func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipeline, catalog *edge.Catalog) error {
+func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipeline, changed func()) error {
 	results, err := c.nc.Subscribe(c.replyTo, func(m *nats.Msg) { p.Receive(m.Data) })
 	if err != nil {
 		return fmt.Errorf("subscribe to conversion results: %w", err)
 	}
-	changes, err := c.nc.Subscribe(c.changes, func(*nats.Msg) { catalog.Invalidate() })
+	changes, err := c.nc.Subscribe(c.changes, func(*nats.Msg) { changed() })
 	if err != nil {
 		results.Unsubscribe()
 		return fmt.Errorf("subscribe to configuration changes: %w", err)
@@ -108,7 +107,7 @@ func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipe
 			case <-runCtx.Done():
 				return
 			case <-t.C:
-				catalog.Invalidate()
+				changed()
 			}
 		}
 	}()

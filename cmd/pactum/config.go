@@ -35,6 +35,10 @@ type Config struct {
 	NATSAckWait    time.Duration
 	ConfigRefresh  time.Duration
 	AnswerWait     time.Duration
+	ClockStart     string
+	JobsEvery      time.Duration
+
+	clock func() time.Time
 
 	trusted []netip.Prefix
 }
@@ -68,6 +72,8 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.NATSAckWait, "nats-ack-wait", envDuration("nats-ack-wait", 30*time.Second), "with --role worker, how long JetStream waits for a worker to acknowledge a batch before it hands the batch to another: the delay before a killed worker's events are taken over (env PACTUM_NATS_ACK_WAIT)")
 	fs.DurationVar(&c.ConfigRefresh, "config-refresh", envDuration("config-refresh", time.Minute), "with --nats, how often a process reloads offers, partners and links even without a change notice (env PACTUM_CONFIG_REFRESH)")
 	fs.DurationVar(&c.AnswerWait, "answer-wait", envDuration("answer-wait", 10*time.Second), "how long a conversion report waits for its result before it is answered 202 queued (env PACTUM_ANSWER_WAIT)")
+	str(&c.ClockStart, "clock-start", "", "for tests and demos: the process's clock starts at this RFC 3339 time (e.g. 2027-01-15T09:00:00Z) and runs on from there, so that hold periods and payout dates can be reached without waiting")
+	fs.DurationVar(&c.JobsEvery, "jobs-every", envDuration("jobs-every", time.Minute), "how often the approval and payout-schedule jobs look for work (env PACTUM_JOBS_EVERY)")
 	fs.BoolVar(&c.Demo, "demo", env("demo", "") == "true", "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click (env PACTUM_DEMO=true)")
 }
 
@@ -81,6 +87,18 @@ func (c *Config) validate() error {
 	}
 	if c.Addr == "" {
 		return fmt.Errorf("--addr must not be empty")
+	}
+	c.clock = time.Now
+	if c.ClockStart != "" {
+		start, err := time.Parse(time.RFC3339, c.ClockStart)
+		if err != nil {
+			return fmt.Errorf("--clock-start must be an RFC 3339 time such as 2027-01-15T09:00:00Z, not %q", c.ClockStart)
+		}
+		began := time.Now()
+		c.clock = func() time.Time { return start.Add(time.Since(began)) }
+	}
+	if c.JobsEvery < 100*time.Millisecond || c.JobsEvery > 24*time.Hour {
+		return fmt.Errorf("--jobs-every must be between 100ms and 24h, not %s", c.JobsEvery)
 	}
 	switch c.Role {
 	case RoleAll:

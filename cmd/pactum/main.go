@@ -22,6 +22,8 @@ Commands:
   serve          run the tracking edge, the REST API and the background processors
   migrate        create or upgrade the store's schema, then exit
   users create   create an API key for an admin, an advertiser or a partner, and print it once
+  fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
+  payouts run    approve what is due and make the payout runs due on a date
   loadtest       drive a running server over HTTP and report throughput, latency and
                  whether every acknowledged click was stored
 
@@ -58,6 +60,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUsersCreate(ctx, rest[1:], stdout, stderr)
 	case "loadtest":
 		return runLoadtest(ctx, rest, stdout, stderr)
+	case "fx":
+		return runFX(ctx, rest, stdout, stderr)
+	case "payouts":
+		if len(rest) == 0 || rest[0] != "run" {
+			fmt.Fprint(stderr, "Usage: pactum payouts run [--date YYYY-MM-DD] [--advertiser ID] [flags]\n")
+			return flag.ErrHelp
+		}
+		return runPayouts(ctx, rest[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -28,6 +28,7 @@ import (
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/payout"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,8 +79,13 @@ type server struct {
 	geo     *geoip.DB
 	convs   *conversion.Pipeline
 	catalog *edge.Catalog
+	rates   *rates
 	http    *http.Server
 	ln      net.Listener
+
+	// stopJobs ends the approval and payout-schedule jobs; jobsDone closes when they returned.
+	stopJobs context.CancelFunc
+	jobsDone chan struct{}
 }
 
 func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server, err error) {
@@ -106,9 +112,13 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	events := &openedLog{}
 	commissions := &commission.Rules{}
 	s.catalog = edge.NewCatalog(s.store)
+	s.rates = &rates{store: s.store, log: logger}
+	if err := s.rates.reload(ctx); err != nil {
+		return nil, err
+	}
 	pcfg := conversion.Config{
-		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: time.Now, Logger: logger,
-		AnswerWait: cfg.AnswerWait,
+		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: cfg.clock, Logger: logger,
+		AnswerWait: cfg.AnswerWait, Rates: s.rates,
 	}
 	if cfg.NATS != "" {
 		if s.cluster, err = joinCluster(ctx, cfg, logger); err != nil {
@@ -119,7 +129,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	s.convs = conversion.New(pcfg)
 	if s.cluster != nil {
 		events.Log = s.cluster.events
-		if err := s.cluster.start(ctx, s.store, s.convs, s.catalog); err != nil {
+		if err := s.cluster.start(ctx, s.store, s.convs, s.reloadConfig); err != nil {
 			return nil, err
 		}
 	} else {
@@ -137,13 +147,15 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		events.Log = s.events
 	}
 
+	s.startBackground(logger)
+
 	mux := http.NewServeMux()
 	if cfg.runs(RoleEdge) {
 		e, err := edge.New(edge.Config{
 			Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: events.Log},
 			GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
 			Conversions: s.convs, Advertisers: s.store,
-			Now: time.Now, Logger: logger,
+			Now: cfg.clock, Logger: logger,
 		})
 		if err != nil {
 			return nil, err
@@ -156,7 +168,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if cfg.runs(RoleAPI) {
 		a := api.New(api.Config{
 			Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
-			OnChange: s.configChanged, Logger: logger, Now: time.Now,
+			OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
 			Conversions: s.convs, Rules: commissions,
 		})
 		a.Register(mux)
@@ -179,13 +191,44 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	return s, nil
 }
 
-// configChanged runs after the API changed offers, partners, links or coupons: this process
-// forgets what it cached, and with NATS tells every other process to do the same.
+// startBackground starts the process's background work: reloading exchange rates now and then,
+// and in the worker role the jobs of payouts, approvals at the end of hold periods and the
+// scheduled payout runs. The jobs work from the store's state, so a restart resumes them, and
+// several workers running them at once approve and pay nothing twice.
+func (s *server) startBackground(logger *slog.Logger) {
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopJobs, s.jobsDone = stop, make(chan struct{})
+	jobs := &payout.Jobs{Store: s.store, Now: s.cfg.clock, Logger: logger.With("component", "payouts"), Every: s.cfg.JobsEvery}
+	go func() {
+		defer close(s.jobsDone)
+		if s.cfg.runs(RoleWorker) {
+			go s.rates.refresh(ctx, s.cfg.ConfigRefresh)
+			jobs.Run(ctx)
+			return
+		}
+		s.rates.refresh(ctx, s.cfg.ConfigRefresh)
+	}()
+}
+
+// configChanged runs after the API changed offers, partners, links, coupons or exchange rates:
+// this process reloads what it cached, and with NATS tells every other process to do the same.
 func (s *server) configChanged() {
-	s.catalog.Invalidate()
+	s.reloadConfig()
 	if s.cluster != nil {
 		s.cluster.announceChange()
 	}
+}
+
+// reloadConfig forgets the cached catalog and reloads exchange rates.
+func (s *server) reloadConfig() {
+	s.catalog.Invalidate()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.rates.reload(ctx); err != nil {
+			s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
+		}
+	}()
 }
 
 // openedLog is the event log, set once it is open.
@@ -286,6 +329,10 @@ func (s *server) run(ctx context.Context) error {
 
 func (s *server) close(ctx context.Context) error {
 	var errs []error
+	if s.stopJobs != nil {
+		s.stopJobs()
+		<-s.jobsDone
+	}
 	if s.events != nil {
 		errs = append(errs, s.events.Close(ctx))
 	}

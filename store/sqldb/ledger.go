@@ -154,3 +154,30 @@ func (s *Store) ApproveDue(ctx context.Context, now time.Time, limit int) (int, 
 	}
 	return n, nil
 }
+
+// unpaidByDay sums a partner's approved, unpaid commissions by program, currency and day of
+// approval (whole days since the epoch: integer division in both databases).
+const unpaidByDay = `SELECT advertiser_id, ledger_currency, approved_at / 86400000000, SUM(ledger_amount) FROM conversions
+	WHERE partner_id = ? AND status = 'approved' AND payout_id IS NULL
+	GROUP BY advertiser_id, ledger_currency, approved_at / 86400000000 ORDER BY 1, 2, 3`
+
+// UnpaidApproved returns the partner's approved commissions that no payout took yet, summed by
+// program, currency and day of approval, so that the partner can see when each becomes payable.
+func (s *Store) UnpaidApproved(ctx context.Context, partnerID int64) ([]pactum.ApprovedDay, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(unpaidByDay), partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("unpaid commissions: %w", err)
+	}
+	defer rows.Close()
+	out := []pactum.ApprovedDay{}
+	for rows.Next() {
+		var d pactum.ApprovedDay
+		var day, sum int64
+		if err := rows.Scan(&d.AdvertiserID, &d.Currency, &day, &sum); err != nil {
+			return nil, fmt.Errorf("unpaid commissions: %w", err)
+		}
+		d.Day, d.Amount = time.Unix(day*86400, 0).UTC(), pactum.FromMinor(sum, d.Currency)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

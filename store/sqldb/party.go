@@ -10,25 +10,40 @@ import (
 )
 
 const (
-	advertiserColumns = `SELECT id, name, currency, postback_token_hash, postback_ips, created_at FROM advertisers`
+	advertiserColumns = `SELECT id, name, currency, postback_token_hash, postback_ips, payout_schedule,
+		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at FROM advertisers`
 	advertiserByID    = advertiserColumns + ` WHERE id = ?`
 	advertiserByToken = advertiserColumns + ` WHERE postback_token_hash = ?`
-	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, postback_ips, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`
-	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?, postback_ips = ?
+	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, postback_ips, payout_schedule,
+		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?, postback_ips = ?,
+		payout_schedule = ?, payout_weekday = ?, payout_day = ?, net_days = ?, legal_name = ?, iban = ?, bic = ?
 		WHERE id = ? RETURNING created_at`
 )
 
-// CreateAdvertiser stores a and sets its ID (and CreatedAt if zero).
+// CreateAdvertiser stores a and sets its ID (and CreatedAt if zero). An empty PayoutSchedule
+// and a zero PayoutWeekday or PayoutDay, which no program can have, are set to the defaults, as
+// the columns' defaults set them for programs created before payouts existed.
 func (s *Store) CreateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
 	ips, err := jsonList(a.PostbackIPs)
 	if err != nil {
 		return fmt.Errorf("create advertiser: encode postback_ips: %w", err)
 	}
 	a.CreatedAt = stamp(a.CreatedAt)
+	if a.PayoutSchedule == "" {
+		a.PayoutSchedule = pactum.DefaultPayoutSchedule
+	}
+	if a.PayoutWeekday == 0 {
+		a.PayoutWeekday = pactum.DefaultPayoutWeekday
+	}
+	if a.PayoutDay == 0 {
+		a.PayoutDay = pactum.DefaultPayoutDay
+	}
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
-		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, micros(a.CreatedAt)).Scan(&a.ID)
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.PayoutSchedule, a.PayoutWeekday, a.PayoutDay,
+		a.NetDays, a.LegalName, a.IBAN, a.BIC, micros(a.CreatedAt)).Scan(&a.ID)
 	unlock()
 	if err != nil {
 		return fmt.Errorf("create advertiser: %w", s.writeError(err, "postback_token", "an advertiser"))
@@ -68,8 +83,7 @@ func (s *Store) ListAdvertisers(ctx context.Context, p pactum.Page) ([]pactum.Ad
 	return out, nil
 }
 
-// UpdateAdvertiser stores the name, currency, postback token hash and postback IPs of a, and
-// reads back its CreatedAt.
+// UpdateAdvertiser stores every field of a but its ID and CreatedAt, and reads back CreatedAt.
 func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) error {
 	ips, err := jsonList(a.PostbackIPs)
 	if err != nil {
@@ -78,7 +92,8 @@ func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 	var created int64
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
-		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.ID).Scan(&created)
+		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.PayoutSchedule, a.PayoutWeekday, a.PayoutDay,
+		a.NetDays, a.LegalName, a.IBAN, a.BIC, a.ID).Scan(&created)
 	unlock()
 	if err != nil {
 		err = notFound(s.writeError(err, "postback_token", "an advertiser"), "advertiser %d not found", a.ID)
@@ -92,7 +107,8 @@ func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
 	var a pactum.Advertiser
 	var ips string
 	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &ips, &created); err != nil {
+	if err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &ips, &a.PayoutSchedule, &a.PayoutWeekday,
+		&a.PayoutDay, &a.NetDays, &a.LegalName, &a.IBAN, &a.BIC, &created); err != nil {
 		return a, err
 	}
 	a.CreatedAt = fromMicros(created)
@@ -103,13 +119,14 @@ func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
 }
 
 const (
-	partnerColumns = `SELECT id, name, email, kind, status, currency, min_payout, payout_method, created_at
-		FROM partners`
+	partnerColumns = `SELECT id, name, email, kind, status, currency, min_payout, payout_method, paypal_email,
+		iban, bic, created_at FROM partners`
 	partnerByID   = partnerColumns + ` WHERE id = ?`
-	insertPartner = `INSERT INTO partners (name, email, kind, status, currency, min_payout, payout_method, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	insertPartner = `INSERT INTO partners (name, email, kind, status, currency, min_payout, payout_method,
+		paypal_email, iban, bic, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	updatePartner = `UPDATE partners SET name = ?, email = ?, kind = ?, status = ?, currency = ?, min_payout = ?,
-		payout_method = ? WHERE id = ? RETURNING created_at`
+		payout_method = ?, paypal_email = ?, iban = ?, bic = ? WHERE id = ? RETURNING created_at`
 )
 
 // CreatePartner stores p and sets its ID (and CreatedAt if zero).
@@ -121,7 +138,7 @@ func (s *Store) CreatePartner(ctx context.Context, p *pactum.Partner) error {
 	p.CreatedAt = stamp(p.CreatedAt)
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(insertPartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
-		minPayout, p.PayoutMethod, micros(p.CreatedAt)).Scan(&p.ID)
+		minPayout, p.PayoutMethod, p.PayPalEmail, p.IBAN, p.BIC, micros(p.CreatedAt)).Scan(&p.ID)
 	unlock()
 	if err != nil {
 		return fmt.Errorf("create partner: %w", err)
@@ -158,7 +175,7 @@ func (s *Store) UpdatePartner(ctx context.Context, p *pactum.Partner) error {
 	var created int64
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(updatePartner), p.Name, p.Email, p.Kind, p.Status, p.Currency,
-		minPayout, p.PayoutMethod, p.ID).Scan(&created)
+		minPayout, p.PayoutMethod, p.PayPalEmail, p.IBAN, p.BIC, p.ID).Scan(&created)
 	unlock()
 	if err != nil {
 		return fmt.Errorf("update partner: %w", notFound(err, "partner %d not found", p.ID))
@@ -170,7 +187,8 @@ func (s *Store) UpdatePartner(ctx context.Context, p *pactum.Partner) error {
 func scanPartner(row scanner) (pactum.Partner, error) {
 	var p pactum.Partner
 	var minPayout, created int64
-	err := row.Scan(&p.ID, &p.Name, &p.Email, &p.Kind, &p.Status, &p.Currency, &minPayout, &p.PayoutMethod, &created)
+	err := row.Scan(&p.ID, &p.Name, &p.Email, &p.Kind, &p.Status, &p.Currency, &minPayout, &p.PayoutMethod,
+		&p.PayPalEmail, &p.IBAN, &p.BIC, &created)
 	p.MinPayout = pactum.FromMinor(minPayout, p.Currency)
 	p.CreatedAt = fromMicros(created)
 	return p, err

@@ -19,12 +19,13 @@ const (
 	createRun = `INSERT INTO payout_runs (advertiser_id, date, payouts, created_at) VALUES (?, ?, 0, ?)
 		ON CONFLICT (advertiser_id, date) DO NOTHING RETURNING id`
 	// unavailable sums what is approved but not payable yet (approved at or after the cutoff),
-	// which the approved balance includes.
+	// which the approved balance includes. Unattributed conversions (no partner) are approved
+	// too, and earn no one anything.
 	unavailable = `SELECT partner_id, ledger_currency, SUM(ledger_amount) FROM conversions
-		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at >= ?
+		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at >= ? AND partner_id IS NOT NULL
 		GROUP BY partner_id, ledger_currency`
 	available = `SELECT partner_id, ledger_currency, COUNT(*) FROM conversions
-		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at < ?
+		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at < ? AND partner_id IS NOT NULL
 		GROUP BY partner_id, ledger_currency`
 	payees = `SELECT id, status, currency, min_payout, payout_method FROM partners`
 	// linkCommissions hands the payable commissions to the run's payouts. UPDATE ... FROM is

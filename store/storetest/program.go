@@ -19,7 +19,9 @@ func hash(s string) []byte {
 }
 
 func testAdvertisers(t *testing.T, s pactum.Store) {
-	a := pactum.Advertiser{Name: "Shoes Inc", Currency: "EUR", PostbackTokenHash: hash("token-1")}
+	a := pactum.Advertiser{Name: "Shoes Inc", Currency: "EUR", PostbackTokenHash: hash("token-1"),
+		PayoutSchedule: pactum.PayoutWeekly, PayoutWeekday: 5, PayoutDay: 15, NetDays: 30,
+		LegalName: "Shoes Inc.", IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX"}
 	must(t, s.CreateAdvertiser(ctx, &a))
 	if a.ID <= 0 {
 		t.Fatalf("ID = %d, want positive", a.ID)
@@ -50,6 +52,14 @@ func testAdvertisers(t *testing.T, s pactum.Store) {
 	if b.PostbackTokenHash != nil {
 		t.Fatalf("PostbackTokenHash = %x, want none", b.PostbackTokenHash)
 	}
+	// A program created without payout settings gets the defaults, as older rows do.
+	got, err = s.Advertiser(ctx, b.ID)
+	must(t, err)
+	if got.PayoutSchedule != pactum.PayoutMonthly || got.PayoutWeekday != 1 || got.PayoutDay != 1 || got.NetDays != 0 ||
+		got.LegalName != "" || got.IBAN != "" || got.BIC != "" {
+		t.Fatalf("advertiser without payout settings = %+v, want monthly on day 1, weekday 1, net 0, no account", got)
+	}
+	wantEqual(t, "defaulted advertiser", got, b)
 
 	all, err := s.ListAdvertisers(ctx, pactum.Page{})
 	must(t, err)
@@ -58,6 +68,8 @@ func testAdvertisers(t *testing.T, s pactum.Store) {
 	}
 
 	a.Name, a.Currency, a.PostbackTokenHash = "Shoes GmbH", "CHF", hash("token-3")
+	a.PayoutSchedule, a.PayoutWeekday, a.PayoutDay, a.NetDays = pactum.PayoutManual, 7, 28, 365
+	a.LegalName, a.IBAN, a.BIC = "Shoes GmbH & Co. KG", "CH9300762011623852957", "UBSWCHZH80A"
 	created := a.CreatedAt
 	a.CreatedAt = time.Time{}
 	must(t, s.UpdateAdvertiser(ctx, &a))
@@ -79,7 +91,7 @@ func testAdvertisers(t *testing.T, s pactum.Store) {
 func testPartners(t *testing.T, s pactum.Store) {
 	p := pactum.Partner{Name: "Anna", Email: "anna@example.com", Kind: pactum.KindInfluencer,
 		Status: pactum.PartnerPending, Currency: "EUR", MinPayout: decimal.RequireFromString("50.00"),
-		PayoutMethod: "paypal"}
+		PayoutMethod: "paypal", PayPalEmail: "pay@anna.example"}
 	must(t, s.CreatePartner(ctx, &p))
 	wantStamped(t, "CreatedAt", p.CreatedAt)
 
@@ -96,11 +108,13 @@ func testPartners(t *testing.T, s pactum.Store) {
 
 	p.Status, p.Kind, p.Email, p.PayoutMethod = pactum.PartnerActive, pactum.KindB2B, "ops@anna.example", "sepa"
 	p.Currency, p.MinPayout = "JPY", decimal.RequireFromString("5000")
+	p.PayPalEmail, p.IBAN, p.BIC = "", "NL91ABNA0417164300", "ABNANL2A"
 	must(t, s.UpdatePartner(ctx, &p))
 	got, err = s.Partner(ctx, p.ID)
 	must(t, err)
 	if got.Status != pactum.PartnerActive || got.Kind != pactum.KindB2B || got.Currency != "JPY" ||
-		pactum.FormatAmount(got.MinPayout, "JPY") != "5000" || !got.CreatedAt.Equal(p.CreatedAt) {
+		pactum.FormatAmount(got.MinPayout, "JPY") != "5000" || !got.CreatedAt.Equal(p.CreatedAt) ||
+		got.PayoutMethod != "sepa" || got.PayPalEmail != "" || got.IBAN != "NL91ABNA0417164300" || got.BIC != "ABNANL2A" {
 		t.Fatalf("updated partner = %+v", got)
 	}
 
