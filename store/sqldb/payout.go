@@ -24,16 +24,19 @@ const (
 	unavailable = `SELECT partner_id, ledger_currency, SUM(ledger_amount) FROM conversions
 		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at >= ? AND partner_id IS NOT NULL
 		GROUP BY partner_id, ledger_currency`
-	available = `SELECT partner_id, ledger_currency, COUNT(*) FROM conversions
-		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at < ? AND partner_id IS NOT NULL
-		GROUP BY partner_id, ledger_currency`
 	payees = `SELECT id, status, currency, min_payout, payout_method FROM partners`
 	// linkCommissions hands the payable commissions to the run's payouts. UPDATE ... FROM is
-	// PostgreSQL's, and SQLite's since 3.33.
+	// PostgreSQL's, and SQLite's since 3.33. The index conversions_payable (0006) finds them
+	// in the order they were approved, about the order of the table.
 	linkCommissions = `UPDATE conversions SET payout_id = p.id FROM payouts p
 		WHERE p.run_id = ? AND p.partner_id = conversions.partner_id AND p.currency = conversions.ledger_currency
 		AND conversions.advertiser_id = ? AND conversions.status = 'approved' AND conversions.payout_id IS NULL
 		AND conversions.approved_at < ?`
+	// countCommissions counts what each payout of a run took, once linked: a count per payout
+	// of the index on payout_id, rather than a count per partner of every payable commission
+	// before (a sort of them all, by partner).
+	countCommissions = `UPDATE payouts SET commissions =
+		(SELECT COUNT(*) FROM conversions WHERE conversions.payout_id = payouts.id) WHERE run_id = ?`
 	paidEntries = `INSERT INTO ledger_entries (partner_id, advertiser_id, currency, kind, amount, conversion_id, payout_id, time)
 		SELECT partner_id, advertiser_id, currency, 'paid', amount, NULL, id, created_at FROM payouts WHERE run_id = ?`
 )
@@ -82,6 +85,9 @@ func (s *Store) RunPayouts(ctx context.Context, rs pactum.RunSettings) (pactum.P
 		if _, err := tx.ExecContext(ctx, s.q(linkCommissions), run.ID, rs.AdvertiserID, cutoff); err != nil {
 			return fmt.Errorf("link commissions: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, s.q(countCommissions), run.ID); err != nil {
+			return fmt.Errorf("count commissions: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, s.q(paidEntries), run.ID); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
@@ -110,10 +116,6 @@ func (s *Store) planPayouts(ctx context.Context, tx *sql.Tx, rs pactum.RunSettin
 	if err := sums(ctx, tx, s.q(unavailable), []any{rs.AdvertiserID, micros(rs.Cutoff)}, notYet); err != nil {
 		return nil, fmt.Errorf("unpayable commissions: %w", err)
 	}
-	counts := make(map[balanceKey]int64)
-	if err := sums(ctx, tx, s.q(available), []any{rs.AdvertiserID, micros(rs.Cutoff)}, counts); err != nil {
-		return nil, fmt.Errorf("payable commissions: %w", err)
-	}
 	partners, err := s.payees(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -131,7 +133,7 @@ func (s *Store) planPayouts(ctx context.Context, tx *sql.Tx, rs pactum.RunSettin
 		}
 		out = append(out, pactum.Payout{
 			RunID: run.ID, AdvertiserID: rs.AdvertiserID, PartnerID: b.PartnerID, Currency: b.Currency,
-			Amount: pactum.FromMinor(payable, b.Currency), Commissions: counts[key],
+			Amount: pactum.FromMinor(payable, b.Currency), // Commissions: counted once linked
 			Status: pactum.PayoutPending, Method: p.PayoutMethod, CreatedAt: run.CreatedAt, UpdatedAt: run.CreatedAt,
 		})
 	}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"PartnerStats", testPartnerStats},
 		{"Ledger", testLedger},
 		{"PayoutRuns", testPayoutRuns},
+		{"LedgerProperty", testLedgerProperty},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
