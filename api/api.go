@@ -139,6 +139,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/payouts/{id}", a.getPayout)
 	a.handle(mux, "PATCH /api/v1/payouts/{id}", a.settlePayout)
 	a.handle(mux, "GET /api/v1/balance", a.balance)
+	a.handle(mux, "GET /api/v1/partners/{id}/balance", a.balance)
 	a.handle(mux, "GET /api/v1/ledger", a.listLedger)
 
 	a.registerFX(mux) // /api/v1/fx-rates

@@ -85,6 +85,11 @@ func (a *API) createRun(w http.ResponseWriter, r *http.Request, c caller) error 
 		if err != nil {
 			return pactum.FieldError("date", "must be a date such as 2026-11-30, not %q", in.Date)
 		}
+		if d.After(day) {
+			// A run pays what is payable by its date: one dated ahead would pay commissions
+			// before their net days are over.
+			return pactum.FieldError("date", "%s is after today (%s): a run can only pay what is payable by now", in.Date, day.Format(time.DateOnly))
+		}
 		day = d
 	}
 	adv, err := a.store.Advertiser(r.Context(), in.AdvertiserID)
@@ -312,6 +317,12 @@ type nextView struct {
 // payable now, what becomes payable when, and the next payout. A partner key sees its own; an
 // admin names the partner (partner_id); an advertiser sees partners' balances with its program.
 func (a *API) balance(w http.ResponseWriter, r *http.Request, c caller) error {
+	if id := r.PathValue("id"); id != "" {
+		// GET /api/v1/partners/{id}/balance, SPEC section 8's path, is partner_id in the path.
+		q := r.URL.Query()
+		q.Set("partner_id", id)
+		r.URL.RawQuery = q.Encode()
+	}
 	o, ok, err := readOwners(r, c)
 	if err != nil {
 		return err
@@ -329,7 +340,12 @@ func (a *API) balance(w http.ResponseWriter, r *http.Request, c caller) error {
 	}
 	partner, err := a.store.Partner(r.Context(), o.partnerID)
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
-		return notFound("partner", o.partnerID)
+		if c.admin() {
+			return notFound("partner", o.partnerID)
+		}
+		// Others get the empty answer of a partner without money, so that ids do not leak.
+		writeJSON(w, http.StatusOK, out)
+		return nil
 	} else if err != nil {
 		return err
 	}
@@ -408,10 +424,13 @@ func (a *API) listLedger(w http.ResponseWriter, r *http.Request, c caller) error
 	return answerList(w, items, next, viewEntry)
 }
 
-// exportRun answers a run's payouts as a file to pay them with: format csv (all payouts),
-// paypal (a PayPal Payouts batch; one currency per file, chosen with currency when the run has
-// several) or sepa (a pain.001.001.03 credit transfer of the EUR payouts). Payouts that failed
-// are left out; the file is made the same way every time, so it can be fetched again.
+// exportRun answers a run's payouts as a file: format csv (a report of every payout that did
+// not fail; bank details only for admins), paypal (a PayPal Payouts batch of the pending
+// payouts of partners paid by PayPal; one currency per file, chosen with currency when there
+// are several) or sepa (a pain.001.001.03 credit transfer of the pending EUR payouts of partners
+// paid by SEPA). A payment file never holds a payout that is settled, or one the partner is paid
+// another way, so that uploading both files, or a file again after some payouts were marked
+// paid, pays nobody twice.
 func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c caller) error {
 	run, err := a.run(r, c)
 	if err != nil {
@@ -443,13 +462,23 @@ func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c caller) error 
 		return err
 	}
 	currencies := map[string]bool{}
+	if currency != "" && !pactum.ValidCurrency(currency) {
+		return pactum.FieldError("currency", "%q is not a currency Pactum knows", currency)
+	}
 	for _, p := range payouts {
 		if p.Status == pactum.PayoutFailed || (currency != "" && p.Currency != currency) {
+			continue
+		}
+		if format != "csv" && (p.Status != pactum.PayoutPending || p.Method != format) {
 			continue
 		}
 		partner, err := a.store.Partner(r.Context(), p.PartnerID)
 		if err != nil {
 			return err
+		}
+		if format == "csv" && !c.admin() {
+			// Partners' accounts are for the admins, and for the payment files that need them.
+			partner.IBAN, partner.BIC, partner.PayPalEmail = "", "", ""
 		}
 		currencies[p.Currency] = true
 		b.Lines = append(b.Lines, export.Line{

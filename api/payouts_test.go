@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,10 @@ func TestPayoutScope(t *testing.T) {
 	if status, again := e.do("POST", "/api/v1/payouts/runs", adminKey, `{"advertiser_id":1,"date":"2025-03-01"}`); status != http.StatusOK || again["id"] != run["id"] {
 		t.Errorf("the same run again: %d %v", status, again)
 	}
+	if status, body := e.do("POST", "/api/v1/payouts/runs", adminKey, `{"advertiser_id":1,"date":"2025-03-02"}`); status != http.StatusBadRequest ||
+		body["error"].(map[string]any)["field"] != "date" {
+		t.Errorf("a run dated after today: %d %v, want 400 on date", status, body)
+	}
 	if status, body := e.do("POST", "/api/v1/payouts/runs", adminKey, `{"advertiser_id":1,"date":"1 March"}`); status != http.StatusBadRequest ||
 		body["error"].(map[string]any)["field"] != "date" {
 		t.Errorf("a bad date: %d %v", status, body)
@@ -102,6 +107,12 @@ func TestPayoutScope(t *testing.T) {
 	if got := len(bal["balances"].([]any)); got != 2 {
 		t.Errorf("anna's balances: %v, want two programs", bal)
 	}
+	if _, alias := e.do("GET", "/api/v1/partners/1/balance", adminKey, ""); len(alias["balances"].([]any)) != 2 {
+		t.Errorf("GET /api/v1/partners/1/balance: %v", alias)
+	}
+	if status, none := e.do("GET", "/api/v1/balance?partner_id=999", e.adv1, ""); status != http.StatusOK || len(none["balances"].([]any)) != 0 {
+		t.Errorf("an advertiser asking for a partner that does not exist: %d %v, want an empty 200", status, none)
+	}
 	_, bal = e.do("GET", "/api/v1/balance?partner_id=1", e.p2, "")
 	if got := len(bal["balances"].([]any)); got != 0 {
 		t.Errorf("ben reading anna's balance: %v", bal)
@@ -121,6 +132,19 @@ func TestPayoutScope(t *testing.T) {
 	}
 	if status, body := e.doRaw("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=csv", run["id"]), e.p1, ""); status != http.StatusForbidden {
 		t.Errorf("a partner exporting a run: %d %s", status, body)
+	}
+	if status, _ := e.do("PATCH", "/api/v1/partners/1", adminKey, `{"iban":"DE89370400440532013000"}`); status != http.StatusOK {
+		t.Fatalf("set anna's iban: %d", status)
+	}
+	for key, wantIBAN := range map[string]bool{adminKey: true, e.adv1: false} {
+		req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=csv", run["id"]), nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		rec := httptest.NewRecorder()
+		e.mux.ServeHTTP(rec, req)
+		status, body := rec.Code, rec.Body.String()
+		if status != http.StatusOK || strings.Contains(body, "DE89370400440532013000") != wantIBAN {
+			t.Errorf("CSV export as %s: %d, IBAN shown %v, want %v", key[:6], status, !wantIBAN, wantIBAN)
+		}
 	}
 	if status, body := e.doRaw("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=xls", run["id"]), adminKey, ""); status != http.StatusBadRequest || !strings.Contains(body, "format") {
 		t.Errorf("an unknown format: %d %s", status, body)

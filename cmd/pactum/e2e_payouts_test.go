@@ -184,11 +184,11 @@ func TestPayoutsEndToEnd(t *testing.T) {
 		}
 		return r
 	}
-	r1 := run("2027-02-05", 201)
+	r1 := run("2027-02-03", 201)
 	if len(r1.Items) != 1 || r1.Items[0].Amount != "45.36" || r1.Items[0].Commissions != 3 || r1.Items[0].PartnerID != anna.ID {
 		t.Fatalf("first run: %+v, want one payout of 45.36 to anna for 3 commissions", r1)
 	}
-	if again := run("2027-02-05", 200); again.ID != r1.ID || len(again.Items) != 1 {
+	if again := run("2027-02-03", 200); again.ID != r1.ID || len(again.Items) != 1 {
 		t.Fatalf("the same date again: %+v, want run %d unchanged", again, r1.ID)
 	}
 
@@ -205,8 +205,9 @@ func TestPayoutsEndToEnd(t *testing.T) {
 	if err != nil || len(rows) != 2 || !strings.Contains(strings.Join(rows[1], ","), "45.36") || !strings.Contains(strings.Join(rows[1], ","), "Anna Müller") {
 		t.Fatalf("CSV export: %v %q", err, rows)
 	}
-	if pp := string(export("paypal")); !strings.HasPrefix(pp, "anna@paypal.example,45.36,EUR,") {
-		t.Fatalf("PayPal export: %q", pp)
+	// Anna is paid by SEPA: a PayPal batch of the run has nobody to pay.
+	if code, body := apiAs(t, p, testAdminKey, "GET", fmt.Sprintf("/api/v1/payouts/runs/%d/export?format=paypal", r1.ID), ""); code != 400 || strings.Contains(string(body), "anna@") {
+		t.Fatalf("PayPal export of a run paid by SEPA: %d %s, want 400 (nobody to pay by PayPal)", code, body)
 	}
 	sepa := filepath.Join(dir, "run.xml")
 	if err := os.WriteFile(sepa, export("sepa"), 0o600); err != nil {
@@ -227,12 +228,16 @@ func TestPayoutsEndToEnd(t *testing.T) {
 	if b = balance(annaKey.Key); b.Balances[0].Approved != "45.36" || b.Balances[0].Paid != "0.00" {
 		t.Fatalf("after the failed payout: %+v, want 45.36 approved again", b)
 	}
-	r2 := run("2027-02-06", 201)
+	r2 := run("2027-02-04", 201)
 	if len(r2.Items) != 1 || r2.Items[0].Amount != "45.36" {
 		t.Fatalf("run after the failure: %+v", r2)
 	}
 	if code, body := apiAs(t, p, testAdminKey, "PATCH", fmt.Sprintf("/api/v1/payouts/%d", r2.Items[0].ID), `{"status":"paid","reference":"SEPA-0206-1"}`); code != 200 {
 		t.Fatalf("mark paid: %d %s", code, body)
+	}
+	code, body := apiAs(t, p, testAdminKey, "GET", fmt.Sprintf("/api/v1/payouts/runs/%d/export?format=sepa", r2.ID), "")
+	if code != 400 || bytes.Contains(body, []byte("CdtTrfTxInf")) {
+		t.Fatalf("SEPA export of a run whose payout is paid: %d %s, want 400 (nothing left to pay)", code, body)
 	}
 	if code, _ := apiAs(t, p, testAdminKey, "PATCH", fmt.Sprintf("/api/v1/payouts/%d", r2.Items[0].ID), `{"status":"failed","reason":"late"}`); code != 409 {
 		t.Fatalf("settling a paid payout again: %d, want 409", code)
@@ -261,11 +266,11 @@ func TestPayoutsEndToEnd(t *testing.T) {
 	if code := get(t, fmt.Sprintf("%s/postback?click_id=%s&order_id=W-4&amount=300.00&status=approved&token=%s", p.base, loc.Query().Get("cid"), adv.Token), &ans); code != 200 || ans.Status != "approved" {
 		t.Fatalf("approved sale: %d %+v", code, ans)
 	}
-	r3 := run("2027-02-07", 201)
+	r3 := run("2027-02-05", 201)
 	if len(r3.Items) != 1 || r3.Items[0].Amount != "21.99" || r3.Items[0].Commissions != 1 {
 		t.Fatalf("run after the clawback: %+v, want 21.99 (30.00 less 8.01) for 1 commission", r3)
 	}
-	code, body := apiAs(t, p, annaKey.Key, "GET", "/api/v1/payouts", "")
+	code, body = apiAs(t, p, annaKey.Key, "GET", "/api/v1/payouts", "")
 	if code != 200 || strings.Count(string(body), `"run_id"`) != 3 {
 		t.Fatalf("anna's payout history: %d %s, want her 3 payouts", code, body)
 	}

@@ -31,6 +31,9 @@ Example: pactum payouts run --date 2026-11-30`, stderr)
 		if err != nil {
 			return fmt.Errorf("--date must be a date such as 2026-11-30, not %q", *date)
 		}
+		if d.After(day) {
+			return fmt.Errorf("--date %s is after today (%s): a run can only pay what is payable by now", *date, day.Format(time.DateOnly))
+		}
 		day = d
 	}
 	s, err := openStore(ctx, *db)

@@ -22,11 +22,13 @@ var migrations embed.FS
 
 // Dialect is PostgreSQL's sqldb.Dialect.
 var Dialect = sqldb.Dialect{
-	Numbered:            true,
-	ForUpdate:           true,
-	UniqueViolation:     hasState("23505"),
-	ForeignKeyViolation: hasState("23503"),
-	ConversionLock:      fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
+	Numbered:             true,
+	ForUpdate:            true,
+	UniqueViolation:      hasState("23505"),
+	ForeignKeyViolation:  hasState("23503"),
+	Snapshot:             sql.LevelRepeatableRead,
+	SerializationFailure: hasState("40001"),
+	ConversionLock:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
 }
 
 func hasState(code string) func(error) bool {

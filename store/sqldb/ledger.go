@@ -110,8 +110,13 @@ func (s *Store) balances(ctx context.Context, db querier, f pactum.LedgerFilter)
 
 // approveDue approves, in one statement, up to limit pending conversions whose hold period ended
 // by now, dating each approval at the end of its hold period, and returns them as approved.
+//
+// The outer status check matters in PostgreSQL: an UPDATE that waited for a row another
+// transaction approved (a second worker, or `pactum payouts run`) re-checks only its own WHERE,
+// not the subquery's, and would approve the row again.
 const approveDue = `UPDATE conversions SET status = 'approved', approved_at = approve_at, updated_at = ?
 	WHERE id IN (SELECT id FROM conversions WHERE status = 'pending' AND approve_at <= ? ORDER BY approve_at LIMIT ?)
+	AND status = 'pending'
 	RETURNING id, partner_id, advertiser_id, ledger_currency, ledger_amount, approve_at`
 
 // ApproveDue approves up to limit pending conversions whose hold period ended by now, with

@@ -52,12 +52,17 @@ const payoutChunk = 500
 // payout and a paid entry moves each payout's amount out of the approved balance, so that
 // clawbacks are netted. A run of the same program and date that exists is returned as it is,
 // with created false: running a period twice pays nothing twice. Runs of one program are
-// serialised by a lock on its advertiser row (one writer at a time in SQLite).
+// serialised by a lock on its advertiser row (one writer at a time in SQLite), and a run that
+// lost to a concurrent transaction runs again on a fresh snapshot.
 func (s *Store) RunPayouts(ctx context.Context, rs pactum.RunSettings) (pactum.PayoutRun, bool, error) {
 	date := rs.Date.UTC().Format(time.DateOnly)
 	run := pactum.PayoutRun{AdvertiserID: rs.AdvertiserID, Date: date, CreatedAt: stamp(rs.Now)}
-	created := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	var created bool
+	// One snapshot for the whole run, so that a commission approved while it runs is either in
+	// its balances and its links or in neither (PostgreSQL; SQLite's writer sees no one else).
+	err := s.inSnapshot(ctx, func(tx *sql.Tx) error {
+		created = false
+		run = pactum.PayoutRun{AdvertiserID: rs.AdvertiserID, Date: date, CreatedAt: stamp(rs.Now)}
 		lock := `SELECT id FROM advertisers WHERE id = ?`
 		if s.d.ForUpdate {
 			lock += " FOR UPDATE"

@@ -46,6 +46,13 @@ type Dialect struct {
 	// processing across processes until the transaction ends (PostgreSQL's transaction-level
 	// advisory lock); empty where write transactions run one at a time already (SQLite).
 	ConversionLock string
+	// Snapshot is the isolation level of transactions that must read the database at one
+	// moment across statements (a payout run: PostgreSQL's REPEATABLE READ); 0 is the default,
+	// which is that already where write transactions run one at a time (SQLite).
+	Snapshot sql.IsolationLevel
+	// SerializationFailure reports whether err is a snapshot transaction that lost to a
+	// concurrent one and may simply be run again (PostgreSQL's 40001); nil where none can.
+	SerializationFailure func(error) bool
 }
 
 // Store implements pactum.Store.
@@ -161,8 +168,27 @@ func (s *Store) lockWrites() func() {
 }
 
 func (s *Store) inTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	return s.inTxOpts(ctx, db, nil, fn)
+}
+
+// inSnapshot runs fn in a write transaction that reads the database at one moment (the
+// dialect's Snapshot), running it again when it lost to a concurrent transaction.
+func (s *Store) inSnapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var opts *sql.TxOptions
+	if s.d.Snapshot != 0 {
+		opts = &sql.TxOptions{Isolation: s.d.Snapshot}
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.inTxOpts(ctx, s.w, opts, fn)
+		if err == nil || s.d.SerializationFailure == nil || !s.d.SerializationFailure(err) || attempt == 5 {
+			return err
+		}
+	}
+}
+
+func (s *Store) inTxOpts(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
 	defer s.lockWrites()()
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -215,3 +215,37 @@ func testPayoutRuns(t *testing.T, s pactum.Store) {
 	_, _, err = s.RunPayouts(ctx, pactum.RunSettings{AdvertiserID: 9999, Date: at, Cutoff: at, Now: at})
 	wantCode(t, err, pactum.ENOTFOUND, "")
 }
+
+// testApproveDueConcurrently: two approval jobs at once (two workers, or a worker and
+// `pactum payouts run`) approve each conversion once, with one approved entry.
+func testApproveDueConcurrently(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	anna := newPartner(t, s, "anna")
+	st := newStream(s, "events")
+	at := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 40 {
+		c := sale(o, anna.ID, at, "100.00", "1.00")
+		c.ApproveAt = at.Add(time.Duration(i) * time.Minute)
+		st.insertAll(t, c)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := s.ApproveDue(ctx, at.Add(time.Hour), 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wantBalance(t, "after four approval jobs at once", balanceOf(t, s, anna.ID, adv.ID), "0", "40.00", "0")
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"PartnerStats", testPartnerStats},
 		{"Ledger", testLedger},
 		{"PayoutRuns", testPayoutRuns},
+		{"ApproveDueConcurrently", testApproveDueConcurrently},
 		{"LedgerProperty", testLedgerProperty},
 	}
 	for _, tt := range tests {
