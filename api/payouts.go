@@ -214,7 +214,13 @@ func (a *API) listPayouts(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return err
 	}
-	f := pactum.PayoutFilter{RunID: runID, AdvertiserID: o.advertiserID, PartnerID: o.partnerID, Status: r.URL.Query().Get("status")}
+	status := r.URL.Query().Get("status")
+	if status != "" {
+		if err := checkOneOf("status", status, pactum.PayoutPending, pactum.PayoutPaid, pactum.PayoutFailed); err != nil {
+			return err
+		}
+	}
+	f := pactum.PayoutFilter{RunID: runID, AdvertiserID: o.advertiserID, PartnerID: o.partnerID, Status: status}
 	fetch := func(pg pactum.Page) ([]pactum.Payout, error) { return a.store.ListPayouts(r.Context(), f, pg) }
 	items, next, err := collect(p, fetch, func(p pactum.Payout) int64 { return p.ID }, nil)
 	if err != nil {

@@ -75,6 +75,10 @@ func TestPayoutScope(t *testing.T) {
 			t.Errorf("%s lists %d payouts, want %d", key[:6], got, want)
 		}
 	}
+	if status, body := e.do("GET", "/api/v1/payouts?status=sent", adminKey, ""); status != http.StatusBadRequest ||
+		body["error"].(map[string]any)["field"] != "status" {
+		t.Errorf("an unknown status filter: %d %v", status, body)
+	}
 	var annas string
 	for _, it := range run["items"].([]any) {
 		p := it.(map[string]any)
