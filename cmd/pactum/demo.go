@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -49,7 +48,7 @@ Pactum demo program is ready (offer %d, partner %d, link %d).
 }
 
 func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, string, error) {
-	now := time.Now().UTC()
+	now := cfg.clock().UTC()
 	token, hash := api.GenerateKey("pt_")
 	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", PostbackTokenHash: hash, CreatedAt: now}
 	if err := st.CreateAdvertiser(ctx, &adv); err != nil {
