@@ -29,6 +29,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
+	"github.com/pactum/pactum/fx"
 )
 
 // Config is what the API needs from the process that serves it.
@@ -48,6 +49,9 @@ type Config struct {
 	Conversions Submitter
 	// Rules evaluates the draft rule sets of simulations (the pipeline's cache); nil makes one.
 	Rules *commission.Rules
+	// Rates are the process's stored currency rates (the pipeline's), which the fx-rates
+	// endpoints answer from and reload after a load; nil makes a cache of the API's own.
+	Rates *fx.Cache
 }
 
 // Submitter records a reported conversion and answers what became of it.
@@ -65,7 +69,7 @@ type API struct {
 	now          func() time.Time
 	conversions  Submitter
 	rules        *commission.Rules
-	fxRates      fxCache // the stored currency rates, for the fx-rates endpoints
+	rates        *fx.Cache
 }
 
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
@@ -79,6 +83,10 @@ func New(cfg Config) *API {
 		now:         cfg.Now,
 		conversions: cfg.Conversions,
 		rules:       cfg.Rules,
+		rates:       cfg.Rates,
+	}
+	if a.rates == nil {
+		a.rates = fx.NewCache(cfg.Store.FXRates)
 	}
 	if cfg.AdminKey != "" {
 		a.adminKeyHash = HashKey(cfg.AdminKey)

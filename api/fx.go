@@ -2,16 +2,13 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -28,49 +25,6 @@ func (a *API) registerFX(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/fx-rates", a.putFXRates)
 	a.handle(mux, "GET /api/v1/fx-rates", a.listFXRates)
 	a.handle(mux, "GET /api/v1/fx-rates/convert", a.convertFX)
-}
-
-// fxRefresh bounds how long this process answers with rates that another process (pactum fx
-// load, or another API process) replaced: its own loads it sees at once. Reading every rate is
-// some 200,000 rows with the ECB's whole history, too many for each request.
-const fxRefresh = time.Minute
-
-// fxCache holds the stored rates between requests.
-type fxCache struct {
-	mu     sync.Mutex
-	snap   *fxSnapshot // nil: read the store on next use
-	loaded time.Time
-}
-
-type fxSnapshot struct {
-	newest []pactum.FXRate // by date, newest first, then by currency
-	table  *fx.Table
-}
-
-// get returns the rates, reading them again if they are older than fxRefresh. The lock is held
-// while the store is read, so that a burst of requests after a load reads it once.
-func (c *fxCache) get(ctx context.Context, store pactum.Store, now time.Time) (*fxSnapshot, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.snap != nil && now.Sub(c.loaded) < fxRefresh && !now.Before(c.loaded) {
-		return c.snap, nil
-	}
-	rates, err := store.FXRates(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read fx rates: %w", err)
-	}
-	snap := &fxSnapshot{table: fx.NewTable(rates), newest: rates}
-	slices.SortStableFunc(snap.newest, func(a, b pactum.FXRate) int { return b.Date.Compare(a.Date) })
-	c.snap, c.loaded = snap, now
-	return snap, nil
-}
-
-// invalidate makes the next get read the store. Taking the lock waits for a read in progress,
-// which may have missed what was just written, and drops what it cached.
-func (c *fxCache) invalidate() {
-	c.mu.Lock()
-	c.snap = nil
-	c.mu.Unlock()
 }
 
 type fxRatesInput struct {
@@ -158,7 +112,11 @@ func (a *API) putFXRates(w http.ResponseWriter, r *http.Request, c caller) error
 	if err != nil {
 		return err
 	}
-	a.fxRates.invalidate()
+	// Reloaded before the answer, so that the caller reads what it loaded; other processes
+	// reload on the change notice.
+	if err := a.rates.Reload(r.Context()); err != nil {
+		return err
+	}
 	a.changed()
 	writeJSON(w, http.StatusOK, fxLoadedJSON{Loaded: n, Skipped: skipped})
 	return nil
@@ -215,13 +173,13 @@ func (a *API) listFXRates(w http.ResponseWriter, r *http.Request, _ caller) erro
 		after = &pactum.FXRate{Date: d, Currency: cur}
 	}
 
-	snap, err := a.fxRates.get(r.Context(), a.store, a.now())
+	snap, err := a.rates.Snapshot(r.Context())
 	if err != nil {
 		return err
 	}
 	out := list[pactum.FXRate]{Data: []pactum.FXRate{}}
 loop:
-	for _, rate := range snap.newest {
+	for _, rate := range snap.Newest {
 		switch {
 		case !from.IsZero() && rate.Date.Before(from):
 			break loop // newest first: the rest are older still
@@ -301,11 +259,11 @@ func (a *API) convertFX(w http.ResponseWriter, r *http.Request, _ caller) error 
 			return err
 		}
 	}
-	snap, err := a.fxRates.get(r.Context(), a.store, a.now())
+	snap, err := a.rates.Snapshot(r.Context())
 	if err != nil {
 		return err
 	}
-	converted, rate, asOf, err := snap.table.Convert(amount, from, to, day)
+	converted, rate, asOf, err := snap.Table.Convert(amount, from, to, day)
 	if err != nil {
 		return err
 	}

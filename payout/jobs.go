@@ -31,6 +31,16 @@ type Jobs struct {
 	Logger *slog.Logger
 	// Every is how often the jobs look for work (default one minute).
 	Every time.Duration
+
+	// made remembers the runs known to exist, so that each pass asks the store only for runs
+	// it has not seen yet rather than writing a transaction per scheduled day every minute.
+	// Only Schedule's goroutine touches it.
+	made map[madeRun]bool
+}
+
+type madeRun struct {
+	advertiser int64
+	day        time.Time
 }
 
 // Run approves and pays until ctx ends: at once, then every j.Every.
@@ -79,6 +89,15 @@ func (j *Jobs) Approve(ctx context.Context) (int, error) {
 func (j *Jobs) Schedule(ctx context.Context) ([]pactum.PayoutRun, error) {
 	now := j.Now()
 	today := Day(now)
+	from := today.AddDate(0, 0, -catchUpDays)
+	if j.made == nil {
+		j.made = make(map[madeRun]bool)
+	}
+	for k := range j.made {
+		if k.day.Before(from) {
+			delete(j.made, k)
+		}
+	}
 	var made []pactum.PayoutRun
 	var after int64
 	for {
@@ -91,14 +110,16 @@ func (j *Jobs) Schedule(ctx context.Context) ([]pactum.PayoutRun, error) {
 			if a.PayoutSchedule == pactum.PayoutManual {
 				continue
 			}
-			for day := today.AddDate(0, 0, -catchUpDays); !day.After(today); day = day.AddDate(0, 0, 1) {
-				if !Due(a, day) || day.Before(Day(a.CreatedAt)) {
+			for day := from; !day.After(today); day = day.AddDate(0, 0, 1) {
+				key := madeRun{a.ID, day}
+				if !Due(a, day) || day.Before(Day(a.CreatedAt)) || j.made[key] {
 					continue
 				}
 				run, created, err := j.Store.RunPayouts(ctx, Settings(a, day, now))
 				if err != nil {
 					return made, err
 				}
+				j.made[key] = true
 				if created {
 					made = append(made, run)
 				}

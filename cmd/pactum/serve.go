@@ -26,6 +26,7 @@ import (
 	"github.com/pactum/pactum/commission"
 	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/edge"
+	"github.com/pactum/pactum/fx"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
 	"github.com/pactum/pactum/payout"
@@ -79,7 +80,7 @@ type server struct {
 	geo     *geoip.DB
 	convs   *conversion.Pipeline
 	catalog *edge.Catalog
-	rates   *rates
+	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
 	http    *http.Server
 	ln      net.Listener
 
@@ -112,8 +113,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	events := &openedLog{}
 	commissions := &commission.Rules{}
 	s.catalog = edge.NewCatalog(s.store)
-	s.rates = &rates{store: s.store, log: logger}
-	if err := s.rates.reload(ctx); err != nil {
+	s.rates = fx.NewCache(s.store.FXRates)
+	if err := s.rates.Reload(ctx); err != nil {
 		return nil, err
 	}
 	pcfg := conversion.Config{
@@ -169,7 +170,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		a := api.New(api.Config{
 			Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
 			OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
-			Conversions: s.convs, Rules: commissions,
+			Conversions: s.convs, Rules: commissions, Rates: s.rates,
 		})
 		a.Register(mux)
 	}
@@ -202,12 +203,29 @@ func (s *server) startBackground(logger *slog.Logger) {
 	go func() {
 		defer close(s.jobsDone)
 		if s.cfg.runs(RoleWorker) {
-			go s.rates.refresh(ctx, s.cfg.ConfigRefresh)
+			go s.refreshRates(ctx)
 			jobs.Run(ctx)
 			return
 		}
-		s.rates.refresh(ctx, s.cfg.ConfigRefresh)
+		s.refreshRates(ctx)
 	}()
+}
+
+// refreshRates reloads the exchange rates every --config-refresh until ctx ends: rates loaded
+// with `pactum fx load` reach a running server this way.
+func (s *server) refreshRates(ctx context.Context) {
+	t := time.NewTicker(s.cfg.ConfigRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.rates.Reload(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
+			}
+		}
+	}
 }
 
 // configChanged runs after the API changed offers, partners, links, coupons or exchange rates:
@@ -225,7 +243,7 @@ func (s *server) reloadConfig() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := s.rates.reload(ctx); err != nil {
+		if err := s.rates.Reload(ctx); err != nil {
 			s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
 		}
 	}()
