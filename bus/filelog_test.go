@@ -233,7 +233,11 @@ func TestFileLogRefusesDamageInTheMiddle(t *testing.T) {
 	dir := t.TempDir()
 	r := &recorder{failFor: 1 << 30} // never applies, so no segment is deleted
 	l := open(t, dir, r, 2048)
-	appendN(t, l, 0, 100)
+	// Ten rounds, each durable before the next, so that they are ten batches: a batch is never
+	// split across segments, and one hundred appends at once may all be one batch.
+	for i := range 10 {
+		appendN(t, l, i*10, 10)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	l.Close(ctx)
