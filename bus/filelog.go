@@ -281,18 +281,31 @@ func (l *FileLog) applyLoop() {
 		size, urgent := len(b.buf), b.urgent
 		timer.Reset(l.cfg.ApplyDelay)
 	gather:
-		for size < applyBytes && !urgent {
-			select {
-			case more, ok := <-l.committed:
-				if !ok {
+		for size < applyBytes {
+			var more *batch
+			var ok bool
+			if urgent {
+				// Someone waits for what the handler makes of an urgent batch: take only the
+				// batches committed already. Under load that is many, and one transaction for
+				// them all costs one commit instead of one each.
+				select {
+				case more, ok = <-l.committed:
+				default:
 					break gather
 				}
-				batches = append(batches, more)
-				size += len(more.buf)
-				urgent = urgent || more.urgent
-			case <-timer.C:
+			} else {
+				select {
+				case more, ok = <-l.committed:
+				case <-timer.C:
+					break gather
+				}
+			}
+			if !ok {
 				break gather
 			}
+			batches = append(batches, more)
+			size += len(more.buf)
+			urgent = urgent || more.urgent
 		}
 		timer.Stop()
 		entries = entries[:0]

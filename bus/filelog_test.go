@@ -322,3 +322,50 @@ func TestFileLogReleasesOnlyDurableSegments(t *testing.T) {
 	_, got := r.snapshot()
 	checkAll(t, got, 120)
 }
+
+// TestFileLogGathersWaitingUrgentBatches checks that urgent batches committed while the handler
+// was busy are applied together: one store transaction for all of them, not one each, is what
+// keeps conversions answered quickly under load.
+func TestFileLogGathersWaitingUrgentBatches(t *testing.T) {
+	started, gate := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var calls []int
+	handler := func(_ context.Context, entries []bus.Entry) error {
+		mu.Lock()
+		first := len(calls) == 0
+		calls = append(calls, len(entries))
+		mu.Unlock()
+		if first {
+			close(started)
+			<-gate
+		}
+		return nil
+	}
+	l, err := bus.OpenFileLog(context.Background(), bus.FileLogConfig{
+		Dir: t.TempDir(), Handler: handler, Urgent: []byte{bus.TypeConversion}, ApplyDelay: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := l.Append(ctx, bus.TypeConversion, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	// Each Append returns once its own batch is durable: these are five committed batches
+	// queued behind the handler, which still holds the first.
+	for range 5 {
+		if err := l.Append(ctx, bus.TypeConversion, []byte("queued")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls) != 2 || calls[0] != 1 || calls[1] != 5 {
+		t.Fatalf("handler calls got %v entries, want [1 5]", calls)
+	}
+}
