@@ -122,6 +122,7 @@ func (p *Pipeline) ledgerCurrency(c *pactum.Conversion, partner pactum.Partner) 
 	}
 	rate, _, err := p.cfg.Rates.Rate(c.Currency, partner.Currency, c.Time)
 	if err != nil {
+		p.missingRates.Add(1)
 		p.log.Warn("no exchange rate: the partner is credited in the offer's currency",
 			"from", c.Currency, "to", partner.Currency, "day", c.Time.Format(time.DateOnly), "err", err)
 		return

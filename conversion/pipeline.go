@@ -75,6 +75,10 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	waiting map[uint64]chan outcome
+
+	// missingRates counts the commissions credited in the offer's currency because no exchange
+	// rate into the partner's was known.
+	missingRates atomic.Uint64
 }
 
 // outcome is what a waiting Submit gets: a result, or an error about the conversion itself
@@ -167,6 +171,11 @@ func (p *Pipeline) Receive(data []byte) {
 	}
 	p.deliver(id, o)
 }
+
+// MissingRates counts the commissions credited in the offer's currency because no exchange
+// rate into the partner's currency was loaded for their day (pactum_fx_rate_missing_total): a
+// partner then waits for a payout in a currency it did not ask for.
+func (p *Pipeline) MissingRates() uint64 { return p.missingRates.Load() }
 
 // Waiting returns how many Submits are waiting for their conversion to be processed (for
 // metrics and tests).

@@ -204,7 +204,7 @@ func TestREADMEFlow(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, name := range []string{"pactum_eventlog_written_bytes", "pactum_eventlog_applied_bytes", "pactum_eventlog_syncs_total", "pactum_conversions_waiting"} {
+	for _, name := range []string{"pactum_eventlog_written_bytes", "pactum_eventlog_applied_bytes", "pactum_eventlog_syncs_total", "pactum_conversions_waiting", "pactum_fx_rate_missing_total"} {
 		if !strings.Contains(string(metrics), name) {
 			t.Errorf("/metrics lacks %s", name)
 		}

@@ -276,6 +276,10 @@ func (s *server) registerOps(mux *http.ServeMux) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pactum_conversions_waiting", Help: "Reported conversions waiting for the processor's answer.",
 		}, func() float64 { return float64(s.convs.Waiting()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pactum_fx_rate_missing_total",
+			Help: "Commissions credited in the offer's currency because no exchange rate into the partner's was loaded.",
+		}, func() float64 { return float64(s.convs.MissingRates()) }),
 	)
 	if s.events != nil {
 		reg.MustRegister(
