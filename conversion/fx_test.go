@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/fx"
@@ -18,22 +16,14 @@ func TestCreditInPartnerCurrency(t *testing.T) {
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
 	rates := fx.NewTable([]pactum.FXRate{{Date: day, Currency: "GBP", PerEUR: dec("0.85")}})
 	h := newHarness(t, func(c *conversion.Config) { c.Rates = rates })
-	partner := func(name, currency string) pactum.Partner {
-		p := pactum.Partner{Name: name, Email: name + "@example.com", Kind: pactum.KindAffiliate,
-			Status: pactum.PartnerActive, Currency: currency, MinPayout: decimal.Zero}
-		if err := h.store.CreatePartner(h.ctx, &p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	o := h.offer(nil)
 	for _, tc := range []struct {
 		partner        pactum.Partner
 		ledger, amount string
 		missing        uint64
 	}{
-		{partner("gwen", "GBP"), "GBP", "28.05", 0}, // 33.00 EUR at 0.85
-		{partner("uma", "USD"), "EUR", "33.00", 1},  // no USD rate loaded
+		{h.partnerPaidIn("gwen", pactum.PartnerActive, "GBP"), "GBP", "28.05", 0}, // 33.00 EUR at 0.85
+		{h.partnerPaidIn("uma", pactum.PartnerActive, "USD"), "EUR", "33.00", 1},  // no USD rate loaded
 	} {
 		res := h.submit(pactum.ConversionInput{
 			ClickID: h.click(o, tc.partner, time.Hour), Event: "purchase", OrderID: "order-" + tc.partner.Name,

@@ -134,7 +134,13 @@ func (h *harness) advance(d time.Duration) { h.now.Add(int64(d)) }
 
 func (h *harness) partner(name, status string) pactum.Partner {
 	h.t.Helper()
-	p := pactum.Partner{Name: name, Email: name + "@example.com", Kind: pactum.KindAffiliate, Status: status, Currency: "EUR", MinPayout: decimal.Zero}
+	return h.partnerPaidIn(name, status, "EUR")
+}
+
+// partnerPaidIn creates a partner credited and paid in currency.
+func (h *harness) partnerPaidIn(name, status, currency string) pactum.Partner {
+	h.t.Helper()
+	p := pactum.Partner{Name: name, Email: name + "@example.com", Kind: pactum.KindAffiliate, Status: status, Currency: currency, MinPayout: decimal.Zero}
 	if err := h.store.CreatePartner(h.ctx, &p); err != nil {
 		h.t.Fatal(err)
 	}
