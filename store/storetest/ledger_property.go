@@ -1169,67 +1169,43 @@ func (m *ledgerModel) checkUnpaid(partners []int64) {
 
 // checkConversions compares every conversion in the store with the model.
 func (m *ledgerModel) checkConversions() {
-	n := 0
-	var after int64
-	for {
-		page, err := m.s.ListConversions(ctx, pactum.ConversionFilter{}, pactum.Page{Limit: 1000, After: after})
-		m.must(err)
-		for _, c := range page {
-			want, ok := m.convs[c.ID]
-			if !ok {
-				m.failf("the store has conversion %d, which the test never made", c.ID)
-			}
-			m.wantConversion("conversion", c, want)
-			after = c.ID
+	all := readAll(m, func(pg pactum.Page) ([]pactum.Conversion, error) {
+		return m.s.ListConversions(ctx, pactum.ConversionFilter{}, pg)
+	}, func(c pactum.Conversion) int64 { return c.ID })
+	for _, c := range all {
+		want, ok := m.convs[c.ID]
+		if !ok {
+			m.failf("the store has conversion %d, which the test never made", c.ID)
 		}
-		n += len(page)
-		if len(page) < 1000 {
-			break
-		}
+		m.wantConversion("conversion", c, want)
 	}
-	if n != len(m.convs) {
-		m.failf("the store has %d conversions, want %d", n, len(m.convs))
+	if len(all) != len(m.convs) {
+		m.failf("the store has %d conversions, want %d", len(all), len(m.convs))
 	}
 }
 
 // checkPayouts compares every payout in the store with the model.
 func (m *ledgerModel) checkPayouts() {
-	n := 0
-	var after int64
-	for {
-		page, err := m.s.ListPayouts(ctx, pactum.PayoutFilter{}, pactum.Page{Limit: 1000, After: after})
-		m.must(err)
-		for _, p := range page {
-			want, ok := m.payouts[p.ID]
-			if !ok {
-				m.failf("the store has payout %+v, which no run should have made", p)
-			}
-			m.wantPayout("payout", p, want.Payout)
-			after = p.ID
+	all := readAll(m, func(pg pactum.Page) ([]pactum.Payout, error) {
+		return m.s.ListPayouts(ctx, pactum.PayoutFilter{}, pg)
+	}, func(p pactum.Payout) int64 { return p.ID })
+	for _, p := range all {
+		want, ok := m.payouts[p.ID]
+		if !ok {
+			m.failf("the store has payout %+v, which no run should have made", p)
 		}
-		n += len(page)
-		if len(page) < 1000 {
-			break
-		}
+		m.wantPayout("payout", p, want.Payout)
 	}
-	if n != len(m.payouts) {
-		m.failf("the store has %d payouts, want %d", n, len(m.payouts))
+	if len(all) != len(m.payouts) {
+		m.failf("the store has %d payouts, want %d", len(all), len(m.payouts))
 	}
 }
 
 // checkEntriesUnchanged reads every entry again: entries are never updated or deleted.
 func (m *ledgerModel) checkEntriesUnchanged() {
-	var all []pactum.LedgerEntry
-	var after int64
-	for {
-		page, err := m.s.LedgerEntries(ctx, pactum.LedgerFilter{}, pactum.Page{Limit: 1000, After: after})
-		m.must(err)
-		all = append(all, page...)
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
+	all := readAll(m, func(pg pactum.Page) ([]pactum.LedgerEntry, error) {
+		return m.s.LedgerEntries(ctx, pactum.LedgerFilter{}, pg)
+	}, func(e pactum.LedgerEntry) int64 { return e.ID })
 	if len(all) != len(m.entries) {
 		m.failf("%d entries, want the %d read so far", len(all), len(m.entries))
 	}
@@ -1240,6 +1216,21 @@ func (m *ledgerModel) checkEntriesUnchanged() {
 			e.PayoutID != w.PayoutID || !e.Time.Equal(w.Time) {
 			m.failf("entry %d changed: %+v, was %+v", e.ID, e, w)
 		}
+	}
+}
+
+// readAll reads every item fetch lists, page by page in id order.
+func readAll[T any](m *ledgerModel, fetch func(pactum.Page) ([]T, error), id func(T) int64) []T {
+	var all []T
+	var after int64
+	for {
+		page, err := fetch(pactum.Page{Limit: 1000, After: after})
+		m.must(err)
+		all = append(all, page...)
+		if len(page) < 1000 {
+			return all
+		}
+		after = id(page[len(page)-1])
 	}
 }
 
