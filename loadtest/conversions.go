@@ -18,8 +18,15 @@ import (
 )
 
 // ConversionsPath is where conversions mode reports conversions and lists
-// them afterwards, under the API's base URL.
+// them afterwards (both modes), under the API's base URL.
 const ConversionsPath = "/api/v1/conversions"
+
+// PostbackPath is where postbacks mode reports conversions, on the targets.
+const PostbackPath = "/postback"
+
+// postbackAmount is the order total of each postback: the three line items
+// of conversions mode, which a postback cannot itemise.
+const postbackAmount = "143.80"
 
 const (
 	// listPageSize is the API's largest page: fewest round trips.
@@ -42,13 +49,15 @@ const lineItems = `"items":[` +
 	`{"sku":"SOCK-1","category":"accessories","quantity":2,"unit_price":"9.95"},` +
 	`{"sku":"CAP-3","category":"accessories","quantity":1,"unit_price":"24.00"}]`
 
-// conversions is the state of conversions mode shared by the workers. The
-// body of each request is put together from fixed parts around the click id
-// and the order number, so that the hot loop neither marshals nor allocates.
+// conversions is the state of conversions and postbacks modes shared by the
+// workers. The body (or, for a postback, the query) of each request is put
+// together from fixed parts around the click id and the order number, so
+// that the hot loop neither marshals nor allocates.
 type conversions struct {
+	postbacks   bool     // postbacks mode
 	auth        string   // Authorization header value
 	stride      int64    // number of workers: each numbers its orders from its index by this
-	clickIDs    []string // JSON-quoted, made during set-up
+	clickIDs    []string // made during set-up: JSON-quoted, or query-escaped for postbacks
 	orderPrefix string   // "lt-{runid}-"
 	head        string   // up to the click id
 	mid         string   // from after the click id up to the order number
@@ -66,16 +75,42 @@ func newConversions(cfg Config) (*conversions, error) {
 		return nil, fmt.Errorf("loadtest: event: %w", err)
 	}
 	c := &conversions{
+		postbacks:   cfg.Mode == ModePostbacks,
 		auth:        "Bearer " + cfg.APIKey,
 		stride:      int64(cfg.Connections),
 		orderPrefix: "lt-" + hex.EncodeToString(id[:]) + "-",
 		head:        `{"click_id":`,
+	}
+	if c.postbacks {
+		// The token goes in the query, as an advertiser's postback URL
+		// carries it; the order number ends the query.
+		c.head = PostbackPath + "?token=" + url.QueryEscape(cfg.PostbackToken) +
+			"&event=" + url.QueryEscape(cfg.Event) + "&amount=" + postbackAmount + "&currency=EUR&click_id="
+		c.mid = "&order_id=" + url.QueryEscape(c.orderPrefix)
+		return c, nil
 	}
 	c.mid = `,"order_id":"` + c.orderPrefix
 	rest := `"currency":"EUR","event":` + string(event) + `,` + lineItems + `}`
 	c.tail = `",` + rest
 	c.tailNew = `","new_customer":true,` + rest
 	return c, nil
+}
+
+// encodeClickID returns id as appendBody and appendQuery insert it.
+func (c *conversions) encodeClickID(id string) (string, error) {
+	if c.postbacks {
+		return url.QueryEscape(id), nil
+	}
+	q, err := json.Marshal(id)
+	return string(q), err
+}
+
+// appendQuery appends the path and query of postback n to b.
+func (c *conversions) appendQuery(b []byte, n int64) []byte {
+	b = append(b, c.head...)
+	b = append(b, c.clickIDs[n%int64(len(c.clickIDs))]...)
+	b = append(b, c.mid...)
+	return strconv.AppendInt(b, n, 10)
 }
 
 // appendBody appends the JSON of conversion n to b.
@@ -148,6 +183,20 @@ func (w *worker) conversion() *http.Request {
 	return w.req
 }
 
+// postback returns the worker's request with the path and query of its next
+// postback, sent to its target. The query string is its one allocation.
+func (w *worker) postback() *http.Request {
+	c, ep := w.r.conv, w.ep
+	if w.req == nil {
+		w.req = w.r.newGet(ep)
+	}
+	w.order = w.nextOrder
+	w.nextOrder += c.stride
+	w.buf = c.appendQuery(append(w.buf[:0], ep.basePath...), w.order)
+	w.req.URL.Opaque = string(w.buf)
+	return w.req
+}
+
 // makeClickIDs requests the click path n times over up to conns connections,
 // spread over the targets as in clicks mode, and keeps the click id of each
 // answer. The first click without one ends the set-up with an error: the
@@ -170,6 +219,9 @@ func (r *run) makeClickIDs(n, conns int) error {
 					return
 				}
 				id, err := w.clickID()
+				if err == nil {
+					id, err = r.conv.encodeClickID(id)
+				}
 				if err != nil {
 					errOnce.Do(func() { firstErr = err })
 					failed.Store(true)
@@ -187,9 +239,9 @@ func (r *run) makeClickIDs(n, conns int) error {
 	return nil
 }
 
-// clickID makes one click and returns its click id, JSON-quoted: from the
-// click_id parameter of the redirect's Location, which the demo offer's
-// destination carries, else from the pc_{offer} cookie.
+// clickID makes one click and returns its click id: from the click_id
+// parameter of the redirect's Location, which the demo offer's destination
+// carries, else from the pc_{offer} cookie.
 func (w *worker) clickID() (string, error) {
 	req := w.request()
 	resp, err := w.r.transport.RoundTrip(req)
@@ -223,8 +275,7 @@ func (w *worker) clickID() (string, error) {
 		}
 		return "", fmt.Errorf("%s", msg)
 	}
-	q, err := json.Marshal(id)
-	return string(q), err
+	return id, nil
 }
 
 // What the listing learns about each order number of the run.
@@ -355,7 +406,7 @@ func readConversions(ctx context.Context, client *http.Client, u, apiKey string)
 	return page, nil
 }
 
-// printStoredConversions writes the stored line of conversions mode.
+// printStoredConversions writes the stored line of conversions and postbacks modes.
 func (r Result) printStoredConversions(w io.Writer) {
 	switch {
 	case !r.Checked:

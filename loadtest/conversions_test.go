@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +88,8 @@ func (s *shopServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusFound)
 	case r.Method == http.MethodPost && r.URL.Path == ConversionsPath:
 		s.postConversion(w, r)
+	case r.Method == http.MethodGet && r.URL.Path == PostbackPath:
+		s.postback(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == DefaultConversionCountPath:
 		fmt.Fprintf(w, `{"count": %d}`, len(s.stored))
 	case r.Method == http.MethodGet && r.URL.Path == ConversionsPath:
@@ -112,11 +115,49 @@ func (s *shopServer) postConversion(w http.ResponseWriter, r *http.Request) {
 	case c.Items[0].SKU != "SHOE-9" || c.Items[1].Quantity != 2 || c.Items[2].UnitPrice != "24.00":
 		err = fmt.Errorf("items %+v", c.Items)
 	}
-	if err != nil {
-		s.bad = append(s.bad, err.Error())
-		http.Error(w, `{"error":{"code":"invalid_argument"}}`, http.StatusBadRequest)
+	if s.refuse(w, err) {
 		return
 	}
+	s.store(c)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"id":%d,"order_id":%q,"duplicate":false}`, len(s.stored), c.OrderID)
+}
+
+// postback takes a conversion as Pactum's /postback does: the advertiser's
+// token, the click id, order id and total in the query; 200 when created.
+func (s *shopServer) postback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c := postedConversion{ClickID: q.Get("click_id"), OrderID: q.Get("order_id")}
+	var err error
+	switch {
+	case q.Get("token") != testPostbackToken:
+		err = fmt.Errorf("token %q", q.Get("token"))
+	case !s.issued[c.ClickID]:
+		err = fmt.Errorf("click id %q was never issued", c.ClickID)
+	case c.OrderID == "" || q.Get("event") != DefaultEvent || q.Get("currency") != "EUR" || q.Get("amount") != "143.80":
+		err = fmt.Errorf("query %q", r.URL.RawQuery)
+	}
+	if s.refuse(w, err) {
+		return
+	}
+	s.store(c)
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"conversion_id":%d,"status":"pending","duplicate":false}`, len(s.stored))
+}
+
+// refuse answers 400 and keeps why, for the test to report, when err is not nil.
+func (s *shopServer) refuse(w http.ResponseWriter, err error) bool {
+	if err == nil {
+		return false
+	}
+	s.bad = append(s.bad, err.Error())
+	http.Error(w, `{"error":{"code":"invalid_argument"}}`, http.StatusBadRequest)
+	return true
+}
+
+// store keeps a conversion the server took, or drops it, as the test set it up.
+func (s *shopServer) store(c postedConversion) {
 	s.used[c.ClickID]++
 	s.received++
 	payout := "12.00"
@@ -135,9 +176,6 @@ func (s *shopServer) postConversion(w http.ResponseWriter, r *http.Request) {
 			s.stored = append(s.stored, storedConversion{c.OrderID, payout})
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	fmt.Fprintf(w, `{"id":%d,"order_id":%q,"duplicate":false}`, len(s.stored), c.OrderID)
 }
 
 // list answers pages of at most pageCap conversions; the cursor is the
@@ -205,11 +243,25 @@ func quickConversions(target string) Config {
 	return cfg
 }
 
+const testPostbackToken = "pt_test+token/1"
+
+func quickPostbacks(target string) Config {
+	cfg := quickConversions(target)
+	cfg.Mode = ModePostbacks
+	cfg.PostbackToken = testPostbackToken
+	return cfg
+}
+
 func runShop(t *testing.T, s *shopServer) (Result, string) {
+	t.Helper()
+	return runShopMode(t, s, quickConversions)
+}
+
+func runShopMode(t *testing.T, s *shopServer, config func(string) Config) (Result, string) {
 	t.Helper()
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	res, err := Run(context.Background(), quickConversions(srv.URL))
+	res, err := Run(context.Background(), config(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,27 +295,52 @@ func TestConversionsVerified(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, out := runShop(t, tc.srv)
-			if !res.Verified || res.Found != res.AckedTotal || res.Missing+res.NoCommission+res.Duplicates != 0 {
-				t.Fatalf("verified %v, found %d of %d, missing %d, no commission %d, duplicates %d",
-					res.Verified, res.Found, res.AckedTotal, res.Missing, res.NoCommission, res.Duplicates)
-			}
-			if res.Stored() != res.AckedTotal {
-				t.Errorf("count +%d for %d acknowledged", res.Stored(), res.AckedTotal)
-			}
-			seen := map[string]bool{}
-			for _, c := range tc.srv.stored {
-				if seen[c.OrderID] {
-					t.Fatalf("order id %s sent twice", c.OrderID)
-				}
-				seen[c.OrderID] = true
-			}
-			want := fmt.Sprintf("stored: %d of %d acknowledged conversions, all with commissions (ok)", res.AckedTotal, res.AckedTotal)
-			for _, w := range []string{"conversions/s", "set-up      50 click ids", "p99", want} {
-				if !strings.Contains(out, w) {
-					t.Errorf("Print lacks %q:\n%s", w, out)
-				}
-			}
+			checkVerified(t, tc.srv, res, out, "conversions/s")
 		})
+	}
+}
+
+func TestPostbacksVerified(t *testing.T) {
+	s := newShopServer()
+	res, out := runShopMode(t, s, quickPostbacks)
+	checkVerified(t, s, res, out, "postbacks/s")
+}
+
+func TestPostbacksMissing(t *testing.T) {
+	s := newShopServer()
+	s.drop = 3
+	res, out := runShopMode(t, s, quickPostbacks)
+	if res.Verified || res.Missing != int64(s.dropped) || res.Found != res.AckedTotal-res.Missing {
+		t.Fatalf("verified %v, found %d, missing %d (dropped %d)", res.Verified, res.Found, res.Missing, s.dropped)
+	}
+	if !strings.Contains(out, fmt.Sprintf("MISSING %d", s.dropped)) {
+		t.Errorf("Print:\n%s", out)
+	}
+}
+
+// checkVerified asserts that a run against s found every acknowledged
+// conversion stored once with a commission, and printed so in unit.
+func checkVerified(t *testing.T, s *shopServer, res Result, out, unit string) {
+	t.Helper()
+	if !res.Verified || res.Found != res.AckedTotal || res.Missing+res.NoCommission+res.Duplicates != 0 {
+		t.Fatalf("verified %v, found %d of %d, missing %d, no commission %d, duplicates %d",
+			res.Verified, res.Found, res.AckedTotal, res.Missing, res.NoCommission, res.Duplicates)
+	}
+	if res.Stored() != res.AckedTotal {
+		t.Errorf("count +%d for %d acknowledged", res.Stored(), res.AckedTotal)
+	}
+	seen := map[string]bool{}
+	for _, c := range s.stored {
+		if seen[c.OrderID] {
+			t.Fatalf("order id %s sent twice", c.OrderID)
+		}
+		seen[c.OrderID] = true
+	}
+	want := fmt.Sprintf("stored: %d of %d acknowledged conversions, all with commissions (ok)", res.AckedTotal, res.AckedTotal)
+	for _, w := range []string{unit, "set-up      50 click ids", "p99", want} {
+		if !strings.Contains(out, w) {
+			t.Errorf("Print lacks %q:\n%s", w, out)
+		}
 	}
 }
 
@@ -329,7 +406,10 @@ func TestConversionsValidate(t *testing.T) {
 	for _, cfg := range []Config{
 		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModeConversions},
 		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModeConversions, APIKey: "k", ClickIDs: MaxClickIDs + 1},
-		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: "postbacks"},
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: "impressions"},
+		// Postbacks need the advertiser's token, and an API key for the check.
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModePostbacks, APIKey: "k"},
+		{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModePostbacks, PostbackToken: "t"},
 	} {
 		if _, err := Run(context.Background(), cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
@@ -339,6 +419,10 @@ func TestConversionsValidate(t *testing.T) {
 	if err != nil || cfg.Expect != http.StatusCreated || cfg.CountPath != DefaultConversionCountPath ||
 		cfg.ClickIDs != DefaultClickIDs || cfg.Event != DefaultEvent {
 		t.Errorf("defaults %+v, %v", cfg, err)
+	}
+	cfg, err = Config{Target: "http://127.0.0.1:1", Path: "/c/X", Mode: ModePostbacks, APIKey: "k", PostbackToken: "t"}.withDefaults()
+	if err != nil || cfg.Expect != http.StatusOK || cfg.CountPath != DefaultConversionCountPath {
+		t.Errorf("postbacks defaults %+v, %v", cfg, err)
 	}
 }
 
@@ -393,6 +477,37 @@ func TestConversionRequestAllocations(t *testing.T) {
 	w.conversion()
 	if w.body == held {
 		t.Error("a body still held by the transport was reused")
+	}
+}
+
+func TestPostbackRequest(t *testing.T) {
+	c, err := newConversions(Config{Mode: ModePostbacks, APIKey: "k", PostbackToken: "pt_a+b/c&d", Event: "sale", Connections: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.encodeClickID("ab+c/d=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.clickIDs = []string{id}
+	ep := endpoint{prefix: "http://127.0.0.1:1/edge", basePath: "/edge"}
+	r := &run{ctx: context.Background(), conv: c}
+	w := &worker{r: r, ep: &ep, nextOrder: 3}
+	req := w.postback()
+	if req.Method != http.MethodGet || req.Header.Get("Authorization") != "" {
+		t.Fatalf("%s with headers %v", req.Method, req.Header)
+	}
+	path, query, _ := strings.Cut(req.URL.RequestURI(), "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != "/edge"+PostbackPath || q.Get("token") != "pt_a+b/c&d" || q.Get("click_id") != "ab+c/d=" ||
+		q.Get("order_id") != c.orderPrefix+"3" || q.Get("event") != "sale" || q.Get("amount") != "143.80" || q.Get("currency") != "EUR" {
+		t.Errorf("postback %s", req.URL.RequestURI())
+	}
+	if n, ok := c.orderNumber(q.Get("order_id")); !ok || n != 3 || w.order != 3 || w.nextOrder != 7 {
+		t.Errorf("order %d (%v), worker at %d, next %d", n, ok, w.order, w.nextOrder)
 	}
 }
 

@@ -35,8 +35,13 @@ const (
 	// ModeClicks requests Config.Path, a click or any other GET.
 	ModeClicks = "clicks"
 	// ModeConversions first makes click ids by requesting Config.Path, then
-	// reports a conversion for one of them with each request.
+	// reports a conversion for one of them with each request, through the
+	// API with three line items.
 	ModeConversions = "conversions"
+	// ModePostbacks is ModeConversions with server-to-server postbacks
+	// (GET /postback on the targets, with the advertiser's postback token)
+	// in place of the API.
+	ModePostbacks = "postbacks"
 )
 
 // Defaults applied to a zero Config field.
@@ -52,6 +57,7 @@ const (
 	// The same, in conversions mode.
 	DefaultConversionCountPath = "/api/v1/conversions/count"
 	DefaultConversionExpect    = http.StatusCreated
+	DefaultPostbackExpect      = http.StatusOK
 	DefaultClickIDs            = 20_000
 	DefaultEvent               = "purchase"
 )
@@ -74,7 +80,7 @@ const (
 // Config describes one run against one server, or against the processes of
 // one deployment.
 type Config struct {
-	// Mode is ModeClicks (default) or ModeConversions.
+	// Mode is ModeClicks (default), ModeConversions or ModePostbacks.
 	Mode string
 	// Target is the base URL of a running server, e.g. http://127.0.0.1:8080,
 	// or several separated by commas, e.g. the edges of a deployment:
@@ -109,8 +115,8 @@ type Config struct {
 	// CountPath answers {"count": N} (default /api/v1/clicks/count, or
 	// /api/v1/conversions/count in conversions mode).
 	CountPath string
-	// Expect is the status that acknowledges a request (default 302, or
-	// 201 in conversions mode).
+	// Expect is the status that acknowledges a request (default 302, 201
+	// in conversions mode, 200 in postbacks mode).
 	Expect int
 	// ClickIDs is how many click ids conversions mode makes before the run
 	// (default 20,000, at most MaxClickIDs). A run with more conversions
@@ -119,6 +125,9 @@ type Config struct {
 	ClickIDs int
 	// Event names the event of each conversion (default "purchase").
 	Event string
+	// PostbackToken is the postback token of the offer's advertiser, which
+	// postbacks mode sends with each postback (parameter token).
+	PostbackToken string
 	// Settle bounds how long to wait after the run for the server to apply
 	// its durable log to the store (default 15s).
 	Settle time.Duration
@@ -137,7 +146,8 @@ type Result struct {
 	Targets []string // base URLs the load was spread over
 	API     string   // base URL of the API calls
 
-	// Conversions mode: the click ids made before the run, and how long that took.
+	// Conversions and postbacks modes: the click ids made before the run,
+	// and how long that took.
 	ClickIDs int
 	Setup    time.Duration
 
@@ -161,8 +171,8 @@ type Result struct {
 	// commission.
 	Verified bool
 
-	// Conversions mode: after the count, the run's conversions are listed
-	// and compared with the acknowledged order ids.
+	// Conversions and postbacks modes: after the count, the run's
+	// conversions are listed and compared with the acknowledged order ids.
 	Listed       bool  // the listing ran
 	Found        int64 // acknowledged conversions listed at least once
 	Missing      int64 // acknowledged but not listed
@@ -175,6 +185,12 @@ type Result struct {
 // Stored is how many clicks (or conversions) the store gained during the run.
 func (r Result) Stored() int64 { return r.StoredAfter - r.StoredBefore }
 
+// Conversions says whether the run reported conversions (conversions or
+// postbacks mode) rather than clicks.
+func (r Result) Conversions() bool { return reportsConversions(r.Mode) }
+
+func reportsConversions(mode string) bool { return mode == ModeConversions || mode == ModePostbacks }
+
 // Print writes r in a form meant for people.
 func (r Result) Print(w io.Writer, label string) {
 	fmt.Fprintf(w, "%s\n", label)
@@ -185,16 +201,15 @@ func (r Result) Print(w io.Writer, label string) {
 	if (r.Checked || r.Mode == ModeConversions) && len(r.Targets) > 0 && r.API != r.Targets[0] {
 		fmt.Fprintf(w, "  api         %s\n", r.API)
 	}
-	unit := "requests/s"
-	if r.Mode == ModeConversions {
-		unit = "conversions/s"
+	unit := unitOf(r.Mode)
+	if r.Conversions() {
 		fmt.Fprintf(w, "  set-up      %d click ids in %.2fs\n", r.ClickIDs, r.Setup.Seconds())
 	}
 	fmt.Fprintf(w, "  %s  %.0f  (%d acknowledged in %.2fs, %d errors)\n",
 		unit, r.RPS, r.Acked, r.Duration.Seconds(), r.Errors)
 	fmt.Fprintf(w, "  latency ms  p50 %s  p95 %s  p99 %s  max %s\n", ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max))
 	switch {
-	case r.Mode == ModeConversions:
+	case r.Conversions():
 		r.printStoredConversions(w)
 	case !r.Checked:
 		fmt.Fprintf(w, "  stored: not checked (no API key)\n")
@@ -209,6 +224,17 @@ func (r Result) Print(w io.Writer, label string) {
 	}
 }
 
+// unitOf names what a run in mode counts per second.
+func unitOf(mode string) string {
+	switch mode {
+	case ModeConversions:
+		return "conversions/s"
+	case ModePostbacks:
+		return "postbacks/s"
+	}
+	return "requests/s"
+}
+
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
 }
@@ -217,7 +243,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Mode == "" {
 		c.Mode = DefaultMode
 	}
-	conversions := c.Mode == ModeConversions
+	conversions := reportsConversions(c.Mode)
 	if c.Connections == 0 {
 		c.Connections = DefaultConnections
 	}
@@ -237,8 +263,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Expect == 0 {
 		c.Expect = DefaultExpect
-		if conversions {
+		switch c.Mode {
+		case ModeConversions:
 			c.Expect = DefaultConversionExpect
+		case ModePostbacks:
+			c.Expect = DefaultPostbackExpect
 		}
 	}
 	if c.ClickIDs == 0 {
@@ -252,9 +281,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.Mode != ModeClicks && !conversions:
-		return c, fmt.Errorf("loadtest: mode %q is neither %s nor %s", c.Mode, ModeClicks, ModeConversions)
+		return c, fmt.Errorf("loadtest: mode %q is not %s, %s or %s", c.Mode, ModeClicks, ModeConversions, ModePostbacks)
 	case conversions && c.APIKey == "":
-		return c, fmt.Errorf("loadtest: conversions mode needs an API key")
+		return c, fmt.Errorf("loadtest: %s mode needs an API key", c.Mode)
+	case c.Mode == ModePostbacks && c.PostbackToken == "":
+		return c, fmt.Errorf("loadtest: postbacks mode needs the advertiser's postback token")
 	case c.ClickIDs < 0 || c.ClickIDs > MaxClickIDs:
 		return c, fmt.Errorf("loadtest: click ids must be between 1 and %d", MaxClickIDs)
 	case c.Connections < 0 || c.Connections > MaxConnections:
@@ -343,13 +374,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	defer r.cancel()
-	if cfg.Mode == ModeConversions {
+	if r.conv != nil {
 		t0 := time.Now()
 		if err := r.makeClickIDs(cfg.ClickIDs, cfg.Connections); err != nil {
 			return res, fmt.Errorf("loadtest: making click ids: %w", err)
 		}
 		res.ClickIDs, res.Setup = len(r.conv.clickIDs), time.Since(t0)
-		if !slices.Contains(cfg.targets, api) {
+		if cfg.Mode == ModeConversions && !slices.Contains(cfg.targets, api) {
 			// The run will not use the set-up's connections to the
 			// targets: holding them would only keep sockets open there.
 			transport.CloseIdleConnections()
@@ -363,7 +394,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := settle(ctx, client, api, cfg, &res); err != nil {
 		return res, err
 	}
-	if cfg.Mode == ModeConversions {
+	if r.conv != nil {
 		// Even when the count fell short: the listing says which are missing.
 		return res, r.checkConversions(ctx, client, api, cfg.APIKey, workers, &res)
 	}
@@ -443,8 +474,9 @@ type run struct {
 	ctx       context.Context
 	cancel    context.CancelFunc // ends ctx, for requests hung past the run
 	expect    int
+	unit      string       // what the progress line counts per second
 	conv      *conversions // nil in clicks mode
-	targets   []endpoint   // where clicks go: worker i to targets[i % len]
+	targets   []endpoint   // where clicks and postbacks go: worker i to targets[i % len]
 	api       endpoint     // where conversions go
 	parts     []string     // Path split at every "{n}"
 	counter   atomic.Int64
@@ -475,7 +507,7 @@ func newEndpoint(base string) endpoint {
 // second.
 type worker struct {
 	r    *run
-	ep   *endpoint // where request sends; conversions go to r.api
+	ep   *endpoint // where request and postback send; conversions go to r.api
 	req  *http.Request
 	buf  []byte
 	hist histogram
@@ -485,8 +517,9 @@ type worker struct {
 	requests, acked, errors, warmAcked int64
 	finished                           time.Time
 
-	// Conversions mode: the body being sent, the order number it carries,
-	// the next one, and the order numbers acknowledged.
+	// Conversions and postbacks modes: the body being sent (conversions),
+	// the order number it carries, the next one, and the order numbers
+	// acknowledged.
 	body      *requestBody
 	order     int64
 	nextOrder int64
@@ -497,13 +530,14 @@ func newRun(ctx context.Context, client *http.Client, cfg Config) (*run, error) 
 	r := &run{
 		transport: client.Transport,
 		expect:    cfg.Expect,
+		unit:      unitOf(cfg.Mode),
 		api:       newEndpoint(cfg.API),
 		parts:     strings.Split(cfg.Path, counterPlaceholder),
 	}
 	for _, t := range cfg.targets {
 		r.targets = append(r.targets, newEndpoint(t))
 	}
-	if cfg.Mode == ModeConversions {
+	if reportsConversions(cfg.Mode) {
 		var err error
 		if r.conv, err = newConversions(cfg); err != nil {
 			return nil, err
@@ -532,7 +566,7 @@ func (r *run) drive(ctx context.Context, cfg Config, res Result) (Result, []*wor
 	workers := make([]*worker, cfg.Connections)
 	var wg sync.WaitGroup
 	for i := range workers {
-		// In conversions mode each worker numbers its orders i+1, i+1+n,
+		// Reporting conversions, each worker numbers its orders i+1, i+1+n,
 		// i+1+2n, ...: unique without a shared counter in the hot loop.
 		w := &worker{r: r, ep: r.target(i), nextOrder: int64(i) + 1}
 		workers[i] = w
@@ -576,7 +610,10 @@ func (r *run) target(i int) *endpoint { return &r.targets[i%len(r.targets)] }
 func (w *worker) loop() {
 	r := w.r
 	next := w.request
-	if r.conv != nil {
+	switch {
+	case r.conv != nil && r.conv.postbacks:
+		next = w.postback
+	case r.conv != nil:
 		next = w.conversion
 	}
 	for !r.stop.Load() {
@@ -634,19 +671,9 @@ func (w *worker) loop() {
 func (w *worker) request() *http.Request {
 	r, ep := w.r, w.ep
 	if w.req == nil {
-		u, _ := url.Parse(ep.prefix) // validated in withDefaults
-		u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
-		w.req = (&http.Request{
-			Method:     http.MethodGet,
-			URL:        u,
-			Proto:      "HTTP/1.1",
-			ProtoMajor: 1,
-			ProtoMinor: 1,
-			Header:     make(http.Header),
-			Host:       u.Host,
-		}).WithContext(r.ctx)
+		w.req = r.newGet(ep)
 		if len(r.parts) == 1 {
-			u.Opaque = ep.basePath + r.parts[0]
+			w.req.URL.Opaque = ep.basePath + r.parts[0]
 		}
 	}
 	if len(r.parts) > 1 {
@@ -660,6 +687,22 @@ func (w *worker) request() *http.Request {
 		w.req.URL.Opaque = string(w.buf)
 	}
 	return w.req
+}
+
+// newGet returns a GET request to ep with no path yet: the caller sets
+// URL.Opaque, which is sent exactly as given.
+func (r *run) newGet(ep *endpoint) *http.Request {
+	u, _ := url.Parse(ep.prefix) // validated in withDefaults
+	u.Path, u.RawPath, u.RawQuery, u.Fragment = "", "", "", ""
+	return (&http.Request{
+		Method:     http.MethodGet,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header),
+		Host:       u.Host,
+	}).WithContext(r.ctx)
 }
 
 func (w *worker) sampleStatus(resp *http.Response) {
@@ -715,11 +758,7 @@ func (r *run) progress(out io.Writer, workers []*worker, done <-chan struct{}) {
 			}
 			prev, prevAt = n, now
 			elapsed := now.Sub(r.start).Round(time.Second)
-			unit := "req/s"
-			if r.conv != nil {
-				unit = "conversions/s"
-			}
-			fmt.Fprintf(out, "  %4s  %8.0f %s%s\n", elapsed, rate, unit, phase)
+			fmt.Fprintf(out, "  %4s  %8.0f %s%s\n", elapsed, rate, r.unit, phase)
 		}
 	}
 }

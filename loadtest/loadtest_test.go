@@ -88,7 +88,7 @@ func TestRunCountsAcknowledgements(t *testing.T) {
 	if res.Checked {
 		t.Error("count checked without an API key")
 	}
-	if !strings.Contains(progress.String(), "req/s") {
+	if !strings.Contains(progress.String(), "requests/s") {
 		t.Errorf("no progress line in %q", progress.String())
 	}
 	var out bytes.Buffer

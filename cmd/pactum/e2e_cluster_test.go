@@ -69,13 +69,7 @@ func TestDistributedDeployment(t *testing.T) {
 	worker := startServer(t, freeAddr(t), role("worker")...)
 	edges := []*process{startServer(t, freeAddr(t), role("edge")...), startServer(t, freeAddr(t), role("edge")...)}
 
-	var adv struct {
-		ID    int64
-		Token string `json:"postback_token"`
-	}
-	if code := apiProc.api("POST", "/api/v1/advertisers", map[string]any{"name": "Northwind", "currency": "EUR"}, &adv); code != 201 {
-		t.Fatalf("create advertiser: %d", code)
-	}
+	adv := apiProc.createAdvertiser(map[string]any{"name": "Northwind", "currency": "EUR"})
 	var offer struct{ ID int64 }
 	if code := apiProc.api("POST", "/api/v1/offers", map[string]any{
 		"advertiser_id": adv.ID, "name": "Spring", "destination_url": "https://shop.example/?cid={click_id}",

@@ -63,13 +63,7 @@ func TestConversionsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	p := startServer(t, freeAddr(t), "--db", filepath.Join(dir, "pactum.db"))
 
-	var adv struct {
-		ID    int64
-		Token string `json:"postback_token"`
-	}
-	if code := p.api("POST", "/api/v1/advertisers", map[string]any{"name": "Northwind", "currency": "EUR"}, &adv); code != 201 {
-		t.Fatalf("create advertiser: %d", code)
-	}
+	adv := p.createAdvertiser(map[string]any{"name": "Northwind", "currency": "EUR"})
 	payout := map[string]any{
 		"default": map[string]any{"percent": "8"},
 		"rules": []any{

@@ -89,16 +89,10 @@ func TestPayoutsEndToEnd(t *testing.T) {
 	}
 	p := start("2027-01-04T09:00:00Z")
 
-	var adv struct {
-		ID    int64
-		Token string `json:"postback_token"`
-	}
-	if code := p.api("POST", "/api/v1/advertisers", map[string]any{
+	adv := p.createAdvertiser(map[string]any{
 		"name": "Northwind", "currency": "EUR", "payout_schedule": "manual", "net_days": 0,
 		"legal_name": "Northwind GmbH", "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX",
-	}, &adv); code != 201 {
-		t.Fatalf("create advertiser: %d", code)
-	}
+	})
 	var offer struct{ ID int64 }
 	if code := p.api("POST", "/api/v1/offers", map[string]any{
 		"advertiser_id": adv.ID, "name": "Winter", "destination_url": "https://shop.example/?cid={click_id}", "hold_days": 30,
@@ -301,11 +295,7 @@ func TestPartnerPaidInItsCurrency(t *testing.T) {
 		t.Fatalf("pactum fx load: %v\n%s", err, out)
 	}
 	p := startServer(t, freeAddr(t), "--db", db, "--clock-start", "2027-01-05T10:00:00Z")
-	var adv struct {
-		ID    int64
-		Token string `json:"postback_token"`
-	}
-	p.api("POST", "/api/v1/advertisers", map[string]any{"name": "Northwind", "currency": "EUR", "payout_schedule": "manual"}, &adv)
+	adv := p.createAdvertiser(map[string]any{"name": "Northwind", "currency": "EUR", "payout_schedule": "manual"})
 	var offer, partner struct{ ID int64 }
 	p.api("POST", "/api/v1/offers", map[string]any{"advertiser_id": adv.ID, "name": "Winter", "hold_days": 0,
 		"destination_url": "https://shop.example/?cid={click_id}",

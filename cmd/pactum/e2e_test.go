@@ -117,6 +117,22 @@ func (p *process) api(method, path string, body any, out any) int {
 	return resp.StatusCode
 }
 
+// advertiser is an advertiser made through the API, with the postback token it showed once.
+type advertiser struct {
+	ID    int64
+	Token string `json:"postback_token"`
+}
+
+// createAdvertiser creates an advertiser with fields through the API as the admin.
+func (p *process) createAdvertiser(fields map[string]any) advertiser {
+	p.t.Helper()
+	var adv advertiser
+	if code := p.api("POST", "/api/v1/advertisers", fields, &adv); code != http.StatusCreated || adv.Token == "" {
+		p.t.Fatalf("create advertiser %v: %d, token %q", fields["name"], code, adv.Token)
+	}
+	return adv
+}
+
 var noRedirect = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	Transport:     &http.Transport{MaxIdleConnsPerHost: 64},

@@ -26,20 +26,28 @@ exactly once, with a commission: GET /api/v1/conversions/count before and after,
 run's conversions listed from GET /api/v1/conversions. --api-key (an admin key, or the key
 of the offer's advertiser) is required.
 
+--mode postbacks is conversions mode with server-to-server postbacks instead of the API:
+GET /postback?token=&event=&amount=143.80&currency=EUR&click_id=&order_id= on the targets,
+each counted when it answers 200, then the same check. It needs --postback-token (the
+advertiser's postback token; pactum serve --demo prints the demo's when it creates it) and
+--api-key for the check.
+
 --target may list several base URLs, comma-separated, e.g. the edges of a deployment
 (pactum serve --role edge): connection i uses target i mod n. API calls (the stored check, and
 in conversions mode the conversions and their listing) go to --api, e.g. the --role api
-process; click ids are made on the targets.
+process; click ids, and in postbacks mode the postbacks, are made on the targets.
 
 Examples:
   pactum loadtest --target http://127.0.0.1:8080 --path /c/DEMO --connections 64 --duration 10s \
       --api-key "$PACTUM_ADMIN_API_KEY" --baseline http://127.0.0.1:8081/ --rounds 3
   pactum loadtest --mode conversions --target http://127.0.0.1:8080 --path /c/DEMO \
       --connections 64 --duration 10s --api-key "$PACTUM_ADMIN_API_KEY"
+  pactum loadtest --mode postbacks --target http://127.0.0.1:8080 --path /c/DEMO \
+      --api-key "$PACTUM_ADMIN_API_KEY" --postback-token "$POSTBACK_TOKEN"
   pactum loadtest --target http://127.0.0.1:8081,http://127.0.0.1:8082 --api http://127.0.0.1:8080 \
       --path /c/DEMO --api-key "$PACTUM_ADMIN_API_KEY"`, stderr)
 	var cfg loadtest.Config
-	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks, or conversions for click ids made first")
+	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks; conversions (through the API) or postbacks for click ids made first")
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running server, or several comma-separated (e.g. the edges of a deployment) that share the connections round robin")
 	fs.StringVar(&cfg.API, "api", "", "base URL for API calls: the stored check, and in conversions mode the conversions themselves (default: the first --target)")
 	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query of the click to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
@@ -47,9 +55,10 @@ Examples:
 	fs.DurationVar(&cfg.Duration, "duration", loadtest.DefaultDuration, "how long each round is measured (at most 10m)")
 	fs.DurationVar(&cfg.Warmup, "warmup", loadtest.DefaultWarmup, "load before measuring starts")
 	fs.StringVar(&cfg.APIKey, "api-key", "", "API key for the stored check, and for the conversions themselves (default: env PACTUM_ADMIN_API_KEY)")
-	fs.IntVar(&cfg.Expect, "expect", 0, "HTTP status that acknowledges a request (default 302 for clicks, 201 for conversions)")
-	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions mode: click ids to make before the run, reused round robin")
-	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions mode: the event of each conversion")
+	fs.IntVar(&cfg.Expect, "expect", 0, "HTTP status that acknowledges a request (default 302 for clicks, 201 for conversions, 200 for postbacks)")
+	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions and postbacks modes: click ids to make before the run, reused round robin")
+	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions and postbacks modes: the event of each conversion")
+	fs.StringVar(&cfg.PostbackToken, "postback-token", "", "postbacks mode: the postback token of the offer's advertiser (default: env PACTUM_POSTBACK_TOKEN)")
 	baseline := fs.String("baseline", "", "clicks mode: URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/")
 	rounds := fs.Int("rounds", 1, "rounds per target when --baseline is given")
 	quiet := fs.Bool("quiet", false, "no progress line per second")
@@ -59,12 +68,15 @@ Examples:
 	if cfg.APIKey == "" {
 		cfg.APIKey = env("admin-api-key", "")
 	}
+	if cfg.PostbackToken == "" {
+		cfg.PostbackToken = env("postback-token", "")
+	}
 	if !*quiet {
 		cfg.Progress = stderr
 	}
 	label := "pactum " + cfg.Path
-	if cfg.Mode == loadtest.ModeConversions {
-		label = "pactum conversions for clicks on " + cfg.Path
+	if cfg.Mode == loadtest.ModeConversions || cfg.Mode == loadtest.ModePostbacks {
+		label = "pactum " + cfg.Mode + " for clicks on " + cfg.Path
 		if *baseline != "" {
 			return fmt.Errorf("--baseline is for clicks mode: a bare handler stores no conversions")
 		}
@@ -107,9 +119,9 @@ func verified(r loadtest.Result) error {
 	switch {
 	case !r.Checked || r.Verified:
 		return nil
-	case r.Mode == loadtest.ModeConversions && r.Missing+r.NoCommission+r.Duplicates == 0:
+	case r.Conversions() && r.Missing+r.NoCommission+r.Duplicates == 0:
 		return fmt.Errorf("the conversion count grew by only %d for %d acknowledged conversions", r.Stored(), r.AckedTotal)
-	case r.Mode == loadtest.ModeConversions:
+	case r.Conversions():
 		return fmt.Errorf("of %d acknowledged conversions, %d are not stored, %d have no commission and %d are stored more than once",
 			r.AckedTotal, r.Missing, r.NoCommission, r.Duplicates)
 	default:
