@@ -23,6 +23,9 @@ const (
 	// EREJECTED: a conversion was stored but rejected (too fast after its click, outside the
 	// attribution window...), with the reason in the answer.
 	EREJECTED = "rejected"
+	// EPRECONDITION: the request is well formed, but the stored data it works on does not allow
+	// it (a SEPA file for a partner with no IBAN); the field names what to fix there.
+	EPRECONDITION = "failed_precondition"
 )
 
 // Error is an error a user can act on: a code, a message that says what is wrong, and the field
@@ -43,6 +46,11 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// PreconditionError returns a failed_precondition error about one field of the stored data.
+func PreconditionError(field, format string, args ...any) *Error {
+	return &Error{Code: EPRECONDITION, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // FieldError returns an invalid_argument error about one field.

@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	pactum.ENOTFOUND:        http.StatusNotFound,
 	pactum.ECONFLICT:        http.StatusConflict,
 	pactum.EREJECTED:        http.StatusUnprocessableEntity,
+	pactum.EPRECONDITION:    http.StatusUnprocessableEntity,
 	pactum.ETOOMANYREQUESTS: http.StatusTooManyRequests,
 	pactum.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	pactum.EINTERNAL:        http.StatusInternalServerError,

@@ -200,8 +200,8 @@ func TestPayoutsEndToEnd(t *testing.T) {
 		t.Fatalf("CSV export: %v %q", err, rows)
 	}
 	// Anna is paid by SEPA: a PayPal batch of the run has nobody to pay.
-	if code, body := apiAs(t, p, testAdminKey, "GET", fmt.Sprintf("/api/v1/payouts/runs/%d/export?format=paypal", r1.ID), ""); code != 400 || strings.Contains(string(body), "anna@") {
-		t.Fatalf("PayPal export of a run paid by SEPA: %d %s, want 400 (nobody to pay by PayPal)", code, body)
+	if code, body := apiAs(t, p, testAdminKey, "GET", fmt.Sprintf("/api/v1/payouts/runs/%d/export?format=paypal", r1.ID), ""); code != 422 || strings.Contains(string(body), "anna@") {
+		t.Fatalf("PayPal export of a run paid by SEPA: %d %s, want 422 (nobody to pay by PayPal)", code, body)
 	}
 	sepa := filepath.Join(dir, "run.xml")
 	if err := os.WriteFile(sepa, export("sepa"), 0o600); err != nil {
@@ -230,8 +230,8 @@ func TestPayoutsEndToEnd(t *testing.T) {
 		t.Fatalf("mark paid: %d %s", code, body)
 	}
 	code, body := apiAs(t, p, testAdminKey, "GET", fmt.Sprintf("/api/v1/payouts/runs/%d/export?format=sepa", r2.ID), "")
-	if code != 400 || bytes.Contains(body, []byte("CdtTrfTxInf")) {
-		t.Fatalf("SEPA export of a run whose payout is paid: %d %s, want 400 (nothing left to pay)", code, body)
+	if code != 422 || bytes.Contains(body, []byte("CdtTrfTxInf")) {
+		t.Fatalf("SEPA export of a run whose payout is paid: %d %s, want 422 (nothing left to pay)", code, body)
 	}
 	if code, _ := apiAs(t, p, testAdminKey, "PATCH", fmt.Sprintf("/api/v1/payouts/%d", r2.Items[0].ID), `{"status":"failed","reason":"late"}`); code != 409 {
 		t.Fatalf("settling a paid payout again: %d, want 409", code)

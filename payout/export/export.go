@@ -86,20 +86,20 @@ func checkLines(lines []Line) error {
 	seen := make(map[int64]int, len(lines))
 	for i, l := range lines {
 		if l.PayoutID <= 0 {
-			return pactum.FieldError(lineField(i, "payout_id"), "%s has no payout id", who(l))
+			return pactum.PreconditionError(lineField(i, "payout_id"), "%s has no payout id", who(l))
 		}
 		if j, dup := seen[l.PayoutID]; dup {
-			return pactum.FieldError(lineField(i, "payout_id"), "%s appears twice in the run (also payouts[%d])", who(l), j)
+			return pactum.PreconditionError(lineField(i, "payout_id"), "%s appears twice in the run (also payouts[%d])", who(l), j)
 		}
 		seen[l.PayoutID] = i
 		if !pactum.ValidCurrency(l.Currency) {
-			return pactum.FieldError(lineField(i, "currency"), "%s has an unknown currency %q", who(l), l.Currency)
+			return pactum.PreconditionError(lineField(i, "currency"), "%s has an unknown currency %q", who(l), l.Currency)
 		}
 		if !l.Amount.IsPositive() {
-			return pactum.FieldError(lineField(i, "amount"), "%s has amount %s; a payout must be more than zero", who(l), l.Amount.String())
+			return pactum.PreconditionError(lineField(i, "amount"), "%s has amount %s; a payout must be more than zero", who(l), l.Amount.String())
 		}
 		if -l.Amount.Exponent() > pactum.MinorUnits(l.Currency) && !l.Amount.Equal(pactum.Round(l.Amount, l.Currency)) {
-			return pactum.FieldError(lineField(i, "amount"), "%s has amount %s with more decimals than %s allows (%d)",
+			return pactum.PreconditionError(lineField(i, "amount"), "%s has amount %s with more decimals than %s allows (%d)",
 				who(l), l.Amount.String(), l.Currency, pactum.MinorUnits(l.Currency))
 		}
 	}

@@ -36,15 +36,15 @@ func euroBatch() Batch {
 	}
 }
 
-// wantFieldError fails unless err is an invalid_argument *pactum.Error about field whose
+// wantFieldError fails unless err is a failed_precondition *pactum.Error about field whose
 // message holds every one of parts.
 func wantFieldError(t *testing.T, err error, field string, parts ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("no error, want one about %s", field)
 	}
-	if code := pactum.ErrorCode(err); code != pactum.EINVALID {
-		t.Fatalf("error %v has code %q, want %q", err, code, pactum.EINVALID)
+	if code := pactum.ErrorCode(err); code != pactum.EPRECONDITION {
+		t.Fatalf("error %v has code %q, want %q", err, code, pactum.EPRECONDITION)
 	}
 	if got := pactum.ErrorField(err); got != field {
 		t.Fatalf("error %v names field %q, want %q", err, got, field)

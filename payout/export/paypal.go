@@ -37,7 +37,7 @@ var paypalWholeUnits = map[string]bool{"HUF": true, "TWD": true, "JPY": true}
 // for HUF, JPY and TWD.
 func PayPal(w io.Writer, b Batch) error {
 	if len(b.Lines) == 0 {
-		return pactum.FieldError("payouts", "run %d has no payouts to send with PayPal", b.RunID)
+		return pactum.PreconditionError("payouts", "run %d has no payouts to send with PayPal", b.RunID)
 	}
 	if err := checkLines(b.Lines); err != nil {
 		return err
@@ -48,21 +48,21 @@ func PayPal(w io.Writer, b Batch) error {
 	first := b.Lines[0].Currency
 	for i, l := range b.Lines {
 		if l.Currency != first {
-			return pactum.FieldError(lineField(i, "currency"),
+			return pactum.PreconditionError(lineField(i, "currency"),
 				"%s is paid in %s but payouts[0] in %s; PayPal takes one currency per file, so export each currency on its own",
 				who(l), l.Currency, first)
 		}
 		email := strings.TrimSpace(l.PayPalEmail)
 		if email == "" {
-			return pactum.FieldError(lineField(i, "paypal_email"), "%s has no PayPal email", who(l))
+			return pactum.PreconditionError(lineField(i, "paypal_email"), "%s has no PayPal email", who(l))
 		}
 		if !plausibleEmail(email) || len(email) > paypalMaxReceiver {
-			return pactum.FieldError(lineField(i, "paypal_email"), "%s has a PayPal email that is not an email address", who(l))
+			return pactum.PreconditionError(lineField(i, "paypal_email"), "%s has a PayPal email that is not an email address", who(l))
 		}
 		amount := pactum.FormatAmount(l.Amount, l.Currency)
 		if paypalWholeUnits[l.Currency] {
 			if !l.Amount.IsInteger() {
-				return pactum.FieldError(lineField(i, "amount"), "%s has amount %s but PayPal pays %s in whole units only",
+				return pactum.PreconditionError(lineField(i, "amount"), "%s has amount %s but PayPal pays %s in whole units only",
 					who(l), amount, l.Currency)
 			}
 			amount = l.Amount.StringFixed(0)

@@ -124,32 +124,32 @@ func SEPA(w io.Writer, b Batch) error {
 
 func buildPain(b Batch) (*painDocument, error) {
 	if b.RunID <= 0 {
-		return nil, pactum.FieldError("run_id", "a SEPA file needs the run's id")
+		return nil, pactum.PreconditionError("run_id", "a SEPA file needs the run's id")
 	}
 	if b.Date.IsZero() {
-		return nil, pactum.FieldError("date", "run %d has no execution date", b.RunID)
+		return nil, pactum.PreconditionError("date", "run %d has no execution date", b.RunID)
 	}
 	if b.CreatedAt.IsZero() {
-		return nil, pactum.FieldError("created_at", "run %d has no creation time", b.RunID)
+		return nil, pactum.PreconditionError("created_at", "run %d has no creation time", b.RunID)
 	}
 	if len(b.Lines) == 0 {
-		return nil, pactum.FieldError("payouts", "run %d has no payouts to send by SEPA", b.RunID)
+		return nil, pactum.PreconditionError("payouts", "run %d has no payouts to send by SEPA", b.RunID)
 	}
 	debtorName := sepaText(b.Debtor.Name, maxName)
 	if !hasLetterOrDigit(debtorName) {
-		return nil, pactum.FieldError("debtor.name", "the paying program needs a name in Latin letters for SEPA")
+		return nil, pactum.PreconditionError("debtor.name", "the paying program needs a name in Latin letters for SEPA")
 	}
 	debtorIBAN := compact(b.Debtor.IBAN)
 	if debtorIBAN == "" {
-		return nil, pactum.FieldError("debtor.iban", "the paying program %q has no IBAN", debtorName)
+		return nil, pactum.PreconditionError("debtor.iban", "the paying program %q has no IBAN", debtorName)
 	}
 	if err := checkIBAN(debtorIBAN); err != nil {
-		return nil, pactum.FieldError("debtor.iban", "the paying program %q has an IBAN that %v", debtorName, err)
+		return nil, pactum.PreconditionError("debtor.iban", "the paying program %q has an IBAN that %v", debtorName, err)
 	}
 	debtorAgent := painAgent{FinInstnID: painInstitution{Othr: &painOther{ID: "NOTPROVIDED"}}}
 	if bic := compact(b.Debtor.BIC); bic != "" {
 		if err := checkBIC(bic); err != nil {
-			return nil, pactum.FieldError("debtor.bic", "the paying program %q has a BIC that %v", debtorName, err)
+			return nil, pactum.PreconditionError("debtor.bic", "the paying program %q has a BIC that %v", debtorName, err)
 		}
 		debtorAgent = painAgent{FinInstnID: painInstitution{BIC: bic}}
 	}
@@ -161,29 +161,29 @@ func buildPain(b Batch) (*painDocument, error) {
 	sum := decimal.Zero
 	for i, l := range b.Lines {
 		if l.Currency != "EUR" {
-			return nil, pactum.FieldError(lineField(i, "currency"), "%s is paid in %s; SEPA credit transfers are in EUR only", who(l), l.Currency)
+			return nil, pactum.PreconditionError(lineField(i, "currency"), "%s is paid in %s; SEPA credit transfers are in EUR only", who(l), l.Currency)
 		}
 		if l.Amount.GreaterThan(sepaMaxAmount) {
-			return nil, pactum.FieldError(lineField(i, "amount"), "%s has amount %s, above the SEPA limit of %s per transfer",
+			return nil, pactum.PreconditionError(lineField(i, "amount"), "%s has amount %s, above the SEPA limit of %s per transfer",
 				who(l), pactum.FormatAmount(l.Amount, "EUR"), sepaMaxAmount.StringFixed(2))
 		}
 		iban := compact(l.IBAN)
 		if iban == "" {
-			return nil, pactum.FieldError(lineField(i, "iban"), "%s has no IBAN", who(l))
+			return nil, pactum.PreconditionError(lineField(i, "iban"), "%s has no IBAN", who(l))
 		}
 		if err := checkIBAN(iban); err != nil {
-			return nil, pactum.FieldError(lineField(i, "iban"), "%s has an IBAN that %v", who(l), err)
+			return nil, pactum.PreconditionError(lineField(i, "iban"), "%s has an IBAN that %v", who(l), err)
 		}
 		var agent *painAgent
 		if bic := compact(l.BIC); bic != "" {
 			if err := checkBIC(bic); err != nil {
-				return nil, pactum.FieldError(lineField(i, "bic"), "%s has a BIC that %v", who(l), err)
+				return nil, pactum.PreconditionError(lineField(i, "bic"), "%s has a BIC that %v", who(l), err)
 			}
 			agent = &painAgent{FinInstnID: painInstitution{BIC: bic}}
 		}
 		name := sepaText(l.PartnerName, maxName)
 		if !hasLetterOrDigit(name) {
-			return nil, pactum.FieldError(lineField(i, "partner_name"),
+			return nil, pactum.PreconditionError(lineField(i, "partner_name"),
 				"%s needs a name in Latin letters as the account holder for SEPA", who(l))
 		}
 		var rmt *painRemittance
