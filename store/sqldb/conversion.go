@@ -15,15 +15,18 @@ import (
 )
 
 // conversionFields are the columns of conversions after id, in the order conversionArgs and
-// scanConversion use. created_at comes last so that an update can write all the others.
+// scanConversion use. created_at comes last so that an update can write all the others. The
+// payout that took a commission is not among them: payout runs link commissions in
+// payout_commissions, and reads add it after them (conversionColumns).
 var conversionFields = []string{"offer_id", "advertiser_id", "event", "partner_id", "click_id", "click_time",
 	"order_id", "dedup_key", "currency", "amount", "items", "coupon", "customer_id", "new_customer", "country",
 	"attribution", "status", "reason", "source", "time", "payout", "revenue", "payout_breakdown",
-	"revenue_breakdown", "refunded_amount", "refunds", "approve_at", "approved_at", "payout_id",
+	"revenue_breakdown", "refunded_amount", "refunds", "approve_at", "approved_at",
 	"ledger_currency", "ledger_amount", "fx_rate", "updated_at", "created_at"}
 
 var (
-	conversionColumns    = `SELECT id, ` + strings.Join(conversionFields, ", ") + ` FROM conversions`
+	conversionColumns = `SELECT id, ` + strings.Join(conversionFields, ", ") +
+		`, (SELECT payout_id FROM payout_commissions WHERE conversion_id = conversions.id) FROM conversions`
 	conversionByID       = conversionColumns + ` WHERE id = ?`
 	conversionByDedupKey = conversionColumns + ` WHERE dedup_key = ?`
 	// A conversion whose key another transaction stored first (the SELECT before did not see
@@ -346,7 +349,7 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 		nullString(c.DedupKey), c.Currency, money[0], items, c.Coupon, c.CustomerID, c.NewCustomer, c.Country,
 		c.Attribution, c.Status, c.Reason, c.Source, micros(c.Time), money[1], money[2],
 		string(c.PayoutBreakdown), string(c.RevenueBreakdown), money[3], refunds,
-		approveAt, approvedAt, nullID(c.PayoutID), c.LedgerCurrency, ledgerAmount, fxRate,
+		approveAt, approvedAt, c.LedgerCurrency, ledgerAmount, fxRate,
 		micros(c.UpdatedAt), micros(c.CreatedAt)}, nil
 }
 
@@ -360,7 +363,7 @@ func scanConversion(row scanner) (pactum.Conversion, error) {
 		&dedup, &c.Currency, &amount, &items, &c.Coupon, &c.CustomerID, &c.NewCustomer, &c.Country,
 		&c.Attribution, &c.Status, &c.Reason, &c.Source, &at, &payout, &revenue,
 		&payoutBreakdown, &revenueBreakdown, &refunded, &refunds,
-		&approveAt, &approvedAt, &payoutID, &c.LedgerCurrency, &ledgerAmount, &fxRate, &updated, &created)
+		&approveAt, &approvedAt, &c.LedgerCurrency, &ledgerAmount, &fxRate, &updated, &created, &payoutID)
 	if err != nil {
 		return c, err
 	}

@@ -163,7 +163,7 @@ func (s *Store) ApproveDue(ctx context.Context, now time.Time, limit int) (int, 
 // unpaidByDay sums a partner's approved, unpaid commissions by program, currency and day of
 // approval (whole days since the epoch: integer division in both databases).
 const unpaidByDay = `SELECT advertiser_id, ledger_currency, approved_at / 86400000000, SUM(ledger_amount) FROM conversions
-	WHERE partner_id = ? AND status = 'approved' AND payout_id IS NULL
+	WHERE partner_id = ? AND status = 'approved' AND NOT EXISTS (SELECT 1 FROM payout_commissions WHERE conversion_id = conversions.id)
 	GROUP BY advertiser_id, ledger_currency, approved_at / 86400000000 ORDER BY 1, 2, 3`
 
 // UnpaidApproved returns the partner's approved commissions that no payout took yet, summed by

@@ -22,22 +22,28 @@ const (
 	// which the approved balance includes. Unattributed conversions (no partner) are approved
 	// too, and earn no one anything.
 	unavailable = `SELECT partner_id, ledger_currency, SUM(ledger_amount) FROM conversions
-		WHERE advertiser_id = ? AND status = 'approved' AND payout_id IS NULL AND approved_at >= ? AND partner_id IS NOT NULL
+		WHERE advertiser_id = ? AND status = 'approved' AND approved_at >= ? AND partner_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM payout_commissions WHERE conversion_id = conversions.id)
 		GROUP BY partner_id, ledger_currency`
 	payees = `SELECT id, status, currency, min_payout, payout_method FROM partners`
-	// linkCommissions hands the payable commissions to the run's payouts. UPDATE ... FROM is
-	// PostgreSQL's, and SQLite's since 3.33. The index conversions_payable (0006) finds them
-	// in the order they were approved, about the order of the table.
-	linkCommissions = `UPDATE conversions SET payout_id = p.id FROM payouts p
-		WHERE p.run_id = ? AND p.partner_id = conversions.partner_id AND p.currency = conversions.ledger_currency
-		AND conversions.advertiser_id = ? AND conversions.status = 'approved' AND conversions.payout_id IS NULL
-		AND conversions.approved_at < ?`
+	// linkCommissions hands the payable commissions to the run's payouts: a row of two
+	// integers each in payout_commissions (0007), where updating a column of the wide
+	// conversion rows cost PostgreSQL a new version of each with six index entries. The index
+	// conversions_payable finds them in the order they were approved, about the order of the
+	// table.
+	linkCommissions = `INSERT INTO payout_commissions (conversion_id, payout_id)
+		SELECT c.id, p.id FROM conversions c JOIN payouts p
+			ON p.run_id = ? AND p.partner_id = c.partner_id AND p.currency = c.ledger_currency
+		WHERE c.advertiser_id = ? AND c.status = 'approved' AND c.approved_at < ?
+		AND NOT EXISTS (SELECT 1 FROM payout_commissions pc WHERE pc.conversion_id = c.id)`
 	// countCommissions counts what each payout of a run took, once linked: a count per payout
 	// of the index on payout_id, rather than a count per partner of every payable commission
 	// before (a sort of them all, by partner).
 	countCommissions = `UPDATE payouts SET commissions =
-		(SELECT COUNT(*) FROM conversions WHERE conversions.payout_id = payouts.id) WHERE run_id = ?`
-	paidEntries = `INSERT INTO ledger_entries (partner_id, advertiser_id, currency, kind, amount, conversion_id, payout_id, time)
+		(SELECT COUNT(*) FROM payout_commissions WHERE payout_commissions.payout_id = payouts.id) WHERE run_id = ?`
+	// payoutCommissions are the commissions a payout took.
+	payoutCommissions = `SELECT conversion_id FROM payout_commissions WHERE payout_id = ?`
+	paidEntries       = `INSERT INTO ledger_entries (partner_id, advertiser_id, currency, kind, amount, conversion_id, payout_id, time)
 		SELECT partner_id, advertiser_id, currency, 'paid', amount, NULL, id, created_at FROM payouts WHERE run_id = ?`
 )
 
@@ -88,6 +94,12 @@ func (s *Store) RunPayouts(ctx context.Context, rs pactum.RunSettings) (pactum.P
 		}
 		cutoff := micros(rs.Cutoff)
 		if _, err := tx.ExecContext(ctx, s.q(linkCommissions), run.ID, rs.AdvertiserID, cutoff); err != nil {
+			if s.d.UniqueViolation(err) {
+				// A run of another date of this program, which held the lock first,
+				// committed after this snapshot was taken and linked some of these
+				// commissions: plan again on what it left.
+				return fmt.Errorf("link commissions: %w", errStaleSnapshot)
+			}
 			return fmt.Errorf("link commissions: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(countCommissions), run.ID); err != nil {
@@ -294,14 +306,17 @@ func (s *Store) SettlePayout(ctx context.Context, id int64, status, text string,
 		switch status {
 		case pactum.PayoutPaid:
 			p.Reference = text
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE conversions SET status = 'paid', updated_at = ? WHERE payout_id = ? AND status = 'approved'`),
-				micros(p.UpdatedAt), id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE conversions SET status = 'paid', updated_at = ?
+				WHERE id IN (`+payoutCommissions+`) AND status = 'approved'`), micros(p.UpdatedAt), id); err != nil {
 				return fmt.Errorf("mark commissions paid: %w", err)
 			}
 		case pactum.PayoutFailed:
 			p.Reason = text
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE conversions SET payout_id = NULL, updated_at = ? WHERE payout_id = ?`),
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE conversions SET updated_at = ? WHERE id IN (`+payoutCommissions+`)`),
 				micros(p.UpdatedAt), id); err != nil {
+				return fmt.Errorf("release commissions: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM payout_commissions WHERE payout_id = ?`), id); err != nil {
 				return fmt.Errorf("release commissions: %w", err)
 			}
 			if err := s.insertLedger(ctx, tx, []pactum.LedgerEntry{{
