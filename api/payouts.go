@@ -447,8 +447,11 @@ func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c caller) error 
 		format = "csv"
 	}
 	currency := r.URL.Query().Get("currency")
-	if format == "sepa" && currency == "" {
+	switch {
+	case format == "sepa" && currency == "":
 		currency = "EUR"
+	case format == "sepa" && currency != "EUR":
+		return pactum.FieldError("currency", "must be EUR for a SEPA file (SEPA credit transfers are in euros), not %q", currency)
 	}
 	adv, err := a.store.Advertiser(r.Context(), run.AdvertiserID)
 	if err != nil {

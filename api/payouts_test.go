@@ -153,4 +153,12 @@ func TestPayoutScope(t *testing.T) {
 	if status, body := e.doRaw("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=xls", run["id"]), adminKey, ""); status != http.StatusBadRequest || !strings.Contains(body, "format") {
 		t.Errorf("an unknown format: %d %s", status, body)
 	}
+	// A SEPA file in another currency is a mistake in the request; a file with nobody to pay
+	// (no partner of this run is paid by SEPA) is about the stored data.
+	if status, body := e.doRaw("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=sepa&currency=USD", run["id"]), adminKey, ""); status != http.StatusBadRequest || !strings.Contains(body, `"field":"currency"`) {
+		t.Errorf("a SEPA file in USD: %d %s, want 400 on currency", status, body)
+	}
+	if status, body := e.doRaw("GET", fmt.Sprintf("/api/v1/payouts/runs/%v/export?format=paypal", run["id"]), adminKey, ""); status != http.StatusUnprocessableEntity || !strings.Contains(body, "failed_precondition") {
+		t.Errorf("a PayPal file with nobody paid by PayPal: %d %s, want 422 failed_precondition", status, body)
+	}
 }

@@ -198,7 +198,7 @@ func (r Result) Print(w io.Writer, label string) {
 		fmt.Fprintf(w, "  targets     %s\n", strings.Join(r.Targets, ", "))
 	}
 	// The API is worth a line only where it was used and not already named.
-	if (r.Checked || r.Mode == ModeConversions) && len(r.Targets) > 0 && r.API != r.Targets[0] {
+	if (r.Checked || r.Conversions()) && len(r.Targets) > 0 && r.API != r.Targets[0] {
 		fmt.Fprintf(w, "  api         %s\n", r.API)
 	}
 	unit := unitOf(r.Mode)

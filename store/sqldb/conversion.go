@@ -26,7 +26,7 @@ var conversionFields = []string{"offer_id", "advertiser_id", "event", "partner_i
 
 var (
 	conversionColumns = `SELECT id, ` + strings.Join(conversionFields, ", ") +
-		`, (SELECT payout_id FROM payout_commissions WHERE conversion_id = conversions.id) FROM conversions`
+		`, (SELECT pc.payout_id FROM payout_commissions pc WHERE pc.conversion_id = conversions.id) FROM conversions`
 	conversionByID       = conversionColumns + ` WHERE id = ?`
 	conversionByDedupKey = conversionColumns + ` WHERE dedup_key = ?`
 	// A conversion whose key another transaction stored first (the SELECT before did not see

@@ -42,7 +42,7 @@ const (
 	countCommissions = `UPDATE payouts SET commissions =
 		(SELECT COUNT(*) FROM payout_commissions WHERE payout_commissions.payout_id = payouts.id) WHERE run_id = ?`
 	// payoutCommissions are the commissions a payout took.
-	payoutCommissions = `SELECT conversion_id FROM payout_commissions WHERE payout_id = ?`
+	payoutCommissions = `SELECT pc.conversion_id FROM payout_commissions pc WHERE pc.payout_id = ?`
 	paidEntries       = `INSERT INTO ledger_entries (partner_id, advertiser_id, currency, kind, amount, conversion_id, payout_id, time)
 		SELECT partner_id, advertiser_id, currency, 'paid', amount, NULL, id, created_at FROM payouts WHERE run_id = ?`
 )
@@ -69,10 +69,11 @@ func (s *Store) RunPayouts(ctx context.Context, rs pactum.RunSettings) (pactum.P
 	err := s.inSnapshot(ctx, func(tx *sql.Tx) error {
 		created = false
 		run = pactum.PayoutRun{AdvertiserID: rs.AdvertiserID, Date: date, CreatedAt: stamp(rs.Now)}
-		lock := `SELECT id FROM advertisers WHERE id = ?`
-		if s.d.ForUpdate {
-			lock += " FOR UPDATE"
-		}
+		// The lock is a write, not only FOR UPDATE: a run that waited here for another run of
+		// the program then fails with a serialization failure and starts again on a snapshot
+		// that holds the other run's payouts and links, rather than planning from the state
+		// before them.
+		lock := `UPDATE advertisers SET payout_schedule = payout_schedule WHERE id = ? RETURNING id`
 		var id int64
 		if err := tx.QueryRowContext(ctx, s.q(lock), rs.AdvertiserID).Scan(&id); err != nil {
 			return notFound(err, "advertiser %d not found", rs.AdvertiserID)
@@ -94,12 +95,6 @@ func (s *Store) RunPayouts(ctx context.Context, rs pactum.RunSettings) (pactum.P
 		}
 		cutoff := micros(rs.Cutoff)
 		if _, err := tx.ExecContext(ctx, s.q(linkCommissions), run.ID, rs.AdvertiserID, cutoff); err != nil {
-			if s.d.UniqueViolation(err) {
-				// A run of another date of this program, which held the lock first,
-				// committed after this snapshot was taken and linked some of these
-				// commissions: plan again on what it left.
-				return fmt.Errorf("link commissions: %w", errStaleSnapshot)
-			}
 			return fmt.Errorf("link commissions: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(countCommissions), run.ID); err != nil {

@@ -180,18 +180,11 @@ func (s *Store) inSnapshot(ctx context.Context, fn func(tx *sql.Tx) error) error
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.inTxOpts(ctx, s.w, opts, fn)
-		lost := errors.Is(err, errStaleSnapshot) || (s.d.SerializationFailure != nil && s.d.SerializationFailure(err))
-		if err == nil || !lost || attempt == 5 {
+		if err == nil || s.d.SerializationFailure == nil || !s.d.SerializationFailure(err) || attempt == 5 {
 			return err
 		}
 	}
 }
-
-// errStaleSnapshot is returned by a function run inSnapshot when a write failed because a
-// transaction that committed after the snapshot was taken wrote first, where the database
-// reports a unique violation rather than a serialization failure (an INSERT, unlike an UPDATE of
-// a row another transaction changed): the function is run again on a fresh snapshot.
-var errStaleSnapshot = errors.New("a concurrent transaction wrote first")
 
 func (s *Store) inTxOpts(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
 	defer s.lockWrites()()

@@ -22,7 +22,15 @@ CREATE INDEX payout_commissions_payout ON payout_commissions (payout_id);
 
 -- The payable commissions of a program by approval time (0006), now with the linked ones until
 -- their payout is settled: a run skips those through the table above.
-DROP INDEX conversions_payout;
 DROP INDEX conversions_payable;
-ALTER TABLE conversions DROP COLUMN payout_id;
 CREATE INDEX conversions_payable ON conversions (advertiser_id, approved_at) WHERE status = 'approved';
+
+-- A partner's approved commissions by program, currency and approval time, with their amounts:
+-- what a partner's balance shows as payable when (sqldb.UnpaidApproved), read from the index
+-- alone instead of a scan of every conversion since 0006 dropped conversions_unpaid.
+CREATE INDEX conversions_partner_approved ON conversions (partner_id, advertiser_id, ledger_currency, approved_at, ledger_amount)
+	WHERE status = 'approved';
+
+-- conversions.payout_id stays, no longer read or written, so that processes of the previous
+-- version keep working during a rolling upgrade (docs/operations.md, "Upgrades"); a later
+-- migration drops it with its index conversions_payout.
