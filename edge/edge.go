@@ -60,6 +60,10 @@ type Config struct {
 	MaxInFlight int
 	// MaxVisitors bounds the memory of recent visitors (DefaultMaxVisitors if 0).
 	MaxVisitors int
+	// SharedVisitors, where several edges serve one deployment, is asked about each visitor
+	// this edge has not seen in the last 24 hours, so that a visitor who reaches two edges is
+	// unique once (bus.VisitorBucket). Nil: this edge's own memory decides.
+	SharedVisitors SharedVisitors
 	// Conversions takes the conversions that postbacks and pixels report. Without it the edge
 	// serves clicks and impressions only; with it, Advertisers is required too.
 	Conversions Submitter
@@ -159,7 +163,7 @@ func (e *Edge) serveClick(w http.ResponseWriter, r *http.Request) {
 // Seed fills the memory of recent visitors from the clicks stored in the last 24 hours, so
 // that a restarted edge keeps flagging unique clicks correctly. Call it before serving.
 func (e *Edge) Seed(ctx context.Context, src ClickSource) error {
-	return src.ClicksSince(ctx, e.cfg.Now().Add(-uniqueWindow), func(v pactum.Visit) error {
+	return src.ClicksSince(ctx, e.cfg.Now().Add(-UniqueWindow), func(v pactum.Visit) error {
 		e.visitors.first(e.visitors.key(v.IP, v.UserAgent, v.OfferID, v.PartnerID), v.Time)
 		return nil
 	})

@@ -2,12 +2,15 @@ package edge_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image/gif"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -435,5 +438,72 @@ func TestLongAndDirtyInput(t *testing.T) {
 	v := h.rec.lastClick(t)
 	if len(v.Sub[0]) > 255 || !strings.HasPrefix(long, v.Sub[0]) || v.Sub[1] != "abcd" || len(v.UserAgent) != 512 || len(v.Referer) != 1024 {
 		t.Errorf("sub1 %d bytes, sub2 %q, UA %d bytes, referer %d bytes", len(v.Sub[0]), v.Sub[1], len(v.UserAgent), len(v.Referer))
+	}
+}
+
+// sharedMemory plays the visitor bucket that the edges of a deployment share.
+type sharedMemory struct {
+	mu      sync.Mutex
+	seen    map[string]bool
+	asked   int
+	forgot  int
+	failing bool
+}
+
+func (m *sharedMemory) First(_ context.Context, ip, ua string, offer, partner int64) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.asked++
+	if m.failing {
+		return false, errDisk
+	}
+	k := fmt.Sprint(ip, "|", ua, "|", offer, "|", partner)
+	if m.seen[k] {
+		return false, nil
+	}
+	m.seen[k] = true
+	return true, nil
+}
+
+func (m *sharedMemory) Forget(_ context.Context, ip, ua string, offer, partner int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.forgot++
+	delete(m.seen, fmt.Sprint(ip, "|", ua, "|", offer, "|", partner))
+	return nil
+}
+
+// TestSharedVisitors: with two edges sharing a memory of visitors, a visitor is unique on the
+// first edge that sees it only; the shared memory is asked only about visitors new to an edge;
+// when it cannot answer, the edge's own memory decides; a click that was not recorded is
+// forgotten there too.
+func TestSharedVisitors(t *testing.T) {
+	shared := &sharedMemory{seen: map[string]bool{}}
+	withShared := func(c *edge.Config) { c.SharedVisitors = shared }
+	edge1, edge2 := newHarness(t, withShared), newHarness(t, withShared)
+	unique := func(h *harness, remote string) bool {
+		t.Helper()
+		if w := h.get("/c/anna", remote); w.Code != http.StatusFound {
+			t.Fatalf("status %d", w.Code)
+		}
+		return h.rec.lastClick(t).Unique
+	}
+	if !unique(edge1, "198.51.100.1:1") || unique(edge2, "198.51.100.1:2") {
+		t.Fatal("a visitor who reached two edges is not unique exactly once")
+	}
+	asked := shared.asked
+	if unique(edge1, "198.51.100.1:3") || shared.asked != asked {
+		t.Fatalf("a visitor the edge remembers: asked the shared memory %d times", shared.asked-asked)
+	}
+	shared.failing = true
+	if !unique(edge2, "198.51.100.9:1") {
+		t.Error("with the shared memory failing, a visitor new to the edge is not unique")
+	}
+	shared.failing = false
+	edge1.rec.err = errDisk
+	edge1.get("/c/anna", "198.51.100.5:1")
+	edge1.rec.err = nil
+	if shared.forgot != 1 || !unique(edge2, "198.51.100.5:2") {
+		t.Errorf("a click that was not recorded: forgotten %d times, the retry elsewhere not unique", shared.forgot)
 	}
 }

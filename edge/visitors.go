@@ -1,21 +1,37 @@
 package edge
 
 import (
+	"context"
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/pactum/pactum"
 )
 
 const (
-	// uniqueWindow is how long a visitor's first click on an offer through a partner keeps later
+	// UniqueWindow is how long a visitor's first click on an offer through a partner keeps later
 	// ones from being unique (SPEC section 1: within 24 hours).
-	uniqueWindow = 24 * time.Hour
+	UniqueWindow = 24 * time.Hour
 	// DefaultMaxVisitors bounds the memory of recent visitors: at about 40 bytes each, the
 	// default takes some 40 MiB when full. Past the bound the oldest are forgotten first, so a
 	// visitor forgotten early may be counted unique twice within a day.
 	DefaultMaxVisitors = 1 << 20
 	visitorShards      = 64
 )
+
+// SharedVisitors is a memory of recent visitors that the edges of a deployment share.
+type SharedVisitors interface {
+	// First records the click and reports whether it is the visitor's first on the offer
+	// through the partner within 24 hours on any edge.
+	First(ctx context.Context, ip, userAgent string, offerID, partnerID int64) (bool, error)
+	// Forget undoes First for a click that was not recorded.
+	Forget(ctx context.Context, ip, userAgent string, offerID, partnerID int64) error
+}
+
+// sharedWait bounds how long a click waits for the shared memory of visitors; past it (NATS
+// unreachable, say) the edge's own memory decides.
+const sharedWait = 500 * time.Millisecond
 
 // visitors remembers who clicked what in the last 24 hours, to flag unique clicks. It is
 // sharded so that concurrent clicks rarely wait on one another.
@@ -63,8 +79,8 @@ func (vs *visitors) first(key uint64, t time.Time) bool {
 	now := t.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expire(now - int64(uniqueWindow))
-	if at, ok := s.first[key]; ok && now-at < int64(uniqueWindow) {
+	s.expire(now - int64(UniqueWindow))
+	if at, ok := s.first[key]; ok && now-at < int64(UniqueWindow) {
 		return false
 	}
 	if len(s.order)-s.head >= vs.perShard {
@@ -104,5 +120,32 @@ func (s *visitorShard) pop() {
 		n := copy(s.order, s.order[s.head:])
 		s.order = s.order[:n]
 		s.head = 0
+	}
+}
+
+// sharedFirst asks the edges' shared memory whether v, new to this edge, is new to all of them.
+// If it cannot answer in time, this edge's own memory has the last word: the click is unique.
+func (e *Edge) sharedFirst(ctx context.Context, v *pactum.Visit) bool {
+	ctx, cancel := context.WithTimeout(ctx, sharedWait)
+	defer cancel()
+	first, err := e.cfg.SharedVisitors.First(ctx, v.IP, v.UserAgent, v.OfferID, v.PartnerID)
+	if err != nil {
+		e.logFailure("edge: asking the other edges about a visitor; this edge's memory decides", err)
+		return true
+	}
+	return first
+}
+
+// forgetVisitor undoes the memory of a click that was not recorded, here and, if it was asked
+// (shared), in the shared memory when this click made the visitor's entry there.
+func (e *Edge) forgetVisitor(ctx context.Context, key uint64, v *pactum.Visit, shared bool) {
+	e.visitors.forget(key, v.Time)
+	if !shared || !v.Unique {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWait)
+	defer cancel()
+	if err := e.cfg.SharedVisitors.Forget(ctx, v.IP, v.UserAgent, v.OfferID, v.PartnerID); err != nil {
+		e.logFailure("edge: forgetting a visitor whose click was not recorded", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/conversion"
+	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/ingest"
 )
 
@@ -66,7 +68,7 @@ func joinCluster(ctx context.Context, cfg Config, logger *slog.Logger) (*cluster
 	}
 	c.nc = nc
 	c.events, err = bus.OpenJetStream(ctx, bus.JetStreamConfig{
-		Conn: nc, Stream: strings.ToUpper(strings.ReplaceAll(cfg.NATSPrefix, "-", "_")) + "_EVENTS",
+		Conn: nc, Stream: c.streamPrefix() + "_EVENTS",
 		Subject: cfg.NATSPrefix + ".events", Replicas: cfg.NATSReplicas, Logger: logger,
 	})
 	if err != nil {
@@ -74,6 +76,26 @@ func joinCluster(ctx context.Context, cfg Config, logger *slog.Logger) (*cluster
 		return nil, fmt.Errorf("open the NATS event stream: %w", err)
 	}
 	return c, nil
+}
+
+// visitors opens the memory of recent visitors that the edges share, in a key-value bucket
+// named after the prefix. Its keys are keyed hashes of the visitors, with a secret derived from
+// the click-id key, which every process of the deployment has.
+func (c *cluster) visitors(ctx context.Context, clickKey []byte) (*bus.VisitorBucket, error) {
+	secret := sha256.Sum256(append([]byte("pactum unique visitors\x00"), clickKey...))
+	b, err := bus.OpenVisitorBucket(ctx, bus.VisitorBucketConfig{
+		Conn: c.nc, Bucket: c.streamPrefix() + "_VISITORS", Window: edge.UniqueWindow,
+		Secret: secret[:], Replicas: c.cfg.NATSReplicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open the visitors bucket on NATS: %w", err)
+	}
+	return b, nil
+}
+
+// streamPrefix is the prefix in the form stream and bucket names take.
+func (c *cluster) streamPrefix() string {
+	return strings.ToUpper(strings.ReplaceAll(c.cfg.NATSPrefix, "-", "_"))
 }
 
 // start subscribes to results and configuration changes (calling changed for each), calls

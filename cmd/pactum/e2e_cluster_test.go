@@ -216,9 +216,18 @@ func TestDistributedDeployment(t *testing.T) {
 	time.Sleep(3 * time.Second) // let any late redelivery land, so that a double would show
 
 	stored := map[string]int{}
+	unique := 0
 	listAll(t, apiProc, "/api/v1/clicks?limit=1000", func(raw map[string]any) {
 		stored[raw["click_id"].(string)]++
+		if raw["unique"] == true {
+			unique++
+		}
 	})
+	// Every click came from one visitor (this address and user agent) through one link, spread
+	// over both edges: the edges share their memory of visitors, so exactly one is unique.
+	if unique != 1 {
+		t.Errorf("%d unique clicks of one visitor on two edges, want 1", unique)
+	}
 	for id := range clicks {
 		if stored[id] != 1 {
 			t.Errorf("click %s stored %d times", id, stored[id])

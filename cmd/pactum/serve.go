@@ -99,7 +99,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if s.store, err = openStore(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
-	signer, err := clickSigner(ctx, s.store, cfg.ClickSecret)
+	clickKey, err := clickKey(ctx, s.store, cfg.ClickSecret)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := clickid.NewSigner(clickKey)
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +156,19 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 
 	mux := http.NewServeMux()
 	if cfg.runs(RoleEdge) {
-		e, err := edge.New(edge.Config{
+		ecfg := edge.Config{
 			Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: events.Log},
 			GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
 			Conversions: s.convs, Advertisers: s.store,
 			Now: cfg.clock, Logger: logger,
-		})
+		}
+		if s.cluster != nil {
+			// Several edges: a visitor is unique once across them (docs/architecture.md).
+			if ecfg.SharedVisitors, err = s.cluster.visitors(ctx, clickKey); err != nil {
+				return nil, err
+			}
+		}
+		e, err := edge.New(ecfg)
 		if err != nil {
 			return nil, err
 		}
@@ -252,9 +263,10 @@ func (s *server) reloadConfig() {
 // openedLog is the event log, set once it is open.
 type openedLog struct{ bus.Log }
 
-// clickSigner uses the configured secret, or the one kept in the store, creating it on first
-// start so that every process of a deployment, and every restart, signs with the same key.
-func clickSigner(ctx context.Context, st pactum.Store, secret string) (*clickid.Signer, error) {
+// clickKey is the key click ids are signed with: the configured secret, or the one kept in the
+// store, created on first start so that every process of a deployment, and every restart,
+// signs with the same key.
+func clickKey(ctx context.Context, st pactum.Store, secret string) ([]byte, error) {
 	if secret == "" {
 		var b [32]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -265,7 +277,7 @@ func clickSigner(ctx context.Context, st pactum.Store, secret string) (*clickid.
 			return nil, fmt.Errorf("load click id key: %w", err)
 		}
 	}
-	return clickid.NewSigner([]byte(secret))
+	return []byte(secret), nil
 }
 
 func (s *server) registerOps(mux *http.ServeMux) {
