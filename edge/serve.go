@@ -84,19 +84,19 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 
 	key := e.visitors.key(v.IP, v.UserAgent, o.ID, p.ID)
 	v.Unique = e.visitors.first(key, v.Time)
-	shared := v.Unique && e.cfg.SharedVisitors != nil
-	if shared {
-		v.Unique = e.sharedFirst(ctx, v)
+	made := false // this click made the visitor's entry in the shared memory
+	if v.Unique && e.cfg.SharedVisitors != nil {
+		v.Unique, made = e.sharedFirst(ctx, v)
 	}
 	if v.ClickID, err = e.cfg.Signer.New(o.ID, p.ID, v.Time); err != nil {
-		e.forgetVisitor(ctx, key, v, shared)
+		e.forgetVisitor(ctx, key, v, made)
 		e.logFailure("edge: issuing a click id", err)
 		unavailable(w)
 		return
 	}
 	if err := e.cfg.Recorder.RecordClick(ctx, v); err != nil {
 		// Not durable, so no redirect: the visitor's retry is the same click, and still unique.
-		e.forgetVisitor(ctx, key, v, shared)
+		e.forgetVisitor(ctx, key, v, made)
 		e.logFailure("edge: recording a click", err)
 		unavailable(w)
 		return

@@ -506,4 +506,15 @@ func TestSharedVisitors(t *testing.T) {
 	if shared.forgot != 1 || !unique(edge2, "198.51.100.5:2") {
 		t.Errorf("a click that was not recorded: forgotten %d times, the retry elsewhere not unique", shared.forgot)
 	}
+	// A click that the shared memory could not answer for, and that was not recorded, leaves
+	// alone the entry another edge made for the visitor.
+	if !unique(edge2, "198.51.100.6:1") {
+		t.Fatal("a new visitor is not unique")
+	}
+	shared.failing, edge1.rec.err = true, errDisk
+	edge1.get("/c/anna", "198.51.100.6:2")
+	shared.failing, edge1.rec.err = false, nil
+	if shared.forgot != 1 || unique(edge1, "198.51.100.6:3") {
+		t.Errorf("forgotten %d times; the visitor of edge 2 is unique again on edge 1", shared.forgot)
+	}
 }

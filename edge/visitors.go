@@ -123,24 +123,25 @@ func (s *visitorShard) pop() {
 	}
 }
 
-// sharedFirst asks the edges' shared memory whether v, new to this edge, is new to all of them.
-// If it cannot answer in time, this edge's own memory has the last word: the click is unique.
-func (e *Edge) sharedFirst(ctx context.Context, v *pactum.Visit) bool {
+// sharedFirst asks the edges' shared memory whether v, new to this edge, is new to all of them,
+// and says whether this click made the visitor's entry there. If the memory cannot answer in
+// time, this edge's own memory has the last word: the click is unique.
+func (e *Edge) sharedFirst(ctx context.Context, v *pactum.Visit) (unique, made bool) {
 	ctx, cancel := context.WithTimeout(ctx, sharedWait)
 	defer cancel()
 	first, err := e.cfg.SharedVisitors.First(ctx, v.IP, v.UserAgent, v.OfferID, v.PartnerID)
 	if err != nil {
 		e.logFailure("edge: asking the other edges about a visitor; this edge's memory decides", err)
-		return true
+		return true, false
 	}
-	return first
+	return first, first
 }
 
-// forgetVisitor undoes the memory of a click that was not recorded, here and, if it was asked
-// (shared), in the shared memory when this click made the visitor's entry there.
-func (e *Edge) forgetVisitor(ctx context.Context, key uint64, v *pactum.Visit, shared bool) {
+// forgetVisitor undoes the memory of a click that was not recorded, here and, if this click
+// made the visitor's entry in the shared memory (made), there: an entry another edge made stays.
+func (e *Edge) forgetVisitor(ctx context.Context, key uint64, v *pactum.Visit, made bool) {
 	e.visitors.forget(key, v.Time)
-	if !shared || !v.Unique {
+	if !made {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedWait)

@@ -98,9 +98,9 @@ func (c *cluster) streamPrefix() string {
 	return strings.ToUpper(strings.ReplaceAll(c.cfg.NATSPrefix, "-", "_"))
 }
 
-// start subscribes to results and configuration changes (calling changed for each), calls
-// changed now and then in case a notice was lost (core NATS delivers at most once), and with the worker role
-// consumes the event stream into the store.
+// start subscribes to results and configuration changes (calling changed for each; the server
+// also reloads now and then in case a notice was lost), and with the worker role consumes the
+// event stream into the store.
 func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipeline, changed func()) error {
 	results, err := c.nc.Subscribe(c.replyTo, func(m *nats.Msg) { p.Receive(m.Data) })
 	if err != nil {
@@ -119,20 +119,6 @@ func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipe
 
 	runCtx, stop := context.WithCancel(context.Background())
 	c.stop = stop
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		t := time.NewTicker(c.cfg.ConfigRefresh)
-		defer t.Stop()
-		for {
-			select {
-			case <-runCtx.Done():
-				return
-			case <-t.C:
-				changed()
-			}
-		}
-	}()
 	if !c.cfg.runs(RoleWorker) {
 		return nil
 	}

@@ -203,7 +203,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	return s, nil
 }
 
-// startBackground starts the process's background work: reloading exchange rates now and then,
+// startBackground starts the process's background work: reloading exchange rates (and, with
+// NATS, the catalog) now and then,
 // and in the worker role the jobs of payouts, approvals at the end of hold periods and the
 // scheduled payout runs. The jobs work from the store's state, so a restart resumes them, and
 // several workers running them at once approve and pay nothing twice.
@@ -214,17 +215,19 @@ func (s *server) startBackground(logger *slog.Logger) {
 	go func() {
 		defer close(s.jobsDone)
 		if s.cfg.runs(RoleWorker) {
-			go s.refreshRates(ctx)
+			go s.refresh(ctx)
 			jobs.Run(ctx)
 			return
 		}
-		s.refreshRates(ctx)
+		s.refresh(ctx)
 	}()
 }
 
-// refreshRates reloads the exchange rates every --config-refresh until ctx ends: rates loaded
-// with `pactum fx load` reach a running server this way.
-func (s *server) refreshRates(ctx context.Context) {
+// refresh reloads, every --config-refresh until ctx ends, what other processes may have
+// changed: the exchange rates (rates loaded with `pactum fx load` reach a running server this
+// way) and, with NATS, the catalog too, in case a change notice was lost (core NATS delivers at
+// most once).
+func (s *server) refresh(ctx context.Context) {
 	t := time.NewTicker(s.cfg.ConfigRefresh)
 	defer t.Stop()
 	for {
@@ -232,6 +235,9 @@ func (s *server) refreshRates(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if s.cluster != nil {
+				s.catalog.Invalidate()
+			}
 			if err := s.rates.Reload(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
 			}
