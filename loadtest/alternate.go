@@ -117,7 +117,7 @@ func median(v []float64) float64 {
 }
 
 // PrintSummary writes one line per target and, with two or more, how the
-// first compares with the second.
+// first compares with each of the others.
 func PrintSummary(w io.Writer, sums []Summary) {
 	for _, s := range sums {
 		fmt.Fprintf(w, "%-12s median %8.0f req/s (min %.0f, max %.0f)  median p99 %s ms  errors %d",
@@ -127,12 +127,11 @@ func PrintSummary(w io.Writer, sums []Summary) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(sums) < 2 {
-		return
+	for _, b := range sums[min(1, len(sums)):] {
+		a := sums[0]
+		fmt.Fprintf(w, "%s / %s: req/s x%s, p99 x%s\n", a.Label, b.Label,
+			ratio(a.MedianRPS, b.MedianRPS), ratio(float64(a.MedianP99), float64(b.MedianP99)))
 	}
-	a, b := sums[0], sums[1]
-	fmt.Fprintf(w, "%s / %s: req/s x%s, p99 x%s\n", a.Label, b.Label,
-		ratio(a.MedianRPS, b.MedianRPS), ratio(float64(a.MedianP99), float64(b.MedianP99)))
 }
 
 func ratio(a, b float64) string {

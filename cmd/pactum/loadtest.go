@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/pactum/pactum/loadtest"
 )
@@ -16,7 +17,9 @@ p50/p95/p99 latency, errors, and whether the store holds everything that was ack
 --mode clicks (default) requests --path and counts each 302; the store must hold every such
 click (GET /api/v1/clicks/count before and after, so --api-key is needed for that check).
 With --baseline URL, the same load alternates between Pactum and that URL (a bare handler,
-see cmd/bare302) for --rounds rounds, so that both are measured in the same run.
+see cmd/bare302) for --rounds rounds, so that both are measured in the same run. Several
+baselines, comma-separated, each optionally named with NAME=, are measured in turn, e.g.
+--baseline "bare=http://127.0.0.1:8081/,durable log=http://127.0.0.1:8082/".
 
 --mode conversions first makes --click-ids click ids by requesting --path (a link whose
 offer's destination carries click_id={click_id}, or that sets the pc_{offer} cookie), then
@@ -59,7 +62,7 @@ Examples:
 	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions and postbacks modes: click ids to make before the run, reused round robin")
 	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions and postbacks modes: the event of each conversion")
 	fs.StringVar(&cfg.PostbackToken, "postback-token", "", "postbacks mode: the postback token of the offer's advertiser (default: env PACTUM_POSTBACK_TOKEN)")
-	baseline := fs.String("baseline", "", "clicks mode: URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/")
+	baseline := fs.String("baseline", "", "clicks mode: URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/; several comma-separated, each optionally NAME=URL")
 	rounds := fs.Int("rounds", 1, "rounds per target when --baseline is given")
 	quiet := fs.Bool("quiet", false, "no progress line per second")
 	if err := fs.Parse(args); err != nil {
@@ -89,15 +92,20 @@ Examples:
 		res.Print(stdout, label)
 		return verified(res)
 	}
-	u, err := url.Parse(*baseline)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("--baseline must be a URL such as http://127.0.0.1:8081/")
+	targets := []loadtest.Target{{Label: label, Config: cfg}}
+	for _, b := range strings.Split(*baseline, ",") {
+		t, err := baselineTarget(b, cfg)
+		if err != nil {
+			return err
+		}
+		for _, o := range targets {
+			if o.Label == t.Label {
+				return fmt.Errorf("--baseline: two targets are called %q; name each baseline with NAME=URL", t.Label)
+			}
+		}
+		targets = append(targets, t)
 	}
-	base := cfg
-	base.Target, base.Path, base.APIKey, base.API = u.Scheme+"://"+u.Host, u.RequestURI(), "", ""
-	results, err := loadtest.Alternate(ctx, *rounds,
-		loadtest.Target{Label: label, Config: cfg},
-		loadtest.Target{Label: "bare net/http 302", Config: base})
+	results, err := loadtest.Alternate(ctx, *rounds, targets...)
 	if err != nil {
 		return err
 	}
@@ -111,6 +119,21 @@ Examples:
 		}
 	}
 	return nil
+}
+
+// baselineTarget reads one --baseline element, [NAME=]URL, into the same load as cfg's without
+// the stored check (a baseline stores nothing). Unnamed, it is the bare handler.
+func baselineTarget(s string, cfg loadtest.Config) (loadtest.Target, error) {
+	name, raw := "bare net/http 302", strings.TrimSpace(s)
+	if i := strings.Index(raw, "="); i >= 0 && i < strings.Index(raw, "://") {
+		name, raw = strings.TrimSpace(raw[:i]), strings.TrimSpace(raw[i+1:])
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || name == "" {
+		return loadtest.Target{}, fmt.Errorf("--baseline must be a URL such as http://127.0.0.1:8081/, or NAME=URL, not %q", s)
+	}
+	cfg.Target, cfg.Path, cfg.APIKey, cfg.API = u.Scheme+"://"+u.Host, u.RequestURI(), "", ""
+	return loadtest.Target{Label: name, Config: cfg}, nil
 }
 
 // verified fails the command when the store holds less than was acknowledged, so that scripts
