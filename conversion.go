@@ -141,6 +141,9 @@ type ConversionInput struct {
 	Coupon      string
 	CustomerID  string
 	NewCustomer bool
+	// Country is where the order was placed (ISO 3166-1 alpha-2, any case); without it the
+	// conversion takes its click's country.
+	Country string
 	// Status is what the advertiser asked for: "" (pending), approved or rejected.
 	Status string
 	// AdvertiserID is the advertiser that authenticated the report (0 for the pixel).

@@ -47,6 +47,9 @@ type EventTx interface {
 	// already is skipped.
 	InsertVisits(ctx context.Context, clicks, impressions []Visit) error
 	Coupon(ctx context.Context, code string) (Coupon, error)
+	// ClickCountry returns the country of the stored click with clickID, or "" when it has none
+	// or is not stored (yet: in a distributed deployment a conversion can overtake its click).
+	ClickCountry(ctx context.Context, clickID string) (string, error)
 	// CustomerPartner returns the partner of the customer's first (first=true) or latest
 	// attributed conversion in the offer, or ENOTFOUND.
 	CustomerPartner(ctx context.Context, offerID int64, customerID string, first bool) (int64, error)

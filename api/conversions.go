@@ -165,6 +165,7 @@ type conversionInput struct {
 	Coupon      string          `json:"coupon"`
 	CustomerID  string          `json:"customer_id"`
 	NewCustomer bool            `json:"new_customer"`
+	Country     string          `json:"country"`
 	Status      string          `json:"status"`
 	Items       []lineItemInput `json:"items"`
 }
@@ -183,7 +184,8 @@ type lineItemInput struct {
 func (in conversionInput) toInput() (pactum.ConversionInput, error) {
 	out := pactum.ConversionInput{
 		OfferID: in.OfferID, Event: in.Event, OrderID: in.OrderID, Currency: in.Currency, ClickID: in.ClickID,
-		Coupon: in.Coupon, CustomerID: in.CustomerID, NewCustomer: in.NewCustomer, Source: pactum.SourceAPI,
+		Coupon: in.Coupon, CustomerID: in.CustomerID, NewCustomer: in.NewCustomer, Country: in.Country,
+		Source: pactum.SourceAPI,
 	}
 	if in.OfferID < 0 {
 		return out, pactum.FieldError("offer_id", "must be a positive id")

@@ -157,7 +157,9 @@ func TestConversionIntake(t *testing.T) {
 		post("approved by the advertiser", e.adv1, `{"offer_id":1,"order_id":"A-1007","amount":"10.00","status":"approved","coupon":"ANNA10"}`,
 			201, map[string]any{"status": "approved", "commission.payout": "0.80"}),
 		post("a lead", adminKey, `{"offer_id":1,"event":"lead","click_id":"`+anna+`"}`,
-			201, map[string]any{"event": "lead", "commission.payout": "2.00", "amount": "0.00"}),
+			201, map[string]any{"event": "lead", "commission.payout": "2.00", "amount": "0.00", "country": ""}),
+		post("a lead where the shop says it was placed", adminKey, `{"offer_id":1,"event":"lead","order_id":"L-1","country":"fr"}`,
+			201, map[string]any{"event": "lead", "country": "FR"}),
 
 		post("another advertiser's offer", e.adv2, specOrder(anna), 403, map[string]any{"error.code": "permission_denied"}),
 		post("partners may not report", e.p1, specOrder(anna), 403, map[string]any{"error.code": "permission_denied"}),
@@ -172,6 +174,7 @@ func TestConversionIntake(t *testing.T) {
 			400, map[string]any{"error.field": "items[0].discount"}),
 		post("amount against items", adminKey, `{"offer_id":1,"order_id":"X-1","amount":"10.00","items":[{"sku":"A","quantity":2,"unit_price":"4.00"}]}`,
 			400, map[string]any{"error.field": "amount"}),
+		post("country by name", adminKey, `{"offer_id":1,"amount":"1.00","country":"France"}`, 400, map[string]any{"error.field": "country"}),
 		post("status paid", adminKey, `{"offer_id":1,"amount":"1.00","status":"paid"}`, 400, map[string]any{"error.field": "status"}),
 		post("forged click id", adminKey, `{"offer_id":1,"amount":"1.00","click_id":"`+forged+`"}`, 400, map[string]any{"error.field": "click_id"}),
 		post("control characters", adminKey, `{"offer_id":1,"amount":"1.00","order_id":"A\u0000"}`, 400, map[string]any{"error.field": "order_id"}),

@@ -62,6 +62,13 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 		Status: pactum.ConversionPending, Source: r.Source, Time: r.Time,
 		Payout: decimal.Zero, Revenue: decimal.Zero, RefundedAmount: decimal.Zero,
 	}
+	if c.Country == "" && c.ClickID != "" {
+		// Where the visitor clicked, for rules by country, when the shop did not say where
+		// the order was placed.
+		if c.Country, err = tx.ClickCountry(ctx, c.ClickID); err != nil {
+			return outcome{}, fmt.Errorf("country of click %s: %w", c.ClickID, err)
+		}
+	}
 	a, err := attribute(ctx, tx, offer, r)
 	if err != nil {
 		return outcome{}, err

@@ -250,3 +250,54 @@ func TestCapped(t *testing.T) {
 		t.Errorf("approved over the cap: %s", c.Status)
 	}
 }
+
+// TestCountryRules: a conversion is in the country the shop reports, else in its click's, and
+// the offer's rules by country pay by it.
+func TestCountryRules(t *testing.T) {
+	h := newHarness(t)
+	anna := h.partner("anna", pactum.PartnerActive)
+	o := h.offer(func(o *pactum.Offer) {
+		o.Events[0].Payout = json.RawMessage(`{"default":{"percent":"8"},
+			"rules":[{"id":"france","when":{"country":["FR"]},"rate":{"percent":"12"}}]}`)
+	})
+	inFrance, notStored := h.click(o, anna, time.Hour), h.click(o, anna, 2*time.Hour)
+	if _, err := h.store.ApplyEvents(h.ctx, "visits", 1, func(tx pactum.EventTx) error {
+		return tx.InsertVisits(h.ctx, []pactum.Visit{{
+			ClickID: inFrance, Time: start.Add(-time.Hour), OfferID: o.ID, PartnerID: anna.ID, Country: "FR",
+		}}, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, click, country  string
+		wantCountry, wantRule string
+		wantPayout            string
+	}{
+		{"the click's country", inFrance, "", "FR", "france", "12.00"},
+		{"reported, over the click's", inFrance, "de", "DE", rules.DefaultRuleID, "8.00"},
+		{"reported, without a stored click", notStored, "fr", "FR", "france", "12.00"},
+		{"neither", notStored, "", "", rules.DefaultRuleID, "8.00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := h.submit(pactum.ConversionInput{
+				ClickID: tc.click, Country: tc.country, OrderID: tc.name, Amount: dec("100.00"), AmountGiven: true,
+				AdvertiserID: h.advertiser.ID, Source: pactum.SourceAPI,
+			}).Conversion
+			var b rules.Breakdown
+			if err := json.Unmarshal(c.PayoutBreakdown, &b); err != nil {
+				t.Fatal(err)
+			}
+			if c.Country != tc.wantCountry || len(b.Lines) != 1 || b.Lines[0].RuleID != tc.wantRule {
+				t.Errorf("country %q, breakdown %s; want %q by rule %s", c.Country, c.PayoutBreakdown, tc.wantCountry, tc.wantRule)
+			}
+			eq(t, "payout", c.Payout, tc.wantPayout)
+			stored, err := h.store.Conversion(h.ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Country != tc.wantCountry {
+				t.Errorf("stored country %q, want %q", stored.Country, tc.wantCountry)
+			}
+		})
+	}
+}

@@ -143,6 +143,9 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 			return record{}, err
 		}
 	}
+	if rec.Country, err = countryCode(in.Country); err != nil {
+		return record{}, err
+	}
 
 	if err := order(&rec, in); err != nil {
 		return record{}, err
@@ -248,4 +251,17 @@ func checkText(field, s string) error {
 		return pactum.FieldError(field, "must be at most %d characters", maxText)
 	}
 	return nil
+}
+
+// countryCode reads a reported country: two letters in any case, answered in upper case, or ""
+// when none was reported.
+func countryCode(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	c := strings.ToUpper(s)
+	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+		return "", pactum.FieldError("country", "%q is not a country code such as \"DE\" (ISO 3166-1 alpha-2)", s)
+	}
+	return c, nil
 }

@@ -93,6 +93,8 @@ func TestSubmitErrors(t *testing.T) {
 		{"long order id", pactum.ConversionInput{OfferID: o.ID, OrderID: long}, pactum.EINVALID, "order_id"},
 		{"long coupon", pactum.ConversionInput{OfferID: o.ID, Coupon: long}, pactum.EINVALID, "coupon"},
 		{"long customer id", pactum.ConversionInput{OfferID: o.ID, CustomerID: long}, pactum.EINVALID, "customer_id"},
+		{"country by name", pactum.ConversionInput{OfferID: o.ID, Country: "Germany"}, pactum.EINVALID, "country"},
+		{"country by number", pactum.ConversionInput{OfferID: o.ID, Country: "49"}, pactum.EINVALID, "country"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := h.p.Submit(h.ctx, tc.in)

@@ -159,6 +159,7 @@ func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error)
 	}
 	_, in.Coupon = text(couponNames...)
 	_, in.CustomerID = text("customer_id")
+	_, in.Country = text("country")
 	if name, v := text("new_customer"); v != "" {
 		switch strings.ToLower(v) {
 		case "1", "true", "yes", "y":

@@ -270,6 +270,7 @@ func TestIncumbentPostbacks(t *testing.T) {
 		coupon      string
 		customerID  string
 		newCustomer bool
+		country     string
 		status      string // ConversionInput.Status
 		answer      int
 		partner     int64
@@ -356,9 +357,9 @@ func TestIncumbentPostbacks(t *testing.T) {
 			name:  "native GET",
 			click: "/click?offer_id=12&partner_id=42",
 			postback: "/postback?click_id={cid}&event=purchase&amount=20.50&currency=EUR&order_id=N-1&coupon=ANNA10" +
-				"&customer_id=cust-7&new_customer=1&status=approved&token=" + acmeToken + "&utm_source=ignored",
+				"&customer_id=cust-7&new_customer=1&country=fr&status=approved&token=" + acmeToken + "&utm_source=ignored",
 			want: want{event: "purchase", amount: "20.50", orderID: "N-1", currency: "EUR", coupon: "ANNA10",
-				customerID: "cust-7", newCustomer: true, status: pactum.ConversionApproved, answer: 200, partner: 42},
+				customerID: "cust-7", newCustomer: true, country: "fr", status: pactum.ConversionApproved, answer: 200, partner: 42},
 		},
 		{
 			name:     "native GET through a link code",
@@ -426,8 +427,9 @@ func TestIncumbentPostbacks(t *testing.T) {
 				t.Errorf("order %q currency %q coupon %q, want %q %q %q", in.OrderID, in.Currency, in.Coupon,
 					tc.want.orderID, tc.want.currency, tc.want.coupon)
 			}
-			if in.CustomerID != tc.want.customerID || in.NewCustomer != tc.want.newCustomer {
-				t.Errorf("customer %q new %v, want %q %v", in.CustomerID, in.NewCustomer, tc.want.customerID, tc.want.newCustomer)
+			if in.CustomerID != tc.want.customerID || in.NewCustomer != tc.want.newCustomer || in.Country != tc.want.country {
+				t.Errorf("customer %q new %v country %q, want %q %v %q", in.CustomerID, in.NewCustomer, in.Country,
+					tc.want.customerID, tc.want.newCustomer, tc.want.country)
 			}
 			if in.Status != tc.want.status {
 				t.Errorf("Status %q, want %q", in.Status, tc.want.status)

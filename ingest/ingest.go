@@ -121,6 +121,12 @@ func handler(s Store, conversions ConversionApplier, logger *slog.Logger, claims
 						impressions = append(impressions, v)
 					}
 				case bus.TypeConversion:
+					// What came before the conversion in the log is stored before it is
+					// processed: its click, when it is in the same batch, gives its country.
+					if err := tx.InsertVisits(ctx, clicks, impressions); err != nil {
+						return err
+					}
+					clicks, impressions = clicks[:0], impressions[:0]
 					deliver, err := conversions.Apply(ctx, tx, e.Data)
 					if err != nil {
 						return fmt.Errorf("conversion at log position %d: %w", e.Pos, err)

@@ -14,23 +14,30 @@ import (
 	"github.com/pactum/pactum/store/sqlite"
 )
 
-// fakeConversions counts what it applied and delivered; it fails when told to.
+// fakeConversions counts what it applied and delivered, and notes the country of the click
+// each conversion names (its data is a click id); it fails when told to.
 type fakeConversions struct {
 	applied, delivered int
+	countries          []string
 	fail               error
 }
 
-func (f *fakeConversions) Apply(context.Context, pactum.EventTx, []byte) (func(), error) {
+func (f *fakeConversions) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (func(), error) {
 	if f.fail != nil {
 		return nil, f.fail
 	}
+	country, err := tx.ClickCountry(ctx, string(data))
+	if err != nil {
+		return nil, err
+	}
 	f.applied++
+	f.countries = append(f.countries, country)
 	return func() { f.delivered++ }, nil
 }
 
 func click(t *testing.T, id string) []byte {
 	t.Helper()
-	v := pactum.Visit{ClickID: id, Time: time.Unix(1_760_000_000, 0), OfferID: 1, PartnerID: 2}
+	v := pactum.Visit{ClickID: id, Time: time.Unix(1_760_000_000, 0), OfferID: 1, PartnerID: 2, Country: "DE"}
 	b, err := v.AppendBinary(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +46,8 @@ func click(t *testing.T, id string) []byte {
 }
 
 // TestHandler: one batch stores its clicks and processes its conversions in one transaction,
-// tells the waiting requests only after it committed, and a replayed batch changes nothing.
+// in log order (a conversion sees the click before it), tells the waiting requests only after
+// it committed, and a replayed batch changes nothing.
 func TestHandler(t *testing.T) {
 	ctx := context.Background()
 	store := sqlite.OpenTemp(t)
@@ -47,7 +55,7 @@ func TestHandler(t *testing.T) {
 	h := ingest.Handler(store, conv, slog.New(slog.DiscardHandler))
 	batch := []bus.Entry{
 		{Pos: 10, Type: bus.TypeClick, Data: click(t, "c1")},
-		{Pos: 20, Type: bus.TypeConversion, Data: []byte("conversion")},
+		{Pos: 20, Type: bus.TypeConversion, Data: []byte("c1")},
 		{Pos: 30, Type: bus.TypeImpression, Data: click(t, "")},
 		{Pos: 40, Type: bus.TypeClick, Data: []byte{99}}, // unreadable: skipped, not fatal
 	}
@@ -60,6 +68,9 @@ func TestHandler(t *testing.T) {
 	if clicks != 1 || impressions != 1 || pos != 40 || conv.applied != 1 || conv.delivered != 1 {
 		t.Fatalf("clicks %d, impressions %d, position %d, conversions applied %d delivered %d; want 1, 1, 40, 1, 1",
 			clicks, impressions, pos, conv.applied, conv.delivered)
+	}
+	if len(conv.countries) != 1 || conv.countries[0] != "DE" {
+		t.Errorf("the conversion saw its click's country as %q, want DE", conv.countries)
 	}
 
 	// The same batch again (a replay after a crash): nothing stored, nobody told twice.

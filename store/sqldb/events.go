@@ -133,11 +133,25 @@ func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error
 	return c, nil
 }
 
+const clickCountry = `SELECT country FROM clicks WHERE click_id = ?`
+
+// ClickCountry returns the stored click's country, "" when the click is not stored.
+func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
+	var country string
+	err := e.stmt(ctx, clickCountry).QueryRowContext(ctx, clickID).Scan(&country)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("country of click: %w", err)
+	}
+	return country, nil
+}
+
 // eventTxQueries are the statements of the event transaction, prepared once (with the bulk
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
-var eventTxQueries = []string{advancePosition, claimEvent, couponByCode, insertConversion, conversionByDedupKey,
-	customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}
+var eventTxQueries = []string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
+	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}
 
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {

@@ -190,3 +190,30 @@ func testEventTxCoupon(t *testing.T, s pactum.Store) {
 		return nil
 	})
 }
+
+// testEventTxClickCountry: the transaction sees the countries of stored clicks, including one
+// it inserted itself, and "" for a click it does not hold.
+func testEventTxClickCountry(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	anna := newPartner(t, s, "anna")
+	t0 := time.Now()
+	fr := visit("click-fr", o.ID, anna.ID, t0)
+	fr.Country = "FR"
+	must(t, applyVisits(s, []pactum.Visit{fr, visit("click-de", o.ID, anna.ID, t0)}, nil, "visits", 1))
+	nowhere := visit("click-nowhere", o.ID, anna.ID, t0)
+	nowhere.Country = ""
+	newStream(s, "events").apply(t, func(tx pactum.EventTx) error {
+		must(t, tx.InsertVisits(ctx, []pactum.Visit{nowhere, visit("click-same-tx", o.ID, anna.ID, t0)}, nil))
+		for id, want := range map[string]string{
+			"click-fr": "FR", "click-de": "DE", "click-same-tx": "DE", "click-nowhere": "", "click-unknown": "",
+		} {
+			got, err := tx.ClickCountry(ctx, id)
+			must(t, err)
+			if got != want {
+				t.Errorf("ClickCountry(%s) = %q, want %q", id, got, want)
+			}
+		}
+		return nil
+	})
+}

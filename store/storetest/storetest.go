@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"PruneClaims", testPruneClaims},
 		{"LockConversions", testLockConversions},
 		{"EventTxCoupon", testEventTxCoupon},
+		{"EventTxClickCountry", testEventTxClickCountry},
 		{"ConversionRoundTrip", testConversionRoundTrip},
 		{"ConversionMoney", testConversionMoney},
 		{"ConversionDedup", testConversionDedup},
