@@ -108,6 +108,7 @@ type Store interface {
 
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	APIKey(ctx context.Context, id int64) (APIKey, error)
 	ListAPIKeys(ctx context.Context, p Page) ([]APIKey, error)
 	DeleteAPIKey(ctx context.Context, id int64) error
 

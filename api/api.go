@@ -157,6 +157,7 @@ func (a *API) Register(mux *http.ServeMux) {
 
 	a.handle(mux, "POST /api/v1/api-keys", a.createAPIKey)
 	a.handle(mux, "GET /api/v1/api-keys", a.listAPIKeys)
+	a.handle(mux, "GET /api/v1/api-keys/{id}", a.getAPIKey)
 	a.handle(mux, "DELETE /api/v1/api-keys/{id}", a.deleteAPIKey)
 
 	// Without this, unknown paths and methods would get the mux's plain-text answers instead

@@ -111,7 +111,7 @@ func checkKeyOwner(k pactum.APIKey) error {
 		}
 		return nil
 	}
-	return pactum.FieldError(other, "must not be set for a %s key; set %s", k.Role, need)
+	return pactum.FieldError(other, "must not be set for %s key; set %s", article(k.Role), need)
 }
 
 func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -128,6 +128,22 @@ func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request, c caller) erro
 		return err
 	}
 	return answerList(w, items, next, apiKeyView)
+}
+
+func (a *API) getAPIKey(w http.ResponseWriter, r *http.Request, c caller) error {
+	if err := c.allow("manage API keys", pactum.RoleAdmin); err != nil {
+		return err
+	}
+	id, err := pathID(r, "API key")
+	if err != nil {
+		return err
+	}
+	k, err := a.store.APIKey(r.Context(), id)
+	if err != nil {
+		return orNotFound(err, "API key", id)
+	}
+	writeJSON(w, http.StatusOK, apiKeyView(k))
+	return nil
 }
 
 func (a *API) deleteAPIKey(w http.ResponseWriter, r *http.Request, c caller) error {

@@ -28,7 +28,7 @@ func (c caller) allow(action string, roles ...string) error {
 	if slices.Contains(roles, c.role) {
 		return nil
 	}
-	return denied("a %s key may not %s", c.role, action)
+	return denied("%s key may not %s", article(c.role), action)
 }
 
 // authenticate finds the caller from the Authorization header. Keys are looked up by their
@@ -114,4 +114,12 @@ func readOwners(r *http.Request, c caller) (o owners, ok bool, err error) {
 		o.advertiserID = c.advertiserID
 	}
 	return o, true, nil
+}
+
+// article puts "a" or "an" before a role: "an admin", "an advertiser", "a partner".
+func article(role string) string {
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		return "an " + role
+	}
+	return "a " + role
 }

@@ -79,7 +79,7 @@ type commissionJSON struct {
 	PartnerPayout   string     `json:"partner_payout"`
 	FXRate          *string    `json:"fx_rate"`
 	ApproveAt       *time.Time `json:"approve_at,omitempty"`
-	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
+	ApprovedAt      *time.Time `json:"approved_at"`
 	PayoutID        *int64     `json:"payout_id"`
 }
 

@@ -137,6 +137,7 @@ func TestConversionIntake(t *testing.T) {
 			"commission.payout_breakdown.bonuses.0.rule_id": "new-customer", "commission.payout_breakdown.bonuses.0.amount": "5.00",
 			"commission.payout_breakdown.bonuses.1.rule_id": "big-basket", "commission.payout_breakdown.bonuses.1.amount": "5.00",
 			"commission.payout_breakdown.total": "38.00", "commission.revenue_breakdown.total": "29.98",
+			"commission.approved_at": nil, "commission.payout_id": nil,
 		}),
 		post("the same order again is a duplicate", adminKey, specOrder(anna), 200, map[string]any{
 			"id": 1, "duplicate": true, "commission.payout": "38.00"}),

@@ -96,7 +96,9 @@ func (a *API) putFXRates(w http.ResponseWriter, r *http.Request, c caller) error
 			return err
 		}
 		rates, skipped = parsed.Rates, parsed.Skipped
-	case "", "application/json":
+	case "", "application/json", "application/x-www-form-urlencoded":
+		// The last is what `curl -d` sends: the body is JSON all the same, as on every other
+		// endpoint, which do not look at the type at all.
 		var in fxRatesInput
 		if err := decode(r, &in); err != nil {
 			return err

@@ -125,6 +125,14 @@ func TestFXRatesCSV(t *testing.T) {
 	}
 	checkFields(t, body, map[string]any{"loaded": 1})
 
+	// What `curl -d` sends: the body is read as JSON, as everywhere else.
+	status, body = e.postCSV(adminKey, "application/x-www-form-urlencoded",
+		`{"rates":[{"date":"2026-11-22","currency":"USD","rate_per_eur":"1.0610"}]}`)
+	if status != 200 {
+		t.Fatalf("POST JSON as curl -d sends it: %d %v", status, body)
+	}
+	checkFields(t, body, map[string]any{"loaded": 1})
+
 	for _, tc := range []struct{ name, contentType, body, field string }{
 		{"bad value", "text/csv", "Date, USD, JPY, \n20 November 2026, 1.0512, -1, \n", "line 2, JPY"},
 		{"bad line", "text/csv", "2026-11-20,USD\n", "line 1"},

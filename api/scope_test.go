@@ -275,6 +275,11 @@ func TestAPIKeys(t *testing.T) {
 			body: `{"role":"root"}`, status: 400, want: map[string]any{"error.field": "role"}},
 		{name: "list hides keys", method: "GET", path: "/api/v1/api-keys", key: adminKey, status: 200,
 			want: map[string]any{"#data": 5, "data.0.key": absent, "data.2.partner_id": 1, "data.2.role": "partner"}},
+		{name: "one key, without the key", method: "GET", path: "/api/v1/api-keys/3", key: adminKey, status: 200,
+			want: map[string]any{"id": 3, "key": absent, "partner_id": 1, "role": "partner"}},
+		{name: "one key as an advertiser", method: "GET", path: "/api/v1/api-keys/3", key: e.adv1, status: 403,
+			want: map[string]any{"error.message": "an advertiser key may not manage API keys"}},
+		{name: "no such key", method: "GET", path: "/api/v1/api-keys/99", key: adminKey, status: 404},
 	})
 	if status, _ := e.do("GET", "/api/v1/api-keys", key, ""); status != http.StatusOK {
 		t.Fatalf("new admin key: status %d", status)
@@ -287,5 +292,8 @@ func TestAPIKeys(t *testing.T) {
 	}
 	if status, _ := e.do("DELETE", "/api/v1/api-keys/5", adminKey, ""); status != http.StatusNotFound {
 		t.Errorf("delete again: status %d, want 404", status)
+	}
+	if status, _ := e.do("GET", "/api/v1/api-keys/5", adminKey, ""); status != http.StatusNotFound {
+		t.Errorf("read a deleted key: status %d, want 404", status)
 	}
 }

@@ -11,6 +11,7 @@ import (
 const (
 	apiKeyColumns = `SELECT id, name, role, partner_id, advertiser_id, hash, created_at FROM api_keys`
 	apiKeyByHash  = apiKeyColumns + ` WHERE hash = ?`
+	apiKeyByID    = apiKeyColumns + ` WHERE id = ?`
 	insertAPIKey  = `INSERT INTO api_keys (name, role, partner_id, advertiser_id, hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 	deleteAPIKey = `DELETE FROM api_keys WHERE id = ?`
@@ -53,6 +54,15 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (pactum.APIKey, e
 	k, err := scanAPIKey(s.r.QueryRowContext(ctx, s.q(apiKeyByHash), hash))
 	if err != nil {
 		return pactum.APIKey{}, fmt.Errorf("api key by hash: %w", notFound(err, "API key not found"))
+	}
+	return k, nil
+}
+
+// APIKey returns the API key with id.
+func (s *Store) APIKey(ctx context.Context, id int64) (pactum.APIKey, error) {
+	k, err := scanAPIKey(s.r.QueryRowContext(ctx, s.q(apiKeyByID), id))
+	if err != nil {
+		return pactum.APIKey{}, fmt.Errorf("api key %d: %w", id, notFound(err, "API key %d not found", id))
 	}
 	return k, nil
 }

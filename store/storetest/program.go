@@ -451,8 +451,13 @@ func testAPIKeys(t *testing.T, s pactum.Store) {
 		got, err := s.APIKeyByHash(ctx, k.Hash)
 		must(t, err)
 		wantEqual(t, "APIKeyByHash", got, k)
+		got, err = s.APIKey(ctx, k.ID)
+		must(t, err)
+		wantEqual(t, "APIKey", got, k)
 	}
-	_, err := s.APIKeyByHash(ctx, hash("key-unknown"))
+	_, err := s.APIKey(ctx, advertiser.ID+1)
+	wantCode(t, err, pactum.ENOTFOUND, "")
+	_, err = s.APIKeyByHash(ctx, hash("key-unknown"))
 	wantCode(t, err, pactum.ENOTFOUND, "")
 	_, err = s.APIKeyByHash(ctx, nil)
 	wantCode(t, err, pactum.ENOTFOUND, "")
@@ -474,6 +479,8 @@ func testAPIKeys(t *testing.T, s pactum.Store) {
 	_, err = s.APIKeyByHash(ctx, partner.Hash)
 	wantCode(t, err, pactum.ENOTFOUND, "")
 	wantCode(t, s.DeleteAPIKey(ctx, partner.ID), pactum.ENOTFOUND, "")
+	_, err = s.APIKey(ctx, partner.ID)
+	wantCode(t, err, pactum.ENOTFOUND, "")
 }
 
 // testPaging checks the cursor and the limits on every list that pages by id.
