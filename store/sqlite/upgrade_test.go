@@ -5,42 +5,60 @@ import (
 	"database/sql"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"testing/fstest"
 
+	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/store/sqldb"
 )
 
-// TestUpgradeMovesPayoutLinks opens a database written before migration 0007, when a payout
-// run linked a commission through conversions.payout_id: the link must survive the upgrade in
-// payout_commissions, and the unlinked commission must stay payable.
-func TestUpgradeMovesPayoutLinks(t *testing.T) {
+// migratedBefore returns the path of a new database with the migrations before number n
+// applied, as a binary of that time left it, and a connection to it.
+func migratedBefore(t *testing.T, n int) (string, *sql.DB) {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pactum.db")
 	db, err := sql.Open("sqlite", path+"?"+writerPragmas)
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := fstest.MapFS{}
-	names, err := fs.Glob(migrations, "migrations/000[1-6]_*.sql")
-	if err != nil || len(names) != 6 {
-		t.Fatalf("migrations before 0007: %v, %v", names, err)
+	t.Cleanup(func() { db.Close() })
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
 	}
+	old := fstest.MapFS{}
 	for _, name := range names {
+		if num, err := strconv.Atoi(filepath.Base(name)[:4]); err != nil || num >= n {
+			continue
+		}
 		b, err := fs.ReadFile(migrations, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		old[filepath.Base(name)] = &fstest.MapFile{Data: b}
 	}
+	if len(old) != n-1 {
+		t.Fatalf("%d migrations before %04d, want %d", len(old), n, n-1)
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer conn.Close()
 	if err := sqldb.Migrate(ctx, conn, Dialect, old); err != nil {
 		t.Fatal(err)
 	}
-	conn.Close()
+	return path, db
+}
+
+// TestUpgradeMovesPayoutLinks opens a database written before migration 0007, when a payout
+// run linked a commission through conversions.payout_id: the link must survive the upgrade in
+// payout_commissions, and the unlinked commission must stay payable.
+func TestUpgradeMovesPayoutLinks(t *testing.T) {
+	ctx := context.Background()
+	path, db := migratedBefore(t, 7)
 	const day = 86400000000
 	for _, q := range []string{
 		`INSERT INTO advertisers (id, name, currency, created_at) VALUES (1, 'Northwind', 'EUR', 0)`,
@@ -84,5 +102,50 @@ func TestUpgradeMovesPayoutLinks(t *testing.T) {
 	}
 	if len(days) != 1 || days[0].Amount.String() != "5" {
 		t.Errorf("unpaid after the upgrade: %+v, want conversion 11's 5.00 alone", days)
+	}
+}
+
+// TestUpgradeKeepsCouponsAndKeys opens a database written before migration 0008, which rebuilt
+// coupons and api_keys with AUTOINCREMENT: their rows and ids survive, and the id of a key
+// deleted afterwards is not given out again.
+func TestUpgradeKeepsCouponsAndKeys(t *testing.T) {
+	ctx := context.Background()
+	path, db := migratedBefore(t, 8)
+	for _, q := range []string{
+		`INSERT INTO advertisers (id, name, currency, created_at) VALUES (1, 'Northwind', 'EUR', 0)`,
+		`INSERT INTO partners (id, name, email, kind, status, currency, min_payout, payout_method, created_at)
+			VALUES (3, 'Anna', 'anna@example.com', 'influencer', 'active', 'EUR', 5000, 'sepa', 0)`,
+		`INSERT INTO coupons (id, code, partner_id, offer_id, created_at) VALUES (4, 'ANNA10', 3, NULL, 0)`,
+		`INSERT INTO api_keys (id, name, role, partner_id, advertiser_id, hash, created_at)
+			VALUES (6, 'anna portal', 'partner', 3, NULL, X'0102', 0)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Coupon(ctx, "anna10")
+	if err != nil || c.ID != 4 || c.PartnerID != 3 || c.OfferID != 0 {
+		t.Errorf("coupon after the upgrade: %+v, %v", c, err)
+	}
+	k, err := s.APIKey(ctx, 6)
+	if err != nil || k.Name != "anna portal" || k.PartnerID != 3 || string(k.Hash) != "\x01\x02" {
+		t.Errorf("API key after the upgrade: %+v, %v", k, err)
+	}
+	if err := s.DeleteAPIKey(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	next := pactum.APIKey{Name: "next", Role: pactum.RoleAdmin, Hash: []byte{3}}
+	if err := s.CreateAPIKey(ctx, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.ID != 7 {
+		t.Errorf("the key after deleting key 6 got id %d, want 7", next.ID)
 	}
 }

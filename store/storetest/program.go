@@ -555,3 +555,29 @@ func testTimes(t *testing.T, s pactum.Store) {
 		t.Fatalf("CreatedAt read back = %v, want %v", got.CreatedAt, want)
 	}
 }
+
+// testNoReusedIDs: the id of a deleted coupon or API key, even the newest, is not given to the
+// next one, so that an id in an operator's notes or logs names one thing.
+func testNoReusedIDs(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	anna := newPartner(t, s, "anna")
+
+	first := pactum.Coupon{Code: "FIRST", PartnerID: anna.ID, OfferID: o.ID}
+	must(t, s.CreateCoupon(ctx, &first))
+	must(t, s.DeleteCoupon(ctx, first.Code))
+	next := pactum.Coupon{Code: "NEXT", PartnerID: anna.ID, OfferID: o.ID}
+	must(t, s.CreateCoupon(ctx, &next))
+	if next.ID <= first.ID {
+		t.Errorf("coupon after deleting coupon %d got id %d", first.ID, next.ID)
+	}
+
+	key := pactum.APIKey{Name: "first", Role: pactum.RoleAdmin, Hash: hash("first")}
+	must(t, s.CreateAPIKey(ctx, &key))
+	must(t, s.DeleteAPIKey(ctx, key.ID))
+	again := pactum.APIKey{Name: "next", Role: pactum.RoleAdmin, Hash: hash("next")}
+	must(t, s.CreateAPIKey(ctx, &again))
+	if again.ID <= key.ID {
+		t.Errorf("API key after deleting key %d got id %d", key.ID, again.ID)
+	}
+}
