@@ -2,8 +2,13 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pactum/pactum/api"
@@ -266,4 +271,36 @@ func TestGenerateKey(t *testing.T) {
 	if !bytes.Equal(h1, api.HashKey(k1)) || len(h1) != 32 {
 		t.Errorf("hash %x", h1)
 	}
+}
+
+// TestClientGoneIsNotAnError: a request whose client hung up fails in the store with its
+// context canceled; that is logged as information, not as an internal error.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	e := newEnvWith(t, func(_ *env, cfg *api.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("POST", "/api/v1/advertisers", strings.NewReader(`{"name":"Gone","currency":"EUR"}`)).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	e.mux.ServeHTTP(httptest.NewRecorder(), req)
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if strings.Contains(out, "level=ERROR") || !strings.Contains(out, "client went away") {
+		t.Errorf("logs:\n%s", out)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

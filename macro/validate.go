@@ -2,6 +2,7 @@ package macro
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/pactum/pactum"
@@ -50,6 +51,11 @@ func ValidateURL(s, field string) error {
 	}
 	if u.Hostname() == "" || u.Opaque != "" {
 		return pactum.FieldError(field, "must be an absolute http:// or https:// URL with a host")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return pactum.FieldError(field, "has port %s: a port is from 1 to 65535", p)
+		}
 	}
 	// https://shop.example@evil.example goes to evil.example: refuse what looks like one host
 	// and is another.
