@@ -64,7 +64,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	}
 	if c.Country == "" && c.ClickID != "" {
 		// Where the visitor clicked, for rules by country, when the shop did not say where
-		// the order was placed.
+		// the order was placed and Submit did not find the click stored yet.
 		if c.Country, err = tx.ClickCountry(ctx, c.ClickID); err != nil {
 			return outcome{}, fmt.Errorf("country of click %s: %w", c.ClickID, err)
 		}

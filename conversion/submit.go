@@ -73,7 +73,8 @@ func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactu
 var ErrQueued = errors.New("the conversion is recorded and waits to be processed")
 
 // resolve checks in and works out everything Apply needs that does not depend on the store's
-// state at the time: the offer, the event, the click, the currency and the amount.
+// state at the time: the offer, the event, the click, the currency and the amount; and, when
+// it can, the click's country.
 func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (record, error) {
 	rec := record{
 		ClickID: in.ClickID, OrderID: in.OrderID, Coupon: in.Coupon, CustomerID: in.CustomerID,
@@ -145,6 +146,13 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 	}
 	if rec.Country, err = countryCode(in.Country); err != nil {
 		return record{}, err
+	}
+	if rec.Country == "" && rec.ClickID != "" && p.cfg.Clicks != nil {
+		// Best effort: without it, Apply looks the click up in its transaction.
+		if rec.Country, err = p.cfg.Clicks.ClickCountry(ctx, rec.ClickID); err != nil {
+			p.log.Warn("reading the country of a conversion's click failed", "err", err)
+			rec.Country = ""
+		}
 	}
 
 	if err := order(&rec, in); err != nil {

@@ -192,7 +192,7 @@ func testEventTxCoupon(t *testing.T, s pactum.Store) {
 }
 
 // testEventTxClickCountry: the transaction sees the countries of stored clicks, including one
-// it inserted itself, and "" for a click it does not hold.
+// it inserted itself, and "" for a click it does not hold; once it committed, so does the store.
 func testEventTxClickCountry(t *testing.T, s pactum.Store) {
 	adv := newAdvertiser(t, s, "Shop")
 	o := newOffer(t, s, adv.ID, "Offer")
@@ -203,17 +203,25 @@ func testEventTxClickCountry(t *testing.T, s pactum.Store) {
 	must(t, applyVisits(s, []pactum.Visit{fr, visit("click-de", o.ID, anna.ID, t0)}, nil, "visits", 1))
 	nowhere := visit("click-nowhere", o.ID, anna.ID, t0)
 	nowhere.Country = ""
+	want := map[string]string{
+		"click-fr": "FR", "click-de": "DE", "click-same-tx": "DE", "click-nowhere": "", "click-unknown": "",
+	}
 	newStream(s, "events").apply(t, func(tx pactum.EventTx) error {
 		must(t, tx.InsertVisits(ctx, []pactum.Visit{nowhere, visit("click-same-tx", o.ID, anna.ID, t0)}, nil))
-		for id, want := range map[string]string{
-			"click-fr": "FR", "click-de": "DE", "click-same-tx": "DE", "click-nowhere": "", "click-unknown": "",
-		} {
+		for id, want := range want {
 			got, err := tx.ClickCountry(ctx, id)
 			must(t, err)
 			if got != want {
-				t.Errorf("ClickCountry(%s) = %q, want %q", id, got, want)
+				t.Errorf("EventTx.ClickCountry(%s) = %q, want %q", id, got, want)
 			}
 		}
 		return nil
 	})
+	for id, want := range want {
+		got, err := s.ClickCountry(ctx, id)
+		must(t, err)
+		if got != want {
+			t.Errorf("Store.ClickCountry(%s) = %q, want %q", id, got, want)
+		}
+	}
 }
