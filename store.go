@@ -161,8 +161,6 @@ type Store interface {
 	SettlePayout(ctx context.Context, id int64, status, text string, now time.Time) (Payout, error)
 
 	Clicks(ctx context.Context, f ClickFilter, p Page) ([]StoredClick, error)
-	// ClickCountry is EventTx.ClickCountry outside the event transaction.
-	ClickCountry(ctx context.Context, clickID string) (string, error)
 	CountClicks(ctx context.Context, f ClickFilter) (int64, error)
 	CountImpressions(ctx context.Context, f ClickFilter) (int64, error)
 	// ClicksSince calls fn for each click at or after since, oldest first, so that a restarted

@@ -42,13 +42,15 @@ type errorDetail struct {
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	d := errorDetail{Code: pactum.ErrorCode(err), Message: pactum.ErrorMessage(err), Field: pactum.ErrorField(err)}
 	status, known := statusOf[d.Code]
-	if (!known || d.Code == pactum.EINTERNAL) && errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		// The client hung up, and the store call it started saw its context end: nothing went
-		// wrong here, and nobody reads the answer. (What the call had committed stays.)
-		a.logger.InfoContext(r.Context(), "api: client went away before the answer", "method", r.Method, "path", r.URL.Path)
-		return
-	}
-	if !known || d.Code == pactum.EINTERNAL {
+	switch {
+	case (!known || d.Code == pactum.EINTERNAL) && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client hung up (or half-closed its side), and the store call it started saw its
+		// context end: nothing went wrong here. What the call had committed stays, so the
+		// answer, if anyone reads it, says it may have been done.
+		a.logger.InfoContext(r.Context(), "api: request canceled by the client", "method", r.Method, "path", r.URL.Path)
+		status = http.StatusServiceUnavailable
+		d = errorDetail{Code: pactum.EUNAVAILABLE, Message: "the request was canceled before it finished; it may have been carried out"}
+	case !known || d.Code == pactum.EINTERNAL:
 		a.logger.ErrorContext(r.Context(), "api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		status = http.StatusInternalServerError
 		d = errorDetail{Code: pactum.EINTERNAL, Message: "internal error"}

@@ -62,13 +62,6 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 		Status: pactum.ConversionPending, Source: r.Source, Time: r.Time,
 		Payout: decimal.Zero, Revenue: decimal.Zero, RefundedAmount: decimal.Zero,
 	}
-	if c.Country == "" && c.ClickID != "" {
-		// Where the visitor clicked, for rules by country, when the shop did not say where
-		// the order was placed and Submit did not find the click stored yet.
-		if c.Country, err = tx.ClickCountry(ctx, c.ClickID); err != nil {
-			return outcome{}, fmt.Errorf("country of click %s: %w", c.ClickID, err)
-		}
-	}
 	a, err := attribute(ctx, tx, offer, r)
 	if err != nil {
 		return outcome{}, err
@@ -149,6 +142,14 @@ func (p *Pipeline) commission(ctx context.Context, tx pactum.EventTx, o pactum.O
 	revenue, err := p.cfg.Rules.RuleSet(ev.Revenue, o.Currency)
 	if err != nil {
 		return pactum.WithFieldPrefix(err, "revenue"), nil
+	}
+	if c.Country == "" && c.ClickID != "" && (payout.UsesCountry() || revenue.UsesCountry()) {
+		// The rules pay by country and the shop did not say where the order was placed: where
+		// the visitor clicked, then. Read only for such rules, as every conversion waits for
+		// this transaction in turn.
+		if c.Country, err = tx.ClickCountry(ctx, c.ClickID); err != nil {
+			return nil, fmt.Errorf("country of click %s: %w", c.ClickID, err)
+		}
 	}
 	var stats pactum.PartnerStats
 	if len(payout.Tiers) > 0 || hasCaps(payout.Caps) || len(revenue.Tiers) > 0 {

@@ -1,14 +1,11 @@
 package conversion_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/rules"
 )
 
@@ -254,82 +251,54 @@ func TestCapped(t *testing.T) {
 	}
 }
 
-// TestCountryRules: a conversion is in the country the shop reports, else in its click's, and
-// the offer's rules by country pay by it: whether Submit finds the click (Config.Clicks) or the
-// event transaction does.
+// TestCountryRules: a conversion is in the country the shop reports, else, when the offer's rules
+// pay by country, in its click's, and those rules pay by it.
 func TestCountryRules(t *testing.T) {
-	for _, atSubmit := range []bool{false, true} {
-		t.Run(map[bool]string{false: "in the event transaction", true: "at submit"}[atSubmit], func(t *testing.T) {
-			h := newHarness(t, func(c *conversion.Config) {
-				if atSubmit {
-					c.Clicks = c.Store.(conversion.ClickSource)
-				}
-			})
-			o, inFrance, notStored := countryOffer(h)
-			for _, tc := range []struct {
-				name, click, country  string
-				wantCountry, wantRule string
-				wantPayout            string
-			}{
-				{"the click's country", inFrance, "", "FR", "france", "12.00"},
-				{"reported, over the click's", inFrance, "de", "DE", rules.DefaultRuleID, "8.00"},
-				{"reported, without a stored click", notStored, "fr", "FR", "france", "12.00"},
-				{"neither", notStored, "", "", rules.DefaultRuleID, "8.00"},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					c := h.submit(pactum.ConversionInput{
-						ClickID: tc.click, Country: tc.country, OrderID: tc.name, Amount: dec("100.00"), AmountGiven: true,
-						AdvertiserID: h.advertiser.ID, Source: pactum.SourceAPI,
-					}).Conversion
-					var b rules.Breakdown
-					if err := json.Unmarshal(c.PayoutBreakdown, &b); err != nil {
-						t.Fatal(err)
-					}
-					if c.OfferID != o.ID || c.Country != tc.wantCountry || len(b.Lines) != 1 || b.Lines[0].RuleID != tc.wantRule {
-						t.Errorf("country %q, breakdown %s; want %q by rule %s", c.Country, c.PayoutBreakdown, tc.wantCountry, tc.wantRule)
-					}
-					eq(t, "payout", c.Payout, tc.wantPayout)
-					stored, err := h.store.Conversion(h.ctx, c.ID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if stored.Country != tc.wantCountry {
-						t.Errorf("stored country %q, want %q", stored.Country, tc.wantCountry)
-					}
-				})
-			}
-		})
-	}
-}
-
-// TestCountryAtSubmit: Submit takes the country its ClickSource gives; when that fails, the
-// event transaction looks the click up instead.
-func TestCountryAtSubmit(t *testing.T) {
+	h := newHarness(t)
+	o, inFrance, notStored := countryOffer(h)
 	for _, tc := range []struct {
-		name   string
-		source fakeClicks
-		want   string
+		name, click, country  string
+		wantCountry, wantRule string
+		wantPayout            string
 	}{
-		{"found at submit", fakeClicks{country: "IT"}, "IT"},
-		{"failed at submit", fakeClicks{err: errors.New("database is locked")}, "FR"},
+		{"the click's country", inFrance, "", "FR", "france", "12.00"},
+		{"reported, over the click's", inFrance, "de", "DE", rules.DefaultRuleID, "8.00"},
+		{"reported, without a stored click", notStored, "fr", "FR", "france", "12.00"},
+		{"reported as unknown", inFrance, "XX", "FR", "france", "12.00"},
+		{"neither", notStored, "", "", rules.DefaultRuleID, "8.00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, func(c *conversion.Config) { c.Clicks = tc.source })
-			_, inFrance, _ := countryOffer(h)
-			c := h.submit(pactum.ConversionInput{ClickID: inFrance, OrderID: "A-1", Amount: dec("100.00"), AmountGiven: true}).Conversion
-			if c.Country != tc.want {
-				t.Errorf("country %q, want %q", c.Country, tc.want)
+			c := h.submit(pactum.ConversionInput{
+				ClickID: tc.click, Country: tc.country, OrderID: tc.name, Amount: dec("100.00"), AmountGiven: true,
+				AdvertiserID: h.advertiser.ID, Source: pactum.SourceAPI,
+			}).Conversion
+			var b rules.Breakdown
+			if err := json.Unmarshal(c.PayoutBreakdown, &b); err != nil {
+				t.Fatal(err)
+			}
+			if c.OfferID != o.ID || c.Country != tc.wantCountry || len(b.Lines) != 1 || b.Lines[0].RuleID != tc.wantRule {
+				t.Errorf("country %q, breakdown %s; want %q by rule %s", c.Country, c.PayoutBreakdown, tc.wantCountry, tc.wantRule)
+			}
+			eq(t, "payout", c.Payout, tc.wantPayout)
+			stored, err := h.store.Conversion(h.ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Country != tc.wantCountry {
+				t.Errorf("stored country %q, want %q", stored.Country, tc.wantCountry)
 			}
 		})
 	}
-}
 
-type fakeClicks struct {
-	country string
-	err     error
+	// An offer whose rules do not pay by country does not look the click up.
+	plain := h.offer(nil)
+	click := h.click(plain, h.partner("ben", pactum.PartnerActive), time.Hour)
+	storeClick(h, pactum.Visit{ClickID: click, Time: start.Add(-time.Hour), OfferID: plain.ID, Country: "FR"}, 2)
+	c := h.submit(pactum.ConversionInput{ClickID: click, OrderID: "plain", Amount: dec("100.00"), AmountGiven: true}).Conversion
+	if c.Country != "" {
+		t.Errorf("country %q for an offer without rules by country", c.Country)
+	}
 }
-
-func (f fakeClicks) ClickCountry(context.Context, string) (string, error) { return f.country, f.err }
 
 // countryOffer makes an offer that pays 12% in France and 8% elsewhere, a click in France that
 // is stored, and one that is not.
@@ -341,12 +310,16 @@ func countryOffer(h *harness) (o pactum.Offer, inFrance, notStored string) {
 			"rules":[{"id":"france","when":{"country":["FR"]},"rate":{"percent":"12"}}]}`)
 	})
 	inFrance, notStored = h.click(o, anna, time.Hour), h.click(o, anna, 2*time.Hour)
-	if _, err := h.store.ApplyEvents(h.ctx, "visits", 1, func(tx pactum.EventTx) error {
-		return tx.InsertVisits(h.ctx, []pactum.Visit{{
-			ClickID: inFrance, Time: start.Add(-time.Hour), OfferID: o.ID, PartnerID: anna.ID, Country: "FR",
-		}}, nil)
+	storeClick(h, pactum.Visit{ClickID: inFrance, Time: start.Add(-time.Hour), OfferID: o.ID, PartnerID: anna.ID, Country: "FR"}, 1)
+	return o, inFrance, notStored
+}
+
+// storeClick stores v as the click processor would, at position pos of a stream of its own.
+func storeClick(h *harness, v pactum.Visit, pos uint64) {
+	h.t.Helper()
+	if _, err := h.store.ApplyEvents(h.ctx, "visits", pos, func(tx pactum.EventTx) error {
+		return tx.InsertVisits(h.ctx, []pactum.Visit{v}, nil)
 	}); err != nil {
 		h.t.Fatal(err)
 	}
-	return o, inFrance, notStored
 }

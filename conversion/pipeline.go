@@ -56,16 +56,6 @@ type Config struct {
 	// Rates converts commissions into partners' currencies (fx.Table); nil credits every
 	// partner in the offer's currency.
 	Rates Rates
-	// Clicks, when set, gives Submit the country of a conversion's click, so that the event
-	// transaction, which every conversion waits for in turn, need not look it up; a click
-	// not stored yet is looked up there.
-	Clicks ClickSource
-}
-
-// ClickSource is where Submit finds a click's country (the store, outside the event
-// transaction).
-type ClickSource interface {
-	ClickCountry(ctx context.Context, clickID string) (string, error)
 }
 
 // Rates gives the rate that converts an amount in from into to on day.

@@ -73,8 +73,7 @@ func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactu
 var ErrQueued = errors.New("the conversion is recorded and waits to be processed")
 
 // resolve checks in and works out everything Apply needs that does not depend on the store's
-// state at the time: the offer, the event, the click, the currency and the amount; and, when
-// it can, the click's country.
+// state at the time: the offer, the event, the click, the currency and the amount.
 func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (record, error) {
 	rec := record{
 		ClickID: in.ClickID, OrderID: in.OrderID, Coupon: in.Coupon, CustomerID: in.CustomerID,
@@ -144,15 +143,9 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 			return record{}, err
 		}
 	}
-	if rec.Country, err = countryCode(in.Country); err != nil {
-		return record{}, err
-	}
-	if rec.Country == "" && rec.ClickID != "" && p.cfg.Clicks != nil {
-		// Best effort: without it, Apply looks the click up in its transaction.
-		if rec.Country, err = p.cfg.Clicks.ClickCountry(ctx, rec.ClickID); err != nil {
-			p.log.Warn("reading the country of a conversion's click failed", "err", err)
-			rec.Country = ""
-		}
+	rec.Country = pactum.CountryCode(in.Country)
+	if rec.Country == "" && in.Country != "" && !strings.EqualFold(in.Country, "XX") {
+		return record{}, pactum.FieldError("country", "%q is not a country code such as \"DE\" (ISO 3166-1 alpha-2)", in.Country)
 	}
 
 	if err := order(&rec, in); err != nil {
@@ -259,17 +252,4 @@ func checkText(field, s string) error {
 		return pactum.FieldError(field, "must be at most %d characters", maxText)
 	}
 	return nil
-}
-
-// countryCode reads a reported country: two letters in any case, answered in upper case, or ""
-// when none was reported.
-func countryCode(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	c := strings.ToUpper(s)
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return "", pactum.FieldError("country", "%q is not a country code such as \"DE\" (ISO 3166-1 alpha-2)", s)
-	}
-	return c, nil
 }

@@ -77,11 +77,3 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
-
-func TestCountryCode(t *testing.T) {
-	for in, want := range map[string]string{"FR": "FR", "fr": "FR", "Fr": "FR", "XX": "", "T1": "", "": "", "FRA": "", "é": ""} {
-		if got := countryCode(in); got != want {
-			t.Errorf("countryCode(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -47,9 +47,9 @@ func TestPixelReadsTheClickCookie(t *testing.T) {
 	if ck.Name != edge.CookieName(offerShop) {
 		t.Fatalf("cookie %s", ck.Name)
 	}
-	// A browser may not set the status, a coupon or a customer: those would let anyone steer
-	// approvals and attribution.
-	w := h.pixel("/pixel?offer_id=12&event=purchase&amount=10.5&order_id=P-1&currency=eur&status=approved&coupon=X&customer_id=c&new_customer=1&token="+acmeToken, ck)
+	// A browser may not set the status, a coupon, a customer or a country: those would let
+	// anyone steer approvals, attribution and rates by country.
+	w := h.pixel("/pixel?offer_id=12&event=purchase&amount=10.5&order_id=P-1&currency=eur&status=approved&coupon=X&customer_id=c&new_customer=1&country=CH&token="+acmeToken, ck)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d (%s)", w.Code, w.Header().Get("X-Pactum-Error"))
 	}
@@ -58,7 +58,7 @@ func TestPixelReadsTheClickCookie(t *testing.T) {
 		in.OrderID != "P-1" || in.Currency != "EUR" {
 		t.Fatalf("input %+v", in)
 	}
-	if in.AdvertiserID != 0 || in.Source != pactum.SourcePixel || in.Status != "" || in.Coupon != "" || in.CustomerID != "" || in.NewCustomer {
+	if in.AdvertiserID != 0 || in.Source != pactum.SourcePixel || in.Status != "" || in.Coupon != "" || in.CustomerID != "" || in.NewCustomer || in.Country != "" {
 		t.Fatalf("input %+v: a pixel is unauthenticated", in)
 	}
 	if w.Header().Get("Cache-Control") != "no-store" {

@@ -105,7 +105,7 @@ var (
 
 // readConversion reads a conversion from a parsed form under any of the names above. Unknown
 // parameters are ignored. A pixel (pixel true) is unauthenticated, so it may not set a status or
-// name a customer or a coupon. The input comes back even with an error, the first found, so
+// a country, nor name a customer or a coupon. The input comes back even with an error, the first found, so
 // that the request can be authenticated before it is told what is wrong with it.
 func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error) {
 	var in pactum.ConversionInput

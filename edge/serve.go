@@ -164,29 +164,7 @@ func (e *Edge) country(r *http.Request, ip netip.Addr, fromProxy bool) string {
 	if len(vs) == 0 {
 		return ""
 	}
-	return countryCode(vs[0])
-}
-
-// countryCode returns s in upper case if it names a country (two ASCII letters), else "".
-// Proxies send XX for unknown and codes such as T1 (Tor) that are no country.
-func countryCode(s string) string {
-	if len(s) != 2 || s == "XX" || s == "xx" {
-		return ""
-	}
-	upper := true
-	for i := range 2 {
-		switch c := s[i]; {
-		case 'A' <= c && c <= 'Z':
-		case 'a' <= c && c <= 'z':
-			upper = false
-		default:
-			return ""
-		}
-	}
-	if upper {
-		return s
-	}
-	return string([]byte{s[0] &^ 0x20, s[1] &^ 0x20})
+	return pactum.CountryCode(vs[0])
 }
 
 // failLookup answers a request whose link, offer or partner could not be read: 404 when it does

@@ -121,13 +121,7 @@ func handler(s Store, conversions ConversionApplier, logger *slog.Logger, claims
 						impressions = append(impressions, v)
 					}
 				case bus.TypeConversion:
-					// What came before the conversion in the log is stored before it is
-					// processed: its click, when it is in the same batch, gives its country.
-					if err := tx.InsertVisits(ctx, clicks, impressions); err != nil {
-						return err
-					}
-					clicks, impressions = clicks[:0], impressions[:0]
-					deliver, err := conversions.Apply(ctx, tx, e.Data)
+					deliver, err := conversions.Apply(ctx, batchTx{tx, clicks}, e.Data)
 					if err != nil {
 						return fmt.Errorf("conversion at log position %d: %w", e.Pos, err)
 					}
@@ -155,4 +149,20 @@ func hasConversion(entries []bus.Entry) bool {
 		}
 	}
 	return false
+}
+
+// batchTx is the event transaction as a conversion sees it: the clicks logged before it in the
+// same batch, which are inserted only at the batch's end (in one statement), count as stored.
+type batchTx struct {
+	pactum.EventTx
+	clicks []pactum.Visit // decoded so far, in log order
+}
+
+func (b batchTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
+	for i := len(b.clicks) - 1; i >= 0; i-- {
+		if b.clicks[i].ClickID == clickID {
+			return b.clicks[i].Country, nil
+		}
+	}
+	return b.EventTx.ClickCountry(ctx, clickID)
 }

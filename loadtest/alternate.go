@@ -127,8 +127,11 @@ func PrintSummary(w io.Writer, sums []Summary) {
 		}
 		fmt.Fprintln(w)
 	}
-	for _, b := range sums[min(1, len(sums)):] {
-		a := sums[0]
+	if len(sums) < 2 {
+		return
+	}
+	a := sums[0]
+	for _, b := range sums[1:] {
 		fmt.Fprintf(w, "%s / %s: req/s x%s, p99 x%s\n", a.Label, b.Label,
 			ratio(a.MedianRPS, b.MedianRPS), ratio(float64(a.MedianP99), float64(b.MedianP99)))
 	}

@@ -298,3 +298,19 @@ func parseID(raw json.RawMessage, path string, ids map[string]string) (string, e
 	ids[id] = strings.TrimSuffix(path, ".id")
 	return id, nil
 }
+
+// UsesCountry reports whether a rule or bonus of rs depends on the order's country, which the
+// caller may then have to look up.
+func (rs *RuleSet) UsesCountry() bool {
+	for _, r := range rs.Rules {
+		if r.When.Country != nil {
+			return true
+		}
+	}
+	for _, b := range rs.Bonuses {
+		if b.When.Country != nil {
+			return true
+		}
+	}
+	return false
+}

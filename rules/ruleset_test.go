@@ -273,3 +273,20 @@ func deepEqual(a, b reflect.Value) bool {
 	}
 	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
+
+func TestUsesCountry(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`{"default":{"percent":"8"}}`:                                                                    false,
+		`{"rules":[{"id":"hero","when":{"sku":["A"]},"rate":{"percent":"9"}}]}`:                          false,
+		`{"rules":[{"id":"fr","when":{"country":["FR"]},"rate":{"percent":"9"}}]}`:                       true,
+		`{"bonuses":[{"id":"fr","when":{"country":["FR"],"new_customer":true},"add":{"fixed":"1.00"}}]}`: true,
+	} {
+		rs, err := Parse([]byte(raw), "EUR")
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if got := rs.UsesCountry(); got != want {
+			t.Errorf("%s: UsesCountry = %v, want %v", raw, got, want)
+		}
+	}
+}

@@ -70,12 +70,15 @@ func serve(ctx context.Context, ln net.Listener, dir string, delay time.Duration
 		w.Header().Set("Location", location)
 		w.WriteHeader(http.StatusFound)
 	})}
+	// Serve returns as soon as Shutdown starts: the log (closed by the defer above) must stay
+	// open until the requests in flight have their answers.
+	drained := make(chan error, 1)
 	go func() {
 		<-ctx.Done()
-		srv.Shutdown(context.Background())
+		drained <- srv.Shutdown(context.Background())
 	}()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return <-drained
 }

@@ -123,7 +123,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	}
 	pcfg := conversion.Config{
 		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: cfg.clock, Logger: logger,
-		AnswerWait: cfg.AnswerWait, Rates: s.rates, Clicks: s.store,
+		AnswerWait: cfg.AnswerWait, Rates: s.rates,
 	}
 	if cfg.NATS != "" {
 		if s.cluster, err = joinCluster(ctx, cfg, logger); err != nil {

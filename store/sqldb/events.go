@@ -138,17 +138,8 @@ const clickCountry = `SELECT country FROM clicks WHERE click_id = ?`
 // ClickCountry returns the stored click's country as the transaction sees it, "" when the click
 // is not stored.
 func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
-	return scanClickCountry(e.stmt(ctx, clickCountry).QueryRowContext(ctx, clickID))
-}
-
-// ClickCountry returns the stored click's country, "" when the click is not stored (yet).
-func (s *Store) ClickCountry(ctx context.Context, clickID string) (string, error) {
-	return scanClickCountry(s.r.QueryRowContext(ctx, s.q(clickCountry), clickID))
-}
-
-func scanClickCountry(row *sql.Row) (string, error) {
 	var country string
-	err := row.Scan(&country)
+	err := e.stmt(ctx, clickCountry).QueryRowContext(ctx, clickID).Scan(&country)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {
