@@ -18,7 +18,8 @@ p50/p95/p99 latency, errors, and whether the store holds everything that was ack
 click (GET /api/v1/clicks/count before and after, so --api-key is needed for that check).
 With --baseline URL, the same load alternates between Pactum and that URL (a bare handler,
 see cmd/bare302) for --rounds rounds, so that both are measured in the same run. Several
-baselines, comma-separated, each optionally named with NAME=, are measured in turn, e.g.
+baselines, comma-separated (so a baseline URL cannot hold a comma), each optionally named with
+NAME=, are measured in turn, e.g.
 --baseline "bare=http://127.0.0.1:8081/,durable log=http://127.0.0.1:8082/".
 
 --mode conversions first makes --click-ids click ids by requesting --path (a link whose
