@@ -64,6 +64,11 @@ func decodeError(body []byte, t reflect.Type, err error) error {
 			return e
 		}
 	}
+	// What fits as a whole but failed was a key given twice, the first time with a value that
+	// does not fit (the walk above saw only the last).
+	if path := duplicateKey(body); path != "" {
+		return pactum.FieldError(path, "is given twice; give it once")
+	}
 	if errors.As(err, &typ) {
 		return pactum.FieldError(typ.Field, "must be %s, not %s", jsonKind(typ.Type), typ.Value)
 	}
@@ -131,6 +136,51 @@ func mismatch(v any, t reflect.Type, path string) error {
 		}
 	}
 	return nil
+}
+
+// duplicateKey returns the path ("items[0].category") of the first key that an object of body
+// holds twice (in any case, as encoding/json matches keys), or "".
+func duplicateKey(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// walk reads one value; stop is true once a duplicate is found or the body cannot be read.
+	var walk func(path string) (dup string, stop bool)
+	walk = func(path string) (string, bool) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", true
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				key, ok := k.(string)
+				if err != nil || !ok {
+					return "", true
+				}
+				if seen[strings.ToLower(key)] {
+					return join(path, key), true
+				}
+				seen[strings.ToLower(key)] = true
+				if dup, stop := walk(join(path, key)); stop {
+					return dup, true
+				}
+			}
+			_, err = dec.Token()
+			return "", err != nil
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if dup, stop := walk(fmt.Sprintf("%s[%d]", path, i)); stop {
+					return dup, true
+				}
+			}
+			_, err = dec.Token()
+			return "", err != nil
+		}
+		return "", false
+	}
+	dup, _ := walk("")
+	return dup
 }
 
 func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {

@@ -21,6 +21,8 @@ func TestDecodeNamesTheField(t *testing.T) {
 		{`{"events":[{"name":"a"},{"name":false}]}`, "events[1].name"},
 		{`{"events":{"name":"a"}}`, "events"},
 		{`{"Name":"ok","zzz":1}`, "zzz"},
+		{`{"events":[{"name":"a"},{"name":{},"name":"b"}]}`, "events[1].name"},
+		{`{"name":{},"NAME":"b"}`, "name"},
 		{`{"name":"x"} [`, ""},
 		{`{"name":`, ""},
 		{`"text"`, ""},

@@ -42,6 +42,10 @@ func TestResources(t *testing.T) {
 			status: 404, want: map[string]any{"error.code": "not_found"}},
 		{name: "advertiser id not a number", method: "GET", path: "/api/v1/advertisers/abc", key: adminKey,
 			status: 404},
+		{name: "advertiser id with a sign", method: "GET", path: "/api/v1/advertisers/+1", key: adminKey,
+			status: 404, want: map[string]any{"error.code": "not_found"}},
+		{name: "advertiser id with a leading zero", method: "GET", path: "/api/v1/advertisers/01", key: adminKey,
+			status: 404, want: map[string]any{"error.code": "not_found"}},
 		{name: "advertiser list", method: "GET", path: "/api/v1/advertisers", key: adminKey,
 			status: 200, want: map[string]any{"#data": 3, "data.0.id": 1, "next_cursor": absent}},
 

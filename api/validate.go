@@ -90,7 +90,9 @@ func checkBIC(field, s string) (string, error) {
 func pathID(r *http.Request, kind string) (int64, error) {
 	s := r.PathValue("id")
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id < 1 {
+	// Only the id's own spelling names it: "+1" or "01" would let one resource have many
+	// paths (and a DELETE hit what its caller did not write).
+	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
 		return 0, notFound(kind, strconv.Quote(s))
 	}
 	return id, nil

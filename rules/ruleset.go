@@ -70,8 +70,11 @@ func Parse(data []byte, currency string) (*RuleSet, error) {
 	if !pactum.ValidCurrency(currency) {
 		return nil, pactum.Errorf(pactum.EINVALID, "unknown currency %q", currency)
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	// Syntax only: a number too large for a float64 (1e309) is valid JSON, and the field that
+	// holds it says what is wrong with it.
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			return nil, pactum.FieldError("", "is not valid JSON: %v (at byte %d)", syn, syn.Offset)

@@ -164,6 +164,7 @@ func TestParseInvalid(t *testing.T) {
 		{"tier unknown key", `{"tiers":[{"id":"t","monthly_sales_gte":"1","multiplier":"2","yearly":"1"}]}`, "tiers[0].yearly", "known key"},
 		{"caps zero", `{"caps":{"daily_conversions":0}}`, "caps.daily_conversions", "positive"},
 		{"caps negative", `{"caps":{"monthly_conversions":-5}}`, "caps.monthly_conversions", "positive"},
+		{"caps beyond a float", `{"caps":{"daily_conversions":1e309}}`, "caps.daily_conversions", "whole number"},
 		{"caps fraction", `{"caps":{"daily_conversions":1.5}}`, "caps.daily_conversions", "whole number"},
 		{"caps quoted count", `{"caps":{"daily_conversions":"500"}}`, "caps.daily_conversions", "whole number"},
 		{"caps payout number", `{"caps":{"monthly_payout":20000}}`, "caps.monthly_payout", "quote"},
