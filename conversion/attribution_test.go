@@ -290,13 +290,17 @@ func TestCountryRules(t *testing.T) {
 		})
 	}
 
-	// An offer whose rules do not pay by country does not look the click up.
+	// An offer whose rules do not pay by country is processed without looking the click up;
+	// reading the conversion shows the click's country all the same.
 	plain := h.offer(nil)
 	click := h.click(plain, h.partner("ben", pactum.PartnerActive), time.Hour)
 	storeClick(h, pactum.Visit{ClickID: click, Time: start.Add(-time.Hour), OfferID: plain.ID, Country: "FR"}, 2)
 	c := h.submit(pactum.ConversionInput{ClickID: click, OrderID: "plain", Amount: dec("100.00"), AmountGiven: true}).Conversion
 	if c.Country != "" {
-		t.Errorf("country %q for an offer without rules by country", c.Country)
+		t.Errorf("processed in %q for an offer without rules by country", c.Country)
+	}
+	if stored, err := h.store.Conversion(h.ctx, c.ID); err != nil || stored.Country != "FR" {
+		t.Errorf("read back: country %q, %v; want the click's FR", stored.Country, err)
 	}
 }
 

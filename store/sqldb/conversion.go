@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,13 @@ import (
 
 	"github.com/pactum/pactum"
 )
+
+// readFields is fields as a read selects them: the country through countryRead.
+func readFields(fields []string) []string {
+	out := slices.Clone(fields)
+	out[slices.Index(out, "country")] = countryRead
+	return out
+}
 
 // conversionFields are the columns of conversions after id, in the order conversionArgs and
 // scanConversion use. created_at comes last so that an update can write all the others. The
@@ -24,8 +32,14 @@ var conversionFields = []string{"offer_id", "advertiser_id", "event", "partner_i
 	"revenue_breakdown", "refunded_amount", "refunds", "approve_at", "approved_at",
 	"ledger_currency", "ledger_amount", "fx_rate", "updated_at", "created_at"}
 
+// countryRead reads a conversion's country: its own, else its click's. The event transaction
+// stores a click's country only when the offer's rules pay by country (every conversion waits
+// for that transaction in turn); reads, which are not on that path, show it for all.
+const countryRead = `CASE WHEN conversions.country <> '' OR conversions.click_id = '' THEN conversions.country
+	ELSE COALESCE((SELECT k.country FROM clicks k WHERE k.click_id = conversions.click_id), '') END`
+
 var (
-	conversionColumns = `SELECT id, ` + strings.Join(conversionFields, ", ") +
+	conversionColumns = `SELECT id, ` + strings.Join(readFields(conversionFields), ", ") +
 		`, (SELECT pc.payout_id FROM payout_commissions pc WHERE pc.conversion_id = conversions.id) FROM conversions`
 	conversionByID       = conversionColumns + ` WHERE id = ?`
 	conversionByDedupKey = conversionColumns + ` WHERE dedup_key = ?`

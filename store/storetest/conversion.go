@@ -581,3 +581,39 @@ func testPartnerStats(t *testing.T, s pactum.Store) {
 		return nil
 	})
 }
+
+// testConversionCountryFromClick: a conversion without a country of its own reads as in its
+// click's country once the click is stored; its own country wins.
+func testConversionCountryFromClick(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	anna := newPartner(t, s, "anna")
+	clickless := fullConversion(o, anna.ID, "EUR")
+	clickless.Country = ""
+	clicked := fullConversion(o, anna.ID, "USD")
+	clicked.Country = ""
+	own := fullConversion(o, anna.ID, "GBP")
+	st := newStream(s, "events")
+	ids := st.insertAll(t, clickless, clicked, own)
+	fr := visit(clicked.ClickID, o.ID, anna.ID, time.Now())
+	fr.Country = "FR"
+	ie := visit(own.ClickID, o.ID, anna.ID, time.Now())
+	ie.Country = "IE"
+	must(t, applyVisits(s, []pactum.Visit{fr, ie}, nil, "visits", 1))
+
+	want := map[int64]string{ids[0]: "", ids[1]: "FR", ids[2]: "DE"}
+	for id, country := range want {
+		c, err := s.Conversion(ctx, id)
+		must(t, err)
+		if c.Country != country {
+			t.Errorf("Conversion(%d).Country = %q, want %q", id, c.Country, country)
+		}
+	}
+	list, err := s.ListConversions(ctx, pactum.ConversionFilter{OfferID: o.ID}, pactum.Page{})
+	must(t, err)
+	for _, c := range list {
+		if c.Country != want[c.ID] {
+			t.Errorf("listed conversion %d: country %q, want %q", c.ID, c.Country, want[c.ID])
+		}
+	}
+}

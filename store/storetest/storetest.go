@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"LockConversions", testLockConversions},
 		{"EventTxCoupon", testEventTxCoupon},
 		{"EventTxClickCountry", testEventTxClickCountry},
+		{"ConversionCountryFromClick", testConversionCountryFromClick},
 		{"NoReusedIDs", testNoReusedIDs},
 		{"ConversionRoundTrip", testConversionRoundTrip},
 		{"ConversionMoney", testConversionMoney},
