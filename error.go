@@ -28,6 +28,10 @@ const (
 	EPRECONDITION = "failed_precondition"
 )
 
+// ErrQueued is what reporting a conversion returns when the conversion is durable in the event
+// log but no processor answered in time: it will be processed, and the intake answers 202.
+var ErrQueued = errors.New("the conversion is recorded and waits to be processed")
+
 // Error is an error a user can act on: a code, a message that says what is wrong, and the field
 // it concerns (a JSON path such as "events[0].payout.rules[1].rate.percent") when there is one.
 type Error struct {

@@ -75,10 +75,8 @@ type StoredClick struct {
 	Visit
 }
 
-// Store is everything Pactum keeps. Both stores (store/sqlite, store/postgres) implement it and
-// pass one conformance suite (store/storetest). Not-found lookups return an *Error with
-// ENOTFOUND; uniqueness violations an *Error with ECONFLICT naming the field.
-type Store interface {
+// ProgramStore keeps the program: advertisers, partners, offers, links and coupons.
+type ProgramStore interface {
 	CreateAdvertiser(ctx context.Context, a *Advertiser) error
 	Advertiser(ctx context.Context, id int64) (Advertiser, error)
 	AdvertiserByPostbackToken(ctx context.Context, tokenHash []byte) (Advertiser, error)
@@ -105,13 +103,20 @@ type Store interface {
 	Coupon(ctx context.Context, code string) (Coupon, error)
 	ListCoupons(ctx context.Context, f CouponFilter, p Page) ([]Coupon, error)
 	DeleteCoupon(ctx context.Context, code string) error
+}
 
+// KeyStore keeps API keys, by the SHA-256 of the key.
+type KeyStore interface {
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
 	APIKey(ctx context.Context, id int64) (APIKey, error)
 	ListAPIKeys(ctx context.Context, p Page) ([]APIKey, error)
 	DeleteAPIKey(ctx context.Context, id int64) error
+}
 
+// EventStore applies the event log: clicks, impressions and conversions, each batch in one
+// transaction with the log's position.
+type EventStore interface {
 	// ApplyEvents runs fn in one transaction that also records pos as the position of stream
 	// in the event log, so that what fn wrote and the position commit together. If the stream
 	// is already at or past pos, fn is not called and applied is false: the batch was applied
@@ -127,7 +132,11 @@ type Store interface {
 	// PruneClaims forgets stream's claims (EventTx.Claim) of the events before sequence below,
 	// which the log can no longer redeliver, and returns how many it forgot.
 	PruneClaims(ctx context.Context, stream string, below uint64) (int64, error)
+}
 
+// ConversionStore reads conversions and changes them (refunds, decisions), each change with
+// its ledger entries and its change-feed row in one transaction.
+type ConversionStore interface {
 	Conversion(ctx context.Context, id int64) (Conversion, error)
 	ListConversions(ctx context.Context, f ConversionFilter, p Page) ([]Conversion, error)
 	CountConversions(ctx context.Context, f ConversionFilter) (int64, error)
@@ -137,7 +146,11 @@ type Store interface {
 	UpdateConversion(ctx context.Context, id int64, fn func(*Conversion) error) (Conversion, error)
 	// EachConversion calls fn for every conversion matching f, oldest first (for the simulator).
 	EachConversion(ctx context.Context, f ConversionFilter, fn func(Conversion) error) error
+}
 
+// LedgerStore keeps partners' money: the append-only ledger, balances as its sums, and the
+// approval of commissions whose hold period ended.
+type LedgerStore interface {
 	// LedgerEntries lists ledger entries, oldest first; Balances sums them per partner,
 	// program and currency.
 	LedgerEntries(ctx context.Context, f LedgerFilter, p Page) ([]LedgerEntry, error)
@@ -148,7 +161,10 @@ type Store interface {
 	// UnpaidApproved sums a partner's approved commissions that no payout took yet, by
 	// program, currency and day of approval.
 	UnpaidApproved(ctx context.Context, partnerID int64) ([]ApprovedDay, error)
+}
 
+// PayoutStore keeps payout runs and payouts.
+type PayoutStore interface {
 	// RunPayouts makes the payout run of a program for a date, or returns the one that exists
 	// (created false): running a date twice pays nothing twice.
 	RunPayouts(ctx context.Context, rs RunSettings) (run PayoutRun, created bool, err error)
@@ -159,14 +175,20 @@ type Store interface {
 	// SettlePayout marks a pending payout paid (text is the reference) or failed (text is the
 	// reason; the money returns to the balance and its commissions to the next run).
 	SettlePayout(ctx context.Context, id int64, status, text string, now time.Time) (Payout, error)
+}
 
+// ClickStore reads the clicks and impressions the event log stored.
+type ClickStore interface {
 	Clicks(ctx context.Context, f ClickFilter, p Page) ([]StoredClick, error)
 	CountClicks(ctx context.Context, f ClickFilter) (int64, error)
 	CountImpressions(ctx context.Context, f ClickFilter) (int64, error)
 	// ClicksSince calls fn for each click at or after since, oldest first, so that a restarted
 	// edge can rebuild its memory of recent visitors and keep flagging unique clicks correctly.
 	ClicksSince(ctx context.Context, since time.Time, fn func(Visit) error) error
+}
 
+// FXStore keeps currency reference rates.
+type FXStore interface {
 	// PutFXRates stores rates, replacing any stored for the same day and currency, in one
 	// transaction, and returns how many it stored (a rate given twice counts once, the later
 	// wins). A rate that fails FXRate.Validate is an EINVALID error naming it ("rates[3].currency")
@@ -174,12 +196,31 @@ type Store interface {
 	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
 	// FXRates returns every stored rate, ordered by date, then currency.
 	FXRates(ctx context.Context) ([]FXRate, error)
+}
 
+// SettingStore keeps small named values.
+type SettingStore interface {
 	// Setting returns a small named value such as the click-id signing key (ENOTFOUND if unset).
 	Setting(ctx context.Context, name string) (string, error)
 	// SetSettingIfAbsent stores value under name unless a value is there already, and returns
 	// the value in force, so that two processes starting at once agree on one key.
 	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+}
 
+// Store is everything Pactum keeps, area by area; each consumer asks for the areas it uses.
+// Both stores (store/sqlite, store/postgres) implement it and pass one conformance suite
+// (store/storetest), split the same way. Not-found lookups return an *Error with ENOTFOUND;
+// uniqueness violations an *Error with ECONFLICT naming the field.
+type Store interface {
+	ProgramStore
+	KeyStore
+	EventStore
+	ConversionStore
+	LedgerStore
+	PayoutStore
+	ClickStore
+	FXStore
+	SettingStore
+	ChangeStore
 	Close() error
 }

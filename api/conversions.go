@@ -15,7 +15,6 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
-	"github.com/pactum/pactum/conversion"
 )
 
 // maxItems bounds the lines of one reported order: a basket, not a catalogue.
@@ -262,7 +261,7 @@ func (a *API) createConversion(w http.ResponseWriter, r *http.Request, c caller)
 	in.AdvertiserID = c.advertiserID
 	in.Time = a.now().UTC()
 	res, err := a.conversions.Submit(r.Context(), in)
-	if errors.Is(err, conversion.ErrQueued) {
+	if errors.Is(err, pactum.ErrQueued) {
 		writeJSON(w, http.StatusAccepted, queuedBody{
 			Status:  "queued",
 			Message: "the conversion is recorded and will be processed shortly; list conversions to see its result",

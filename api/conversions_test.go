@@ -536,7 +536,7 @@ func TestOfferConversionFields(t *testing.T) {
 type queuedSubmitter struct{}
 
 func (queuedSubmitter) Submit(context.Context, pactum.ConversionInput) (pactum.ConversionResult, error) {
-	return pactum.ConversionResult{}, conversion.ErrQueued
+	return pactum.ConversionResult{}, pactum.ErrQueued
 }
 
 // TestIntakeQueued: a conversion the log holds but no processor answered for in time is a 202

@@ -45,7 +45,7 @@ type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// AnswerWait bounds how long Submit waits for the processor once the log has the
-	// conversion (default 10s): past it, Submit returns ErrQueued, since the conversion is
+	// conversion (default 10s): past it, Submit returns pactum.ErrQueued, since the conversion is
 	// durable and will be processed when a processor is back.
 	AnswerWait time.Duration
 	// ReplyTo and Send let other processes apply what this one submits (a deployment over

@@ -82,7 +82,7 @@ func TestSubmitAnswersQueuedWhenNoProcessorAnswers(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return start },
 	})
 	_, err := p.Submit(h.ctx, pactum.ConversionInput{ClickID: h.click(o, anna, time.Hour), OrderID: "Q-1", Items: basket()})
-	if !errors.Is(err, conversion.ErrQueued) {
+	if !errors.Is(err, pactum.ErrQueued) {
 		t.Fatalf("Submit while the processor is held: %v, want ErrQueued", err)
 	}
 	if p.Waiting() != 0 {

@@ -2,7 +2,6 @@ package conversion
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +32,7 @@ var maxAmount = decimal.New(1, 12)
 //
 // When ctx ends first, Submit returns ctx's error, but a conversion that reached the log is
 // still processed: reporting it again is answered as a duplicate when it has an order id. When
-// the processor takes longer than Config.AnswerWait, Submit returns ErrQueued.
+// the processor takes longer than Config.AnswerWait, Submit returns pactum.ErrQueued.
 func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactum.ConversionResult, error) {
 	rec, err := p.resolve(ctx, in)
 	if err != nil {
@@ -61,16 +60,12 @@ func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactu
 		return o.res, o.err
 	case <-timer.C:
 		p.forget(id)
-		return pactum.ConversionResult{}, ErrQueued
+		return pactum.ConversionResult{}, pactum.ErrQueued
 	case <-ctx.Done():
 		p.forget(id)
 		return pactum.ConversionResult{}, ctx.Err()
 	}
 }
-
-// ErrQueued is Submit's answer when the conversion is durable in the log but no processor
-// answered within Config.AnswerWait: it will be processed, and the intake says so with a 202.
-var ErrQueued = errors.New("the conversion is recorded and waits to be processed")
 
 // resolve checks in and works out everything Apply needs that does not depend on the store's
 // state at the time: the offer, the event, the click, the currency and the amount.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/answer"
 )
 
 // The answers of the conversion intakes (the contract's "Answers"): the conversion as JSON,
@@ -13,24 +14,12 @@ import (
 // reflection on a path that takes thousands of postbacks a second.
 
 var (
-	jsonType        = []string{"application/json"}
 	postbackMethods = []string{"GET, POST"}
-	bearerChallenge = []string{`Bearer realm="pactum"`}
 )
-
-// resultStatus is the HTTP status that tells what happened to a conversion: one that Pactum
-// rejected never answers 200, not even when this report was a duplicate of it. A conversion the
-// advertiser itself reported as declined was recorded as asked: that is a success.
-func resultStatus(c *pactum.Conversion) int {
-	if c.Status == pactum.ConversionRejected && c.Reason != pactum.ReasonAdvertiserDenied {
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusOK
-}
 
 func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 	c := &res.Conversion
-	status := resultStatus(c)
+	status := answer.ConversionStatus(res, http.StatusOK)
 	b := make([]byte, 0, 256)
 	b = append(b, `{"conversion_id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
@@ -54,15 +43,11 @@ func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 		b = append(b, `,"reason":`...)
 		b = pactum.AppendJSONString(b, c.Reason)
 		b = append(b, `,"error":{"code":"`+pactum.EREJECTED+`","message":`...)
-		msg := "the conversion was stored as rejected"
-		if c.Reason != "" {
-			msg += ": " + c.Reason
-		}
-		b = pactum.AppendJSONString(b, msg)
+		b = pactum.AppendJSONString(b, answer.RejectedMessage(c.Reason))
 		b = append(b, `,"field":""}`...)
 	}
 	b = append(b, "}\n"...)
-	writeJSONBytes(w, status, b)
+	answer.WriteJSON(w, status, b)
 }
 
 // queuedMessage explains a 202: the conversion is durable, and no processor answered in time.
@@ -74,39 +59,7 @@ func writeQueued(w http.ResponseWriter) {
 	b = append(b, `{"status":"queued","message":`...)
 	b = pactum.AppendJSONString(b, queuedMessage)
 	b = append(b, "}\n"...)
-	writeJSONBytes(w, http.StatusAccepted, b)
-}
-
-// writeError answers err, an *pactum.Error or one already made safe to show, in the SPEC's
-// shape: {"error":{"code":...,"message":...,"field":...}}.
-func writeError(w http.ResponseWriter, status int, err error) {
-	b := make([]byte, 0, 160)
-	b = append(b, `{"error":{"code":`...)
-	b = pactum.AppendJSONString(b, pactum.ErrorCode(err))
-	b = append(b, `,"message":`...)
-	b = pactum.AppendJSONString(b, pactum.ErrorMessage(err))
-	if f := pactum.ErrorField(err); f != "" {
-		b = append(b, `,"field":`...)
-		b = pactum.AppendJSONString(b, f)
-	}
-	b = append(b, "}}\n"...)
-	h := w.Header()
-	switch status {
-	case http.StatusUnauthorized:
-		h["Www-Authenticate"] = bearerChallenge // the canonical form of WWW-Authenticate
-	case http.StatusServiceUnavailable:
-		h["Retry-After"] = retryAfter
-	}
-	writeJSONBytes(w, status, b)
-}
-
-func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h["Content-Type"] = jsonType
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	h["Cache-Control"] = noStore
-	w.WriteHeader(status)
-	w.Write(b) //nolint:errcheck // the caller has gone; nothing to do
+	answer.WriteJSON(w, http.StatusAccepted, b)
 }
 
 // writeGIFStatus answers a pixel: the 1x1 GIF whatever happened, so that a page never shows a

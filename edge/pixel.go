@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/answer"
 )
 
 // servePixel answers a conversion pixel on the shop's thank-you page: the native /pixel, TUNE's
@@ -43,11 +44,11 @@ func (e *Edge) servePixel(w http.ResponseWriter, r *http.Request) {
 	in.Time = e.cfg.Now()
 	res, err := e.cfg.Conversions.Submit(r.Context(), in)
 	if err != nil {
-		status, err := e.conversionError(err)
+		status, err := e.conversionError(r.Context(), err)
 		writeGIFStatus(w, status, err)
 		return
 	}
-	status := resultStatus(&res.Conversion)
+	status := answer.ConversionStatus(res, http.StatusOK)
 	if status != http.StatusOK {
 		w.Header()["X-Pactum-Reason"] = []string{cleanText(res.Conversion.Reason, maxParamLen)}
 		writeGIFStatus(w, status, pactum.Errorf(pactum.EREJECTED, "rejected"))

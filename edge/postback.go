@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/answer"
 	"github.com/pactum/pactum/clickid"
-	"github.com/pactum/pactum/conversion"
 )
 
 // Submitter takes a conversion that an intake read and answers what became of it, once it is
@@ -51,7 +51,7 @@ func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		// GET patterns match HEAD too, and a HEAD must not report a conversion.
 		w.Header()["Allow"] = postbackMethods
-		writeError(w, http.StatusMethodNotAllowed, pactum.Errorf(pactum.EINVALID, "use GET or POST"))
+		answer.WriteError(w, http.StatusMethodNotAllowed, pactum.Errorf(pactum.EINVALID, "use GET or POST"))
 		return
 	}
 	if e.inFlight.Add(1) > e.maxInFlight {
@@ -65,7 +65,7 @@ func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusBadRequest, pactum.Errorf(pactum.EINVALID, "the request body is larger than 64 KiB"))
+			answer.WriteError(w, http.StatusBadRequest, pactum.Errorf(pactum.EINVALID, "the request body is larger than 64 KiB"))
 			return
 		}
 		// A malformed pair is skipped and the rest kept: incumbents' shops send many parameters
@@ -75,18 +75,18 @@ func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
 	in.Source = pactum.SourcePostback
 	adv, err := e.authenticate(r, r.Form, in)
 	if err != nil {
-		e.answerError(w, err)
+		e.answerError(w, r, err)
 		return
 	}
 	if badInput != nil {
-		e.answerError(w, badInput)
+		e.answerError(w, r, badInput)
 		return
 	}
 	in.AdvertiserID = adv
 	in.Time = e.cfg.Now()
 	res, err := e.cfg.Conversions.Submit(r.Context(), in)
 	if err != nil {
-		e.answerError(w, err)
+		e.answerError(w, r, err)
 		return
 	}
 	writeResult(w, res)
@@ -261,58 +261,25 @@ func bearer(h string) string {
 	return ""
 }
 
-// errorStatus maps an error code to the HTTP status of the answer, as the API does.
-func errorStatus(code string) int {
-	switch code {
-	case pactum.EINVALID:
-		return http.StatusBadRequest
-	case pactum.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case pactum.EFORBIDDEN:
-		return http.StatusForbidden
-	case pactum.ENOTFOUND:
-		return http.StatusNotFound
-	case pactum.ECONFLICT:
-		return http.StatusConflict
-	case pactum.EREJECTED:
-		return http.StatusUnprocessableEntity
-	case pactum.ETOOMANYREQUESTS:
-		return http.StatusTooManyRequests
-	case pactum.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-// conversionError returns the status and the error to show for err: internal errors are logged
-// (at most once a second) and shown without their text; a request that ran out of time while
-// its conversion was being processed is unavailable: the conversion may well be recorded, and
-// a retry is safe only where an order id or click id makes it a duplicate.
-func (e *Edge) conversionError(err error) (int, error) {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "no answer in time: the conversion may have been recorded; retry with the same order_id or click_id, which makes a recorded one a duplicate")
-	}
-	if errors.Is(err, conversion.ErrQueued) {
-		return http.StatusAccepted, nil
-	}
-	code := pactum.ErrorCode(err)
-	status := errorStatus(code)
-	if status == http.StatusInternalServerError {
+// conversionError returns the status and the error to show for err (answer.Of): internal errors
+// are logged, at most once a second, and shown without their text.
+func (e *Edge) conversionError(ctx context.Context, err error) (int, error) {
+	f := answer.Of(ctx, err)
+	if f.Internal {
 		e.logFailure("edge: reporting a conversion", err)
-		return status, pactum.Errorf(pactum.EINTERNAL, "internal error")
 	}
-	return status, err
+	return f.Status, f.Err
 }
 
 // answerError answers a postback that failed with the SPEC's error shape, or with 202 when the
 // conversion is recorded but not processed yet.
-func (e *Edge) answerError(w http.ResponseWriter, err error) {
-	if errors.Is(err, conversion.ErrQueued) {
+func (e *Edge) answerError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, pactum.ErrQueued) {
 		writeQueued(w)
 		return
 	}
-	status, err := e.conversionError(err)
-	writeError(w, status, err)
+	status, err := e.conversionError(r.Context(), err)
+	answer.WriteError(w, status, err)
 }
 
 // clickOffer returns the offer a click id names, or 0 when it is not a valid id.

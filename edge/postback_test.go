@@ -20,7 +20,6 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/clickid"
-	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/edge"
 )
 
@@ -648,7 +647,7 @@ func TestPostbackResults(t *testing.T) {
 	})
 	t.Run("queued", func(t *testing.T) {
 		h.sub.answer(func(pactum.ConversionInput) (pactum.ConversionResult, error) {
-			return pactum.ConversionResult{}, conversion.ErrQueued
+			return pactum.ConversionResult{}, pactum.ErrQueued
 		})
 		w := h.get(target, strangerIP)
 		if w.Code != http.StatusAccepted || w.Header().Get("Content-Type") != "application/json" {

@@ -107,6 +107,9 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 			return pactum.Conversion{}, false, fmt.Errorf("insert conversion %d: ledger: %w", n.ID, err)
 		}
 	}
+	if ch, ok := pactum.ChangeOf(nil, &n, n.CreatedAt); ok {
+		e.changes = append(e.changes, ch)
+	}
 	*c = n
 	return n, false, nil
 }
@@ -247,6 +250,11 @@ func (s *Store) UpdateConversion(ctx context.Context, id int64, fn func(*pactum.
 		}
 		if err := s.insertLedger(ctx, tx, pactum.LedgerChanges(&before, &c, c.UpdatedAt)); err != nil {
 			return err
+		}
+		if ch, ok := pactum.ChangeOf(&before, &c, c.UpdatedAt); ok {
+			if err := s.txChanges(ctx, tx, []pactum.Change{ch}); err != nil {
+				return err
+			}
 		}
 		out = c
 		return nil

@@ -17,9 +17,10 @@ const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
 // eventTx is pactum.EventTx over one write transaction. It is valid only while the fn given to
 // ApplyEvents runs.
 type eventTx struct {
-	s      *Store
-	tx     *sql.Tx
-	locked bool // LockConversions took the lock, which lasts until the transaction ends
+	s       *Store
+	tx      *sql.Tx
+	locked  bool            // LockConversions took the lock, which lasts until the transaction ends
+	changes []pactum.Change // the change feed's rows, appended when fn is done
 }
 
 var _ pactum.EventTx = (*eventTx)(nil)
@@ -55,6 +56,9 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		fnErr = fn(e)
 		if fnErr != nil {
 			return fnErr
+		}
+		if err := s.appendChanges(ctx, tx, e.changes, e.exec); err != nil {
+			return err
 		}
 		applied = true
 		return nil
@@ -151,8 +155,13 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // eventTxQueries are the statements of the event transaction, prepared once (with the bulk
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
-var eventTxQueries = []string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
-	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}
+var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
+	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}, changeQueries...)
+
+// exec runs query through its prepared statement.
+func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return e.stmt(ctx, query).ExecContext(ctx, args...)
+}
 
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {

@@ -117,10 +117,11 @@ func (s *Store) balances(ctx context.Context, db querier, f pactum.LedgerFilter)
 const approveDue = `UPDATE conversions SET status = 'approved', approved_at = approve_at, updated_at = ?
 	WHERE id IN (SELECT id FROM conversions WHERE status = 'pending' AND approve_at <= ? ORDER BY approve_at LIMIT ?)
 	AND status = 'pending'
-	RETURNING id, partner_id, advertiser_id, ledger_currency, ledger_amount, approve_at`
+	RETURNING id, partner_id, advertiser_id, ledger_currency, ledger_amount, approve_at,
+		offer_id, reason, currency, amount, payout, revenue, refunded_amount`
 
 // ApproveDue approves up to limit pending conversions whose hold period ended by now, with
-// their ledger entries, in one transaction, and returns how many it approved. The approval job
+// their ledger entries and changes, in one transaction, and returns how many it approved. The approval job
 // calls it until it returns less than limit; since it works from the conversions' state, a job
 // that was down catches up on its first call.
 func (s *Store) ApproveDue(ctx context.Context, now time.Time, limit int) (int, error) {
@@ -131,15 +132,23 @@ func (s *Store) ApproveDue(ctx context.Context, now time.Time, limit int) (int, 
 			return err
 		}
 		var entries []pactum.LedgerEntry
+		var changes []pactum.Change
 		for rows.Next() {
 			var e pactum.LedgerEntry
 			var partner sql.NullInt64
 			var amount, at int64
-			if err := rows.Scan(&e.ConversionID, &partner, &e.AdvertiserID, &e.Currency, &amount, &at); err != nil {
+			ch := pactum.Change{Kind: pactum.ChangeApproved, Status: pactum.ConversionApproved}
+			var sale, payout, revenue, refunded int64
+			if err := rows.Scan(&e.ConversionID, &partner, &e.AdvertiserID, &e.Currency, &amount, &at,
+				&ch.OfferID, &ch.Reason, &ch.Currency, &sale, &payout, &revenue, &refunded); err != nil {
 				rows.Close()
 				return err
 			}
 			n++
+			ch.ConversionID, ch.AdvertiserID, ch.PartnerID, ch.Time = e.ConversionID, e.AdvertiserID, partner.Int64, fromMicros(at)
+			ch.Amount, ch.Payout = pactum.FromMinor(sale, ch.Currency), pactum.FromMinor(payout, ch.Currency)
+			ch.Revenue, ch.RefundedAmount = pactum.FromMinor(revenue, ch.Currency), pactum.FromMinor(refunded, ch.Currency)
+			changes = append(changes, ch)
 			if !partner.Valid || amount <= 0 {
 				continue // nothing to move: unattributed, or earning nothing
 			}
@@ -152,7 +161,10 @@ func (s *Store) ApproveDue(ctx context.Context, now time.Time, limit int) (int, 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return s.insertLedger(ctx, tx, entries)
+		if err := s.insertLedger(ctx, tx, entries); err != nil {
+			return err
+		}
+		return s.txChanges(ctx, tx, changes)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("approve due conversions: %w", err)

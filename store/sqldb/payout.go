@@ -301,8 +301,7 @@ func (s *Store) SettlePayout(ctx context.Context, id int64, status, text string,
 		switch status {
 		case pactum.PayoutPaid:
 			p.Reference = text
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE conversions SET status = 'paid', updated_at = ?
-				WHERE id IN (`+payoutCommissions+`) AND status = 'approved'`), micros(p.UpdatedAt), id); err != nil {
+			if err := s.markPaid(ctx, tx, id, p.UpdatedAt); err != nil {
 				return fmt.Errorf("mark commissions paid: %w", err)
 			}
 		case pactum.PayoutFailed:
@@ -336,4 +335,36 @@ func (s *Store) SettlePayout(ctx context.Context, id int64, status, text string,
 		return pactum.Payout{}, fmt.Errorf("settle payout %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// markPaid marks the commissions of payout id paid, with their changes.
+func (s *Store) markPaid(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	rows, err := tx.QueryContext(ctx, s.q(`UPDATE conversions SET status = 'paid', updated_at = ?
+		WHERE id IN (`+payoutCommissions+`) AND status = 'approved'
+		RETURNING id, offer_id, advertiser_id, partner_id, reason, currency, amount, payout, revenue, refunded_amount`), micros(at), id)
+	if err != nil {
+		return err
+	}
+	var changes []pactum.Change
+	for rows.Next() {
+		ch := pactum.Change{Kind: pactum.ChangePaid, Status: pactum.ConversionPaid, Time: at}
+		var partner sql.NullInt64
+		var sale, payout, revenue, refunded int64
+		if err := rows.Scan(&ch.ConversionID, &ch.OfferID, &ch.AdvertiserID, &partner, &ch.Reason, &ch.Currency,
+			&sale, &payout, &revenue, &refunded); err != nil {
+			rows.Close()
+			return err
+		}
+		ch.PartnerID = partner.Int64
+		ch.Amount, ch.Payout = pactum.FromMinor(sale, ch.Currency), pactum.FromMinor(payout, ch.Currency)
+		ch.Revenue, ch.RefundedAmount = pactum.FromMinor(revenue, ch.Currency), pactum.FromMinor(refunded, ch.Currency)
+		changes = append(changes, ch)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return s.txChanges(ctx, tx, changes)
 }

@@ -56,6 +56,9 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"PayoutRuns", testPayoutRuns},
 		{"ApproveDueConcurrently", testApproveDueConcurrently},
 		{"LedgerProperty", testLedgerProperty},
+		{"ChangeFeed", testChangeFeed},
+		{"ChangeFeedPaid", testChangeFeedPaid},
+		{"ChangeConsumers", testChangeConsumers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })

@@ -1,0 +1,92 @@
+package pactum
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Kinds of change in the change feed: what happened to a conversion.
+const (
+	ChangeCreated  = "created"  // reported (whatever its status: pending, approved, rejected, capped)
+	ChangeApproved = "approved" // its hold period ended, or approved by hand
+	ChangeRejected = "rejected" // rejected by hand
+	ChangeReversed = "reversed" // refunded in full
+	ChangeRefunded = "refunded" // refunded in part: its commission shrank
+	ChangePaid     = "paid"     // a payout that took it was marked paid
+)
+
+// Change is one row of the change feed: a conversion changed. Every write of a conversion
+// appends its change in the same transaction as the conversion and its ledger entries, so a
+// consumer (reports, partner postbacks, the live stream) that follows the feed misses nothing
+// and sees nothing that did not commit. It carries the conversion's figures as they were right
+// after the change, so that a consumer tells what happened then even if the conversion changed
+// again since.
+type Change struct {
+	// Position orders the feed: it grows by one with each change, in commit order, without gaps.
+	Position       int64
+	Kind           string
+	Time           time.Time
+	ConversionID   int64
+	OfferID        int64
+	AdvertiserID   int64
+	PartnerID      int64 // 0 for an unattributed conversion
+	Status         string
+	Reason         string
+	Currency       string
+	Amount         decimal.Decimal
+	Payout         decimal.Decimal
+	Revenue        decimal.Decimal
+	RefundedAmount decimal.Decimal
+}
+
+// ChangeOf returns the change that takes a conversion from before (nil for a new one) to
+// after, at time at, and false when nothing a consumer follows changed (only its timestamps).
+func ChangeOf(before, after *Conversion, at time.Time) (Change, bool) {
+	kind := ""
+	switch {
+	case before == nil:
+		kind = ChangeCreated
+	case before.Status != after.Status:
+		kind = after.Status // approved, rejected, reversed, paid
+	case !before.RefundedAmount.Equal(after.RefundedAmount) || len(before.Refunds) != len(after.Refunds):
+		kind = ChangeRefunded
+	case !before.Payout.Equal(after.Payout) || !before.Revenue.Equal(after.Revenue):
+		kind = ChangeRefunded // a refund by items that left the amount as it was
+	default:
+		return Change{}, false
+	}
+	return Change{
+		Kind: kind, Time: at, ConversionID: after.ID, OfferID: after.OfferID, AdvertiserID: after.AdvertiserID,
+		PartnerID: after.PartnerID, Status: after.Status, Reason: after.Reason, Currency: after.Currency,
+		Amount: after.Amount, Payout: after.Payout, Revenue: after.Revenue, RefundedAmount: after.RefundedAmount,
+	}, true
+}
+
+// ChangeStore is the change feed.
+type ChangeStore interface {
+	// Changes returns up to limit changes after position, oldest first: for readers that keep
+	// their position themselves (the live stream, whose clients resume with Last-Event-ID).
+	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
+	// LastChange returns the position of the newest change, 0 with none.
+	LastChange(ctx context.Context) (int64, error)
+	// ConsumeChanges hands fn the changes after the position consumer recorded (at most limit,
+	// oldest first) in one transaction, in which fn writes what it makes of them (ChangeTx) and
+	// the consumer's position moves past them: a consumer sees each change once, and after a
+	// restart resumes where it was. With no new change fn is not called. It returns how many
+	// changes fn took. Calls for one consumer run one at a time, across processes.
+	ConsumeChanges(ctx context.Context, consumer string, limit int, fn func(tx ChangeTx, changes []Change) error) (int, error)
+	// ConsumerPosition returns the position consumer recorded, 0 if it never consumed.
+	ConsumerPosition(ctx context.Context, consumer string) (int64, error)
+	// SetConsumerPosition records pos for consumer (a consumer that rebuilt its state from the
+	// stored data up to pos, or starts from the present).
+	SetConsumerPosition(ctx context.Context, consumer string, pos int64) error
+}
+
+// ChangeTx is the store inside ConsumeChanges' transaction: what a consumer writes through it
+// commits together with the consumer's new position.
+type ChangeTx interface {
+	// Conversion reads a conversion as the transaction sees it.
+	Conversion(ctx context.Context, id int64) (Conversion, error)
+}

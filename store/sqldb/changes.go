@@ -1,0 +1,244 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pactum/pactum"
+)
+
+// The change feed (pactum.ChangeStore). A transaction that changes conversions appends its
+// changes last, right before it commits: it moves change_head by the number of changes and
+// inserts them with the positions it got. In PostgreSQL the update locks change_head's row until
+// the transaction ends, so writers take positions one transaction at a time, in commit order: a
+// reader that has seen position N will never see a position below N appear later, and a
+// transaction that rolls back gives its positions back (no gaps). Taking the lock last keeps it
+// short and keeps it out of any lock-ordering cycle: a transaction holding it waits for nothing
+// but its commit. SQLite runs one write transaction at a time, to the same effect.
+
+const (
+	changeFields = `position, kind, time, conversion_id, offer_id, advertiser_id, partner_id, status, reason,
+		currency, amount, payout, revenue, refunded_amount`
+	changeWidth   = 14
+	advanceHead   = `UPDATE change_head SET position = position + ? WHERE id = 1 RETURNING position`
+	changeColumns = `SELECT ` + changeFields + ` FROM changes`
+	// maxChangeChunk is the most changes one INSERT carries (14 binds each).
+	maxChangeChunk = 64
+)
+
+// changeQueries holds the INSERT of 2^i changes at i, so that the event transaction can prepare
+// them all (their texts are the keys of its statements).
+var changeQueries = func() []string {
+	row := "(" + strings.Repeat("?, ", changeWidth-1) + "?)"
+	var out []string
+	for n := 1; n <= maxChangeChunk; n *= 2 {
+		out = append(out, "INSERT INTO changes ("+changeFields+") VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	}
+	return out
+}()
+
+// changeQuery returns the INSERT of n changes, n a power of two up to maxChangeChunk.
+func changeQuery(n int) string {
+	i := 0
+	for 1<<i < n {
+		i++
+	}
+	return changeQueries[i]
+}
+
+// execer runs a query, written with ? placeholders, in a transaction.
+type execer func(ctx context.Context, query string, args ...any) (sql.Result, error)
+
+// appendChanges gives changes their positions (setting them) and inserts them in tx through
+// insert. Call it last in the transaction (see above).
+func (s *Store) appendChanges(ctx context.Context, tx *sql.Tx, changes []pactum.Change, insert execer) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, s.q(advanceHead), len(changes)).Scan(&last); err != nil {
+		return fmt.Errorf("change feed: advance head: %w", err)
+	}
+	pos := last - int64(len(changes))
+	for i := range changes {
+		pos++
+		changes[i].Position = pos
+	}
+	args := make([]any, 0, min(len(changes), maxChangeChunk)*changeWidth)
+	for rest := changes; len(rest) > 0; {
+		n := min(len(rest), maxChangeChunk)
+		// Chunks of a power of two, so that a few statement texts serve every batch size.
+		for n&(n-1) != 0 {
+			n &= n - 1
+		}
+		args = args[:0]
+		for i := range rest[:n] {
+			args = changeArgs(args, &rest[i])
+		}
+		if _, err := insert(ctx, changeQuery(n), args...); err != nil {
+			return fmt.Errorf("change feed: insert: %w", err)
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+func changeArgs(args []any, c *pactum.Change) []any {
+	cur := c.Currency
+	return append(args, c.Position, c.Kind, micros(c.Time), c.ConversionID, c.OfferID, c.AdvertiserID, nullID(c.PartnerID),
+		c.Status, c.Reason, cur, pactum.ToMinor(c.Amount, cur), pactum.ToMinor(c.Payout, cur),
+		pactum.ToMinor(c.Revenue, cur), pactum.ToMinor(c.RefundedAmount, cur))
+}
+
+func scanChange(row scanner) (pactum.Change, error) {
+	var c pactum.Change
+	var at, amount, payout, revenue, refunded int64
+	var partner sql.NullInt64
+	err := row.Scan(&c.Position, &c.Kind, &at, &c.ConversionID, &c.OfferID, &c.AdvertiserID, &partner,
+		&c.Status, &c.Reason, &c.Currency, &amount, &payout, &revenue, &refunded)
+	c.Time, c.PartnerID = fromMicros(at), partner.Int64
+	c.Amount, c.Payout = pactum.FromMinor(amount, c.Currency), pactum.FromMinor(payout, c.Currency)
+	c.Revenue, c.RefundedAmount = pactum.FromMinor(revenue, c.Currency), pactum.FromMinor(refunded, c.Currency)
+	return c, err
+}
+
+// txChanges records the changes of a transaction on the writer, for appendChanges at its end.
+func (s *Store) txChanges(ctx context.Context, tx *sql.Tx, changes []pactum.Change) error {
+	return s.appendChanges(ctx, tx, changes, func(ctx context.Context, query string, args ...any) (sql.Result, error) {
+		return tx.ExecContext(ctx, s.q(query), args...)
+	})
+}
+
+// Changes returns up to limit changes after position after, oldest first.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]pactum.Change, error) {
+	out, err := list(ctx, s.r, s.q(changeColumns+` WHERE position > ? ORDER BY position LIMIT ?`), []any{after, max(1, limit)}, scanChange)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return out, nil
+}
+
+// LastChange returns the newest change's position, 0 with none.
+func (s *Store) LastChange(ctx context.Context) (int64, error) {
+	var pos int64
+	if err := s.r.QueryRowContext(ctx, `SELECT position FROM change_head WHERE id = 1`).Scan(&pos); err != nil {
+		return 0, fmt.Errorf("last change: %w", err)
+	}
+	return pos, nil
+}
+
+const consumerPosition = `SELECT position FROM change_consumers WHERE name = ?`
+
+// ConsumerPosition returns the position consumer recorded, 0 if none.
+func (s *Store) ConsumerPosition(ctx context.Context, consumer string) (int64, error) {
+	var pos int64
+	err := s.r.QueryRowContext(ctx, s.q(consumerPosition), consumer).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("position of change consumer %s: %w", consumer, err)
+	}
+	return pos, nil
+}
+
+const setConsumer = `INSERT INTO change_consumers (name, position) VALUES (?, ?)
+	ON CONFLICT (name) DO UPDATE SET position = excluded.position`
+
+// SetConsumerPosition records pos as consumer's position.
+func (s *Store) SetConsumerPosition(ctx context.Context, consumer string, pos int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(setConsumer), consumer, pos)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set position of change consumer %s: %w", consumer, err)
+	}
+	return nil
+}
+
+// ConsumeChanges hands fn the changes after consumer's position in one write transaction that
+// also moves the position. It first asks the reader whether there is anything to consume, so
+// that an idle consumer polling the feed takes no write lock.
+func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, fn func(pactum.ChangeTx, []pactum.Change) error) (int, error) {
+	pos, err := s.ConsumerPosition(ctx, consumer)
+	if err != nil {
+		return 0, err
+	}
+	last, err := s.LastChange(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if last <= pos {
+		return 0, nil
+	}
+	lock := consumerPosition
+	if s.d.ForUpdate {
+		lock += " FOR UPDATE"
+	}
+	n := 0
+	var fnErr error
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		// The row is made first so that FOR UPDATE has something to lock: two processes
+		// consuming at once then take turns, and the second sees the first's position.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
+			ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
+			return err
+		}
+		var pos int64
+		if err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&pos); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(changeColumns+` WHERE position > ? ORDER BY position LIMIT ?`), pos, max(1, limit))
+		if err != nil {
+			return err
+		}
+		var changes []pactum.Change
+		for rows.Next() {
+			c, err := scanChange(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			changes = append(changes, c)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if fnErr = fn(changeTx{s: s, tx: tx}, changes); fnErr != nil {
+			return fnErr
+		}
+		n = len(changes)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET position = ? WHERE name = ?`), changes[n-1].Position, consumer)
+		return err
+	})
+	if fnErr != nil {
+		return 0, fnErr
+	} else if err != nil {
+		return 0, fmt.Errorf("consume changes for %s: %w", consumer, err)
+	}
+	return n, nil
+}
+
+// changeTx is pactum.ChangeTx over ConsumeChanges' transaction.
+type changeTx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (c changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
+	cv, err := scanConversion(c.tx.QueryRowContext(ctx, c.s.q(conversionByID), id))
+	if err != nil {
+		return pactum.Conversion{}, fmt.Errorf("conversion: %w", notFound(err, "conversion %d not found", id))
+	}
+	return cv, nil
+}
