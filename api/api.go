@@ -1,104 +1,46 @@
-// Package api serves Pactum's REST API under /api/v1 (SPEC section 8): bearer API keys, the
-// three roles, JSON resources for advertisers, partners, offers, links, coupons, conversions,
-// clicks and API keys, and the one table that turns a pactum.Error code into an HTTP status.
-//
-// Roles, where the SPEC leaves room:
-//   - admin: everything.
-//   - advertiser: reads and renames its own advertiser record; creates, reads and changes its
-//     own offers; creates, reads and changes links and coupons on its own offers (for any
-//     partner); deletes coupons on its own offers; reads clicks on its own offers; reports,
-//     reads, refunds, approves and rejects conversions of its own offers and simulates their
-//     rules. It cannot create advertisers, see or change partners, or manage API keys.
-//   - partner: reads its own partner record; reads active public offers (without their revenue
-//     rule sets, which are what the advertiser pays the network); creates, reads and changes its
-//     own links; reads its own coupons, clicks and conversions (without what the advertiser
-//     pays for them). It cannot change its partner record.
-//
-// A resource a role may read in general but that belongs to someone else answers 404, exactly as
-// a missing one, so that ids of other partners' and advertisers' data do not leak; an action a
-// role may never take answers 403.
+// Package api serves Pactum's REST API under /api/v1 (SPEC section 8): bearer API keys, JSON in
+// and out, the SPEC's error shape. It holds only HTTP: each handler decodes the request, calls
+// the program's operations (package program) with the caller its key names, and encodes what
+// they return. Who may see and change what, the validation of every resource and the defaults
+// are program's; the status of each error is package answer's.
 package api
 
 import (
-	"context"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/commission"
-	"github.com/pactum/pactum/fx"
+	"github.com/pactum/pactum/program"
 )
 
 // Config is what the API needs from the process that serves it.
 type Config struct {
-	Store pactum.Store
-	// PublicURL is the base of tracking URLs: a link's url is PublicURL + "/c/" + code.
-	PublicURL string
+	// Program runs the operations; required.
+	Program *program.Service
 	// AdminKey is the bootstrap admin key (PACTUM_ADMIN_API_KEY). Empty disables it.
 	AdminKey string
-	// OnChange is called after any change to advertisers, partners, offers, links or coupons,
-	// so that the tracking edge drops what it cached.
-	OnChange func()
 	Logger   *slog.Logger
-	Now      func() time.Time
-	// Conversions takes the conversions of POST /api/v1/conversions (conversion.Pipeline). Nil
-	// answers that endpoint with 503.
-	Conversions Submitter
-	// Rules evaluates the draft rule sets of simulations (the pipeline's cache); nil makes one.
-	Rules *commission.Rules
-	// Rates are the process's stored currency rates (the pipeline's), which the fx-rates
-	// endpoints answer from and reload after a load; nil makes a cache of the API's own.
-	Rates *fx.Cache
-}
-
-// Submitter records a reported conversion and answers what became of it.
-type Submitter interface {
-	Submit(ctx context.Context, in pactum.ConversionInput) (pactum.ConversionResult, error)
 }
 
 // API serves /api/v1. Create it with New and mount it with Register.
 type API struct {
-	store        pactum.Store
-	publicURL    string
+	program      *program.Service
 	adminKeyHash []byte
-	onChange     func()
 	logger       *slog.Logger
-	now          func() time.Time
-	conversions  Submitter
-	rules        *commission.Rules
-	rates        *fx.Cache
 }
 
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
 // cannot end up in a dump or a log.
 func New(cfg Config) *API {
-	a := &API{
-		store:       cfg.Store,
-		publicURL:   strings.TrimRight(cfg.PublicURL, "/"),
-		onChange:    cfg.OnChange,
-		logger:      cfg.Logger,
-		now:         cfg.Now,
-		conversions: cfg.Conversions,
-		rules:       cfg.Rules,
-		rates:       cfg.Rates,
-	}
-	if a.rates == nil {
-		a.rates = fx.NewCache(cfg.Store.FXRates)
-	}
+	a := &API{program: cfg.Program, logger: cfg.Logger}
 	if cfg.AdminKey != "" {
-		a.adminKeyHash = HashKey(cfg.AdminKey)
+		a.adminKeyHash = program.HashKey(cfg.AdminKey)
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	if a.rules == nil {
-		a.rules = &commission.Rules{}
 	}
 	return a
 }
@@ -150,7 +92,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/partners/{id}/balance", a.balance)
 	a.handle(mux, "GET /api/v1/ledger", a.listLedger)
 
-	a.registerFX(mux) // /api/v1/fx-rates
+	a.handle(mux, "POST /api/v1/fx-rates", a.putFXRates)
+	a.handle(mux, "GET /api/v1/fx-rates", a.listFXRates)
+	a.handle(mux, "GET /api/v1/fx-rates/convert", a.convertFX)
 
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)
@@ -169,7 +113,7 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // handlerFunc serves one endpoint for an authenticated caller; a returned error is written in
 // the SPEC's error shape.
-type handlerFunc func(w http.ResponseWriter, r *http.Request, c caller) error
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c program.Caller) error
 
 func (a *API) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -194,9 +138,17 @@ func (a *API) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
 	})
 }
 
-// changed tells the edge that what it may have cached is stale.
-func (a *API) changed() {
-	if a.onChange != nil {
-		a.onChange()
+// authenticate finds the caller from the Authorization header. Keys are looked up by their
+// SHA-256, so stored hashes are all a leaked database gives away; the bootstrap admin key is
+// compared in constant time so that response times do not reveal it byte by byte.
+func (a *API) authenticate(r *http.Request) (program.Caller, error) {
+	scheme, key, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return program.Caller{}, pactum.Errorf(pactum.EUNAUTHORIZED, `missing API key: send "Authorization: Bearer <key>"`)
 	}
+	if a.adminKeyHash != nil && subtle.ConstantTimeCompare(program.HashKey(key), a.adminKeyHash) == 1 {
+		return program.Admin, nil
+	}
+	return a.program.Authenticate(r.Context(), key)
 }

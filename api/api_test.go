@@ -16,6 +16,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/store/sqldb"
 	"github.com/pactum/pactum/store/sqlite"
 )
@@ -41,15 +42,14 @@ func newEnv(t testing.TB) *env {
 	return newEnvWith(t, nil)
 }
 
-// newEnvWith is newEnv that lets configure complete the API's config (a conversion intake)
+// newEnvWith is newEnv that lets configure complete the program's config (a conversion intake)
 // once the store is open.
-func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
+func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env {
 	t.Helper()
 	e := &env{t: t, store: sqlite.OpenTemp(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
-	cfg := api.Config{
+	cfg := program.Config{
 		Store:     e.store,
 		PublicURL: "http://track.test/",
-		AdminKey:  adminKey,
 		OnChange:  func() { e.changes.Add(1) },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:       func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) },
@@ -57,7 +57,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
 	if configure != nil {
 		configure(e, &cfg)
 	}
-	api.New(cfg).Register(e.mux)
+	api.New(api.Config{Program: program.New(cfg), AdminKey: adminKey, Logger: cfg.Logger}).Register(e.mux)
 
 	e.mustCreate("/api/v1/advertisers", `{"name":"Shoe Shop","currency":"EUR"}`)
 	e.mustCreate("/api/v1/advertisers", `{"name":"Book Shop","currency":"USD"}`)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/program"
 )
 
 type clickJSON struct {
@@ -20,8 +21,8 @@ type clickJSON struct {
 	Sub4   string `json:"sub4"`
 	Sub5   string `json:"sub5"`
 	Source string `json:"source"`
-	// IP and UserAgent identify a visitor: advertisers and admins see them for fraud review,
-	// partners do not (they are the advertiser's customers' personal data).
+	// IP and UserAgent identify a visitor: left out for callers who may not see them
+	// (program.Caller.SeesVisitors).
 	IP        string `json:"ip,omitempty"`
 	UserAgent string `json:"user_agent,omitempty"`
 	Referer   string `json:"referer"`
@@ -44,62 +45,33 @@ func clickView(c pactum.StoredClick) clickJSON {
 	}
 }
 
-// clickFilter reads the filters of /clicks and /clicks/count and narrows them to what c may
-// see. ok is false when the caller asked for someone else's clicks: the answer is then empty.
-func clickFilter(r *http.Request, c caller) (f pactum.ClickFilter, ok bool, err error) {
-	o, ok, err := readOwners(r, c)
-	if err != nil || !ok {
-		return f, ok, err
+// clickQuery reads the filters of /clicks and /clicks/count.
+func clickQuery(r *http.Request) (q program.ClickQuery, err error) {
+	if q.Owners, err = queryOwners(r); err != nil {
+		return q, err
 	}
-	f.OfferID, f.PartnerID, f.AdvertiserID = o.offerID, o.partnerID, o.advertiserID
-	if f.From, f.To, err = timeRange(r); err != nil {
-		return f, false, err
-	}
-	return f, true, nil
+	q.From, q.To, err = timeRange(r)
+	return q, err
 }
 
-func (a *API) listClicks(w http.ResponseWriter, r *http.Request, c caller) error {
+func (a *API) listClicks(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	p, err := readPage(r)
 	if err != nil {
 		return err
 	}
-	f, ok, err := clickFilter(r, c)
-	if err != nil {
-		return err
-	} else if !ok {
-		return answerList(w, []pactum.StoredClick(nil), "", clickView)
-	}
-	fetch := func(pg pactum.Page) ([]pactum.StoredClick, error) { return a.store.Clicks(r.Context(), f, pg) }
-	items, next, err := collect(p, fetch, func(c pactum.StoredClick) int64 { return c.Seq }, nil)
+	q, err := clickQuery(r)
 	if err != nil {
 		return err
 	}
-	if c.partner() {
-		return answerList(w, items, next, partnerClickView)
-	}
-	return answerList(w, items, next, clickView)
+	page, err := a.program.ListClicks(r.Context(), c, q, p)
+	return answerList(w, page, err, clickView)
 }
 
-// partnerClickView is a click without the visitor's IP address and user agent.
-func partnerClickView(c pactum.StoredClick) clickJSON {
-	v := clickView(c)
-	v.IP, v.UserAgent = "", ""
-	return v
-}
-
-func (a *API) countClicks(w http.ResponseWriter, r *http.Request, c caller) error {
-	f, ok, err := clickFilter(r, c)
+func (a *API) countClicks(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	q, err := clickQuery(r)
 	if err != nil {
 		return err
 	}
-	var n int64
-	if ok {
-		if n, err = a.store.CountClicks(r.Context(), f); err != nil {
-			return err
-		}
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Count int64 `json:"count"`
-	}{n})
-	return nil
+	n, err := a.program.CountClicks(r.Context(), c, q)
+	return ok(w, countJSON{n}, err)
 }

@@ -13,12 +13,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/api"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/commission"
 	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/program"
 )
 
 // apiNow is the env's clock: conversions reported through the API happen then.
@@ -52,7 +52,7 @@ func pipelineEnv(t *testing.T) (*env, *clickid.Signer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvWith(t, func(e *env, cfg *api.Config) {
+	e := newEnvWith(t, func(e *env, cfg *program.Config) {
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		// The log's handler needs the pipeline and the pipeline the log: the handler is set
 		// before anything is appended, and nothing is replayed from a fresh log.
@@ -162,7 +162,12 @@ func TestConversionIntake(t *testing.T) {
 		post("a lead where the shop says it was placed", adminKey, `{"offer_id":1,"event":"lead","order_id":"L-1","country":"fr"}`,
 			201, map[string]any{"event": "lead", "country": "FR"}),
 
-		post("another advertiser's offer", e.adv2, specOrder(anna), 403, map[string]any{"error.code": "permission_denied"}),
+		// Answered as a missing one would be, so that an advertiser learns nothing of another's.
+		post("another advertiser's offer", e.adv2, specOrder(anna), 400, map[string]any{"error.field": "click_id"}),
+		post("another advertiser's offer by id", e.adv2, `{"offer_id":1,"amount":"10.00"}`, 400,
+			map[string]any{"error.field": "offer_id", "error.message": "offer 1 does not exist"}),
+		post("a missing offer", e.adv2, `{"offer_id":99,"amount":"10.00"}`, 400,
+			map[string]any{"error.field": "offer_id", "error.message": "offer 99 does not exist"}),
 		post("partners may not report", e.p1, specOrder(anna), 403, map[string]any{"error.code": "permission_denied"}),
 		post("no key", "", specOrder(anna), 401, nil),
 		post("amount as a number", adminKey, `{"offer_id":1,"amount":249.8}`, 400, map[string]any{"error.field": "amount"}),
@@ -542,7 +547,7 @@ func (queuedSubmitter) Submit(context.Context, pactum.ConversionInput) (pactum.C
 // TestIntakeQueued: a conversion the log holds but no processor answered for in time is a 202
 // that says so, not an error: it is durable and will be processed.
 func TestIntakeQueued(t *testing.T) {
-	e := newEnvWith(t, func(_ *env, cfg *api.Config) { cfg.Conversions = queuedSubmitter{} })
+	e := newEnvWith(t, func(_ *env, cfg *program.Config) { cfg.Conversions = queuedSubmitter{} })
 	status, body := e.do("POST", "/api/v1/conversions", adminKey, `{"offer_id":1,"order_id":"Q-1","amount":"1.00"}`)
 	if status != http.StatusAccepted || body["status"] != "queued" || body["message"] == "" {
 		t.Errorf("queued conversion: %d %v, want 202 queued", status, body)

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/pactum/pactum"
 )
@@ -20,18 +22,38 @@ import (
 const maxBodyBytes = 1 << 20
 
 // decode reads r's JSON body into v, a pointer to an input struct. Unknown fields, wrong types,
-// malformed JSON and trailing data are invalid_argument errors that name the field when there is
-// one, with array indices ("events[1].name"), which encoding/json's own errors leave out.
+// malformed JSON, trailing data, keys given twice and text that is not valid UTF-8 are
+// invalid_argument errors that name the field when there is one, with array indices
+// ("events[1].name"), which encoding/json's own errors leave out.
 func decode(r *http.Request, v any) error {
+	body, err := readAll(r)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return pactum.Errorf(pactum.EINVALID, "request body is empty; send a JSON object")
+	}
+	return decodeBytes(body, v)
+}
+
+// readAll reads r's body, bounded by maxBodyBytes, without the white space around it.
+func readAll(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return pactum.Errorf(pactum.EINVALID, "request body is larger than %d bytes", tooBig.Limit)
+		return nil, pactum.Errorf(pactum.EINVALID, "request body is larger than %d bytes", tooBig.Limit)
 	} else if err != nil {
-		return pactum.Errorf(pactum.EINVALID, "could not read the request body")
+		return nil, pactum.Errorf(pactum.EINVALID, "could not read the request body")
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return pactum.Errorf(pactum.EINVALID, "request body is empty; send a JSON object")
+	return bytes.TrimSpace(body), nil
+}
+
+// decodeBytes decodes body into v as decode does.
+func decodeBytes(body []byte, v any) error {
+	// encoding/json would take the last of two values of a key and replace invalid UTF-8 with
+	// U+FFFD: both would change what the client sent without a word. Refuse them first.
+	if err := checkBody(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -63,11 +85,6 @@ func decodeError(body []byte, t reflect.Type, err error) error {
 		if e := mismatch(doc, t, ""); e != nil {
 			return e
 		}
-	}
-	// What fits as a whole but failed was a key given twice, the first time with a value that
-	// does not fit (the walk above saw only the last).
-	if path := duplicateKey(body); path != "" {
-		return pactum.FieldError(path, "is given twice; give it once")
 	}
 	if errors.As(err, &typ) {
 		return pactum.FieldError(typ.Field, "must be %s, not %s", jsonKind(typ.Type), typ.Value)
@@ -138,49 +155,124 @@ func mismatch(v any, t reflect.Type, path string) error {
 	return nil
 }
 
-// duplicateKey returns the path ("items[0].category") of the first key that an object of body
-// holds twice (in any case, as encoding/json matches keys), or "".
-func duplicateKey(body []byte) string {
+// checkBody walks the JSON body and refuses, naming the field, the first key that an object
+// holds twice (in any case, as encoding/json matches keys) and the first string, key or value,
+// that is not valid UTF-8 or holds an unpaired UTF-16 surrogate escape ("\ud800"). A body that
+// is not valid JSON passes: the decoder says what is wrong with it.
+func checkBody(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	// walk reads one value; stop is true once a duplicate is found or the body cannot be read.
-	var walk func(path string) (dup string, stop bool)
-	walk = func(path string) (string, bool) {
+	var last int64 // where the token before the current one ended
+	// next reads a token and checks the text it was read from.
+	next := func(path string) (json.Token, error) {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", true
+			return nil, err
+		}
+		end := dec.InputOffset()
+		raw := body[last:end]
+		last = end
+		if _, ok := tok.(string); ok && !validJSONText(raw) {
+			return nil, pactum.FieldError(path, "must be valid UTF-8 text")
+		}
+		return tok, nil
+	}
+	// walk reads one value; stop is true once a problem is found or the body cannot be read.
+	var walk func(path string) (problem error, stop bool)
+	walk = func(path string) (error, bool) {
+		tok, err := next(path)
+		if err != nil {
+			return pactumError(err), true
 		}
 		switch tok {
 		case json.Delim('{'):
-			seen := map[string]bool{}
+			seen := map[string]string{} // lower case -> the key as first spelled
 			for dec.More() {
-				k, err := dec.Token()
+				k, err := next(path)
+				if err != nil {
+					return pactumError(err), true
+				}
 				key, ok := k.(string)
-				if err != nil || !ok {
-					return "", true
+				if !ok {
+					return nil, true
 				}
-				if seen[strings.ToLower(key)] {
-					return join(path, key), true
+				if first, dup := seen[strings.ToLower(key)]; dup {
+					return pactum.FieldError(join(path, first), "is given twice; give it once"), true
 				}
-				seen[strings.ToLower(key)] = true
-				if dup, stop := walk(join(path, key)); stop {
-					return dup, true
+				seen[strings.ToLower(key)] = key
+				if problem, stop := walk(join(path, key)); stop {
+					return problem, true
 				}
 			}
 			_, err = dec.Token()
-			return "", err != nil
+			return nil, err != nil
 		case json.Delim('['):
 			for i := 0; dec.More(); i++ {
-				if dup, stop := walk(fmt.Sprintf("%s[%d]", path, i)); stop {
-					return dup, true
+				if problem, stop := walk(fmt.Sprintf("%s[%d]", path, i)); stop {
+					return problem, true
 				}
 			}
 			_, err = dec.Token()
-			return "", err != nil
+			return nil, err != nil
 		}
-		return "", false
+		return nil, false
 	}
-	dup, _ := walk("")
-	return dup
+	problem, _ := walk("")
+	return problem
+}
+
+// pactumError keeps the *pactum.Error of a check and drops the decoder's own errors (a syntax
+// error), which decoding the body reports better.
+func pactumError(err error) error {
+	var pe *pactum.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
+// validJSONText reports whether raw, the bytes a string token was read from (with the
+// delimiters before it), is valid UTF-8 and has no unpaired surrogate escape.
+func validJSONText(raw []byte) bool {
+	if !utf8.Valid(raw) {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++
+		if i >= len(raw) || raw[i] != 'u' {
+			continue // \n, \\, \" and the like: one character escaped
+		}
+		r, ok := hex4(raw, i+1)
+		if !ok {
+			return true // not an escape the decoder reads: it reports the syntax error
+		}
+		i += 4
+		switch {
+		case utf16.IsSurrogate(r) && r < 0xdc00: // a high surrogate: a low one must follow
+			if i+2 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
+				return false
+			}
+			low, ok := hex4(raw, i+3)
+			if !ok || low < 0xdc00 || low > 0xdfff {
+				return false
+			}
+			i += 6
+		case utf16.IsSurrogate(r): // a low surrogate alone
+			return false
+		}
+	}
+	return true
+}
+
+// hex4 reads the four hex digits at raw[i:].
+func hex4(raw []byte, i int) (rune, bool) {
+	if i+4 > len(raw) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(raw[i:i+4]), 16, 32)
+	return rune(n), err == nil
 }
 
 func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {

@@ -1,35 +1,13 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/macro"
-	"github.com/pactum/pactum/rules"
-)
-
-// Bounds of an offer's numbers: a year is longer than any attribution window or hold period
-// the incumbents allow.
-const (
-	maxWindowDays = 365
-	maxHoldDays   = 365
-	maxEvents     = 50
-	maxTargets    = 300
-	// maxMinConversionSeconds: a day. A sale that comes a day after its click is no bot.
-	maxMinConversionSeconds = 86400
-)
-
-var (
-	eventNameRe = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
-	countryRe   = regexp.MustCompile(`^[A-Z]{2}$`)
+	"github.com/pactum/pactum/program"
 )
 
 type offerJSON struct {
@@ -58,9 +36,7 @@ type targetingJSON struct {
 	Devices   []string `json:"devices"`
 }
 
-// offerEventDoc is an event as it is read and written: rule sets are passed through as the
-// JSON that rules.Parse accepted. An empty rule set is left out. ID is Pactum's: a client may
-// send it back as it got it, and it is otherwise ignored (events are matched by name).
+// offerEventDoc is an event as it is answered; an empty rule set is left out.
 type offerEventDoc struct {
 	ID           int64           `json:"id"`
 	Name         string          `json:"name"`
@@ -69,9 +45,8 @@ type offerEventDoc struct {
 	Revenue      json.RawMessage `json:"revenue,omitempty"`
 }
 
-// offerView renders o for c. Partners do not see revenue rule sets: what the advertiser pays
-// the network is not theirs to know.
-func offerView(c caller) func(pactum.Offer) offerJSON {
+// offerView renders o for c, without the revenue rule sets for callers who may not see revenue.
+func offerView(c program.Caller) func(pactum.Offer) offerJSON {
 	return func(o pactum.Offer) offerJSON {
 		out := offerJSON{
 			ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status,
@@ -85,7 +60,7 @@ func offerView(c caller) func(pactum.Offer) offerJSON {
 		}
 		for _, e := range o.Events {
 			ev := offerEventDoc{ID: e.ID, Name: e.Name, AllowRepeats: e.AllowRepeats, Payout: e.Payout, Revenue: e.Revenue}
-			if c.partner() {
+			if !c.SeesRevenue() {
 				ev.Revenue = nil
 			}
 			out.Events = append(out.Events, ev)
@@ -94,443 +69,53 @@ func offerView(c caller) func(pactum.Offer) offerJSON {
 	}
 }
 
-// nonNil makes an empty list render as [] rather than null, so clients need no null check.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// offerInput is the body of a create or a PATCH; nil fields were not sent. Targeting's lists
-// are changed one by one; events are replaced as a whole.
-type offerInput struct {
-	AdvertiserID          *int64           `json:"advertiser_id"`
-	Name                  *string          `json:"name"`
-	Status                *string          `json:"status"`
-	DestinationURL        *string          `json:"destination_url"`
-	FallbackURL           *string          `json:"fallback_url"`
-	Currency              *string          `json:"currency"`
-	AttributionWindowDays *int             `json:"attribution_window_days"`
-	AttributionModel      *string          `json:"attribution_model"`
-	MinConversionSeconds  *int             `json:"min_conversion_seconds"`
-	ReturningCustomers    *bool            `json:"returning_customers"`
-	AcceptPixel           *bool            `json:"accept_pixel"`
-	HoldDays              *int             `json:"hold_days"`
-	Targeting             *targetingInput  `json:"targeting"`
-	Visibility            *string          `json:"visibility"`
-	Events                *[]offerEventDoc `json:"events"`
-}
-
-type targetingInput struct {
-	Countries *[]string `json:"countries"`
-	Devices   *[]string `json:"devices"`
-}
-
-// apply copies the fields that were sent into o, except advertiser_id, which the handlers check
-// against the caller first.
-func (in offerInput) apply(o *pactum.Offer) error {
-	set(&o.Name, in.Name, strings.TrimSpace)
-	set(&o.Status, in.Status, nil)
-	set(&o.DestinationURL, in.DestinationURL, strings.TrimSpace)
-	set(&o.FallbackURL, in.FallbackURL, strings.TrimSpace)
-	set(&o.Currency, in.Currency, nil)
-	set(&o.AttributionModel, in.AttributionModel, nil)
-	set(&o.Visibility, in.Visibility, nil)
-	if in.AttributionWindowDays != nil {
-		o.AttributionWindowDays = *in.AttributionWindowDays
-	}
-	if in.HoldDays != nil {
-		o.HoldDays = *in.HoldDays
-	}
-	if in.MinConversionSeconds != nil {
-		o.MinConversionSeconds = *in.MinConversionSeconds
-	}
-	if in.AcceptPixel != nil {
-		o.AcceptPixel = *in.AcceptPixel
-	}
-	if in.ReturningCustomers != nil {
-		o.ReturningCustomers = *in.ReturningCustomers
-	}
-	if t := in.Targeting; t != nil {
-		if t.Countries != nil {
-			o.Targeting.Countries = *t.Countries
-		}
-		if t.Devices != nil {
-			o.Targeting.Devices = *t.Devices
-		}
-	}
-	if in.Events != nil {
-		events, err := numberEvents(o.Events, *in.Events)
-		if err != nil {
-			return err
-		}
-		o.Events = events
-	}
-	return nil
-}
-
-// numberEvents gives each event of a new list its id: the id of the event of the same name in
-// the old list, else one more than the highest id so far. Postbacks name events by these ids
-// (goal_id), so an id never moves to another event while the event is there. An id sent by the
-// client must be the one its event has, so that a rename (which makes a new event) is not
-// mistaken for a change of the old one.
-func numberEvents(old []pactum.OfferEvent, docs []offerEventDoc) ([]pactum.OfferEvent, error) {
-	ids := map[string]int64{}
-	names := map[int64]string{}
-	var top int64
-	for _, e := range old {
-		if e.ID == 0 {
-			continue // stored before events had ids: numbered below like a new one
-		}
-		ids[e.Name], names[e.ID] = e.ID, e.Name
-		top = max(top, e.ID)
-	}
-	events := make([]pactum.OfferEvent, len(docs))
-	for i, d := range docs {
-		id, known := ids[d.Name]
-		if d.ID != 0 && d.ID != id {
-			field := fmt.Sprintf("events[%d].id", i)
-			if other, taken := names[d.ID]; taken {
-				return nil, pactum.FieldError(field, "is event %q's id, not %q's: ids are Pactum's and an event's name cannot change", other, d.Name)
-			}
-			if known {
-				return nil, pactum.FieldError(field, "is %d but event %q has id %d: ids are Pactum's; send it back as it is or leave it out", d.ID, d.Name, id)
-			}
-		}
-		if !known {
-			top++
-			id = top
-			// A name listed twice is refused by checkEvents; it must not take two ids meanwhile.
-			ids[d.Name] = id
-		}
-		events[i] = pactum.OfferEvent{ID: id, Name: d.Name, AllowRepeats: d.AllowRepeats, Payout: d.Payout, Revenue: d.Revenue}
-	}
-	return events, nil
-}
-
-// validateOffer checks o as it would be stored, after a create or a PATCH, and compacts its rule
-// sets. The advertiser is checked by the handlers.
-func validateOffer(o *pactum.Offer) error {
-	if err := checkName("name", o.Name); err != nil {
-		return err
-	}
-	if err := checkOneOf("status", o.Status, pactum.OfferActive, pactum.OfferPaused, pactum.OfferArchived); err != nil {
-		return err
-	}
-	if err := checkURL(o.DestinationURL, "destination_url"); err != nil {
-		return err
-	}
-	if o.FallbackURL != "" {
-		if err := checkURL(o.FallbackURL, "fallback_url"); err != nil {
-			return err
-		}
-	}
-	if err := checkCurrency("currency", o.Currency); err != nil {
-		return err
-	}
-	if o.AttributionWindowDays < 1 || o.AttributionWindowDays > maxWindowDays {
-		return pactum.FieldError("attribution_window_days", "must be from 1 to %d days", maxWindowDays)
-	}
-	if err := checkOneOf("attribution_model", o.AttributionModel, pactum.LastClick, pactum.FirstClick); err != nil {
-		return err
-	}
-	if o.MinConversionSeconds < 0 || o.MinConversionSeconds > maxMinConversionSeconds {
-		return pactum.FieldError("min_conversion_seconds", "must be from 0 to %d seconds", maxMinConversionSeconds)
-	}
-	if o.HoldDays < 0 || o.HoldDays > maxHoldDays {
-		return pactum.FieldError("hold_days", "must be from 0 to %d days", maxHoldDays)
-	}
-	if err := checkTargeting(&o.Targeting); err != nil {
-		return err
-	}
-	if err := checkOneOf("visibility", o.Visibility, pactum.VisibilityPublic, pactum.VisibilityApproval, pactum.VisibilityPrivate); err != nil {
-		return err
-	}
-	return checkEvents(o.Events, o.Currency)
-}
-
-// checkURL validates a URL template with macro.ValidateURL. Anything it returns other than a
-// *pactum.Error is still about the user's input, so it is reported as such rather than as a 500.
-func checkURL(s, field string) error {
-	return asFieldError(macro.ValidateURL(s, field), field)
-}
-
-func asFieldError(err error, field string) error {
-	var pe *pactum.Error
-	if err == nil || errors.As(err, &pe) {
-		return err
-	}
-	return pactum.FieldError(field, "%v", err)
-}
-
-func checkTargeting(t *pactum.Targeting) error {
-	if len(t.Countries) > maxTargets {
-		return pactum.FieldError("targeting.countries", "must list at most %d countries", maxTargets)
-	}
-	seen := map[string]bool{}
-	for i, c := range t.Countries {
-		field := fmt.Sprintf("targeting.countries[%d]", i)
-		if err := checkPattern(field, c, countryRe, `an ISO 3166-1 alpha-2 country code in upper case such as "DE"`); err != nil {
-			return err
-		}
-		if seen[c] {
-			return pactum.FieldError(field, "%q is listed twice", c)
-		}
-		seen[c] = true
-	}
-	if len(t.Devices) > maxTargets {
-		return pactum.FieldError("targeting.devices", "must list at most %d devices", maxTargets)
-	}
-	seen = map[string]bool{}
-	for i, d := range t.Devices {
-		field := fmt.Sprintf("targeting.devices[%d]", i)
-		if err := checkOneOf(field, d, pactum.DeviceDesktop, pactum.DeviceMobile, pactum.DeviceTablet, pactum.DeviceOther); err != nil {
-			return err
-		}
-		if seen[d] {
-			return pactum.FieldError(field, "%q is listed twice", d)
-		}
-		seen[d] = true
-	}
-	return nil
-}
-
-// checkEvents validates events and their rule sets (rules.Parse), and stores each rule set
-// compacted, with null and empty ones dropped.
-func checkEvents(events []pactum.OfferEvent, currency string) error {
-	if len(events) == 0 {
-		return pactum.FieldError("events", "must list at least one event, such as {\"name\":\"purchase\"}")
-	}
-	if len(events) > maxEvents {
-		return pactum.FieldError("events", "must list at most %d events", maxEvents)
-	}
-	seen := map[string]bool{}
-	for i := range events {
-		e := &events[i]
-		field := fmt.Sprintf("events[%d]", i)
-		if err := checkPattern(field+".name", e.Name, eventNameRe, "a lower-case name of letters, digits and _ such as \"purchase\""); err != nil {
-			return err
-		}
-		if seen[e.Name] {
-			return pactum.FieldError(field+".name", "event %q is listed twice", e.Name)
-		}
-		seen[e.Name] = true
-		var err error
-		if e.Payout, err = checkRuleSet(e.Payout, currency, field+".payout"); err != nil {
-			return err
-		}
-		if e.Revenue, err = checkRuleSet(e.Revenue, currency, field+".revenue"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkRuleSet(raw json.RawMessage, currency, field string) (json.RawMessage, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
-	}
-	if _, err := rules.Parse(raw, currency); err != nil {
-		return nil, asFieldError(pactum.WithFieldPrefix(err, field), field)
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, pactum.FieldError(field, "is not valid JSON")
-	}
-	return buf.Bytes(), nil
-}
-
-// defaultEvents is what an offer created without events tracks: one purchase event that earns
-// nothing until its rules are set.
-func defaultEvents() []pactum.OfferEvent {
-	return []pactum.OfferEvent{{ID: 1, Name: "purchase"}}
-}
-
-// ownAdvertiser resolves the advertiser an offer is created for or moved to. An advertiser key
-// may only name itself.
-func (a *API) ownAdvertiser(r *http.Request, c caller, id int64) (pactum.Advertiser, error) {
-	if c.advertiser() && id != c.advertiserID {
-		return pactum.Advertiser{}, denied("an advertiser key may only manage its own offers (advertiser_id %d)", c.advertiserID)
-	}
-	if id < 1 {
-		return pactum.Advertiser{}, pactum.FieldError("advertiser_id", "is required")
-	}
-	adv, err := a.store.Advertiser(r.Context(), id)
-	if isNotFound(err) {
-		return adv, pactum.FieldError("advertiser_id", "advertiser %d does not exist", id)
-	}
-	return adv, err
-}
-
-func (a *API) createOffer(w http.ResponseWriter, r *http.Request, c caller) error {
-	if err := c.allow("create offers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
-		return err
-	}
-	var in offerInput
+func (a *API) createOffer(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	var in program.OfferInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	advID := c.advertiserID
-	if in.AdvertiserID != nil {
-		advID = *in.AdvertiserID
-	}
-	adv, err := a.ownAdvertiser(r, c, advID)
+	o, err := a.program.CreateOffer(r.Context(), c, in)
 	if err != nil {
 		return err
 	}
-	now := a.now().UTC()
-	o := pactum.Offer{
-		AdvertiserID: adv.ID, Status: pactum.OfferActive, Currency: adv.Currency,
-		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
-		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic, Events: defaultEvents(),
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if in.Events != nil {
-		o.Events = nil // a new offer's events are numbered from 1
-	}
-	if err := in.apply(&o); err != nil {
-		return err
-	}
-	if err := validateOffer(&o); err != nil {
-		return err
-	}
-	if err := a.store.CreateOffer(r.Context(), &o); err != nil {
-		return err
-	}
-	a.changed()
-	w.Header().Set("Location", "/api/v1/offers/"+strconv.FormatInt(o.ID, 10))
-	writeJSON(w, http.StatusCreated, offerView(c)(o))
-	return nil
+	return created(w, "/api/v1/offers/"+strconv.FormatInt(o.ID, 10), offerView(c)(o))
 }
 
-// partnerSees reports whether a partner may see and link to o: the SPEC's approval flow is not
-// built yet, so partners get the active public offers.
-func partnerSees(o pactum.Offer) bool {
-	return o.Status == pactum.OfferActive && o.Visibility == pactum.VisibilityPublic
-}
-
-// canSeeOffer reports whether c may read o.
-func canSeeOffer(c caller, o pactum.Offer) bool {
-	switch {
-	case c.admin():
-		return true
-	case c.advertiser():
-		return o.AdvertiserID == c.advertiserID
-	case c.partner():
-		return partnerSees(o)
-	}
-	return false
-}
-
-func (a *API) listOffers(w http.ResponseWriter, r *http.Request, c caller) error {
+func (a *API) listOffers(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	p, err := readPage(r)
 	if err != nil {
 		return err
 	}
-	var f pactum.OfferFilter
-	if f.AdvertiserID, err = queryID(r, "advertiser_id"); err != nil {
+	var q program.OfferQuery
+	if q.AdvertiserID, err = queryID(r, "advertiser_id"); err != nil {
 		return err
 	}
-	if f.Status = r.URL.Query().Get("status"); f.Status != "" {
-		if err := checkOneOf("status", f.Status, pactum.OfferActive, pactum.OfferPaused, pactum.OfferArchived); err != nil {
-			return err
-		}
-	}
-	var keep func(pactum.Offer) bool
-	switch {
-	case c.advertiser():
-		if f.AdvertiserID != 0 && f.AdvertiserID != c.advertiserID {
-			return answerList(w, []pactum.Offer(nil), "", offerView(c))
-		}
-		f.AdvertiserID = c.advertiserID
-	case c.partner():
-		if f.Status != "" && f.Status != pactum.OfferActive {
-			return answerList(w, []pactum.Offer(nil), "", offerView(c))
-		}
-		f.Status = pactum.OfferActive
-		keep = partnerSees
-	}
-	fetch := func(pg pactum.Page) ([]pactum.Offer, error) { return a.store.ListOffers(r.Context(), f, pg) }
-	items, next, err := collect(p, fetch, func(o pactum.Offer) int64 { return o.ID }, keep)
-	if err != nil {
-		return err
-	}
-	return answerList(w, items, next, offerView(c))
+	q.Status = r.URL.Query().Get("status")
+	page, err := a.program.ListOffers(r.Context(), c, q, p)
+	return answerList(w, page, err, offerView(c))
 }
 
-// offerFor loads offer id if c may see it.
-func (a *API) offerFor(r *http.Request, c caller, id int64) (pactum.Offer, error) {
-	o, err := a.store.Offer(r.Context(), id)
-	if err != nil {
-		return o, orNotFound(err, "offer", id)
-	}
-	if !canSeeOffer(c, o) {
-		return pactum.Offer{}, notFound("offer", id)
-	}
-	return o, nil
-}
-
-func (a *API) getOffer(w http.ResponseWriter, r *http.Request, c caller) error {
+func (a *API) getOffer(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	id, err := pathID(r, "offer")
 	if err != nil {
 		return err
 	}
-	o, err := a.offerFor(r, c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, offerView(c)(o))
-	return nil
+	o, err := a.program.Offer(r.Context(), c, id)
+	return ok(w, offerView(c)(o), err)
 }
 
-func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c caller) error {
-	if err := c.allow("change offers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
-		return err
-	}
+func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	id, err := pathID(r, "offer")
 	if err != nil {
 		return err
 	}
-	o, err := a.offerFor(r, c, id)
-	if err != nil {
+	if _, err := a.program.Offer(r.Context(), c, id); err != nil {
 		return err
 	}
-	var in offerInput
+	var in program.OfferInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.AdvertiserID != nil && *in.AdvertiserID != o.AdvertiserID {
-		if _, err := a.ownAdvertiser(r, c, *in.AdvertiserID); err != nil {
-			return err
-		}
-		o.AdvertiserID = *in.AdvertiserID
-	}
-	currency := o.Currency
-	if err := in.apply(&o); err != nil {
-		return err
-	}
-	o.UpdatedAt = a.now().UTC()
-	if err := validateOffer(&o); err != nil {
-		return err
-	}
-	if o.Currency != currency {
-		// Conversions keep the offer's currency, and tiers and caps add them up: an offer with
-		// conversions keeps its currency. A new program gets a new offer.
-		n, err := a.store.CountConversions(r.Context(), pactum.ConversionFilter{OfferID: o.ID})
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return &pactum.Error{Code: pactum.ECONFLICT, Field: "currency",
-				Message: fmt.Sprintf("offer %d has %d conversions in %s; its currency cannot change", o.ID, n, currency)}
-		}
-	}
-	if err := a.store.UpdateOffer(r.Context(), &o); err != nil {
-		return err
-	}
-	a.changed()
-	writeJSON(w, http.StatusOK, offerView(c)(o))
-	return nil
+	o, err := a.program.UpdateOffer(r.Context(), c, id, in)
+	return ok(w, offerView(c)(o), err)
 }

@@ -1,21 +1,14 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/payout"
-	"github.com/pactum/pactum/payout/export"
+	"github.com/pactum/pactum/program"
 )
-
-// Payout runs, payouts, balances and ledger entries (SPEC section 6). Admins see everything; an
-// advertiser key its own program's runs and payouts, and may run and settle them; a partner key
-// its own balance, entries and payouts, never another's.
 
 type runView struct {
 	ID           int64        `json:"id"`
@@ -53,52 +46,14 @@ func viewPayout(p pactum.Payout) payoutView {
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
-type runInput struct {
-	AdvertiserID int64  `json:"advertiser_id"`
-	Date         string `json:"date"`
-}
-
-// createRun makes the run of a program for a date (today by default) whatever its schedule: a
-// manual program runs this way. The same program and date again answer the existing run with
-// 200, having paid nothing twice.
-func (a *API) createRun(w http.ResponseWriter, r *http.Request, c caller) error {
-	if err := c.allow("run payouts", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
-		return err
-	}
-	var in runInput
+// createRun answers the new run with 201, or the existing one of the same program and date with
+// 200, each with its payouts.
+func (a *API) createRun(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	var in program.RunInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if c.advertiser() {
-		if in.AdvertiserID != 0 && in.AdvertiserID != c.advertiserID {
-			return denied("an advertiser key runs its own program's payouts only")
-		}
-		in.AdvertiserID = c.advertiserID
-	}
-	if in.AdvertiserID <= 0 {
-		return pactum.FieldError("advertiser_id", "is required: the program whose partners are paid")
-	}
-	now := a.now()
-	day := payout.Day(now)
-	if in.Date != "" {
-		d, err := time.Parse(time.DateOnly, in.Date)
-		if err != nil {
-			return pactum.FieldError("date", "must be a date such as 2026-11-30, not %q", in.Date)
-		}
-		if d.After(day) {
-			// A run pays what is payable by its date: one dated ahead would pay commissions
-			// before their net days are over.
-			return pactum.FieldError("date", "%s is after today (%s): a run can only pay what is payable by now", in.Date, day.Format(time.DateOnly))
-		}
-		day = d
-	}
-	adv, err := a.store.Advertiser(r.Context(), in.AdvertiserID)
-	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
-		return pactum.FieldError("advertiser_id", "advertiser %d does not exist", in.AdvertiserID)
-	} else if err != nil {
-		return err
-	}
-	run, created, err := a.store.RunPayouts(r.Context(), payout.Settings(adv, day, now))
+	run, isNew, err := a.program.CreateRun(r.Context(), c, in)
 	if err != nil {
 		return err
 	}
@@ -106,195 +61,89 @@ func (a *API) createRun(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/api/v1/payouts/runs/"+strconv.FormatInt(run.ID, 10))
+	if isNew {
+		return created(w, "/api/v1/payouts/runs/"+strconv.FormatInt(run.ID, 10), view)
 	}
-	writeJSON(w, status, view)
+	writeJSON(w, http.StatusOK, view)
 	return nil
 }
 
 func (a *API) runWithPayouts(r *http.Request, run pactum.PayoutRun) (runView, error) {
 	view := viewRun(run)
 	view.Items = []payoutView{}
-	payouts, err := a.runPayouts(r, run.ID)
+	payouts, err := a.program.RunPayouts(r.Context(), run)
 	for _, p := range payouts {
 		view.Items = append(view.Items, viewPayout(p))
 	}
 	return view, err
 }
 
-// runPayouts returns every payout of run id.
-func (a *API) runPayouts(r *http.Request, id int64) ([]pactum.Payout, error) {
-	var out []pactum.Payout
-	for after := int64(0); ; {
-		page, err := a.store.ListPayouts(r.Context(), pactum.PayoutFilter{RunID: id}, pactum.Page{Limit: maxLimit, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range page {
-			out = append(out, p)
-			after = p.ID
-		}
-		if len(page) < maxLimit {
-			return out, nil
-		}
-	}
-}
-
-// run returns run id if c may see it.
-func (a *API) run(r *http.Request, c caller) (pactum.PayoutRun, error) {
+func (a *API) getRun(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	id, err := pathID(r, "payout run")
 	if err != nil {
-		return pactum.PayoutRun{}, err
+		return err
 	}
-	if err := c.allow("see payout runs", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
-		return pactum.PayoutRun{}, err
-	}
-	run, err := a.store.PayoutRun(r.Context(), id)
-	if err != nil {
-		return run, err
-	}
-	if c.advertiser() && run.AdvertiserID != c.advertiserID {
-		return pactum.PayoutRun{}, notFound("payout run", id)
-	}
-	return run, nil
-}
-
-func (a *API) getRun(w http.ResponseWriter, r *http.Request, c caller) error {
-	run, err := a.run(r, c)
+	run, err := a.program.Run(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
 	view, err := a.runWithPayouts(r, run)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, view)
-	return nil
+	return ok(w, view, err)
 }
 
-func (a *API) listRuns(w http.ResponseWriter, r *http.Request, c caller) error {
-	if err := c.allow("see payout runs", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
-		return err
-	}
+func (a *API) listRuns(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	p, err := readPage(r)
 	if err != nil {
 		return err
 	}
-	o, ok, err := readOwners(r, c)
-	if err != nil {
-		return err
-	} else if !ok {
-		return answerList(w, []pactum.PayoutRun(nil), "", viewRun)
-	}
-	fetch := func(pg pactum.Page) ([]pactum.PayoutRun, error) {
-		return a.store.ListPayoutRuns(r.Context(), o.advertiserID, pg)
-	}
-	items, next, err := collect(p, fetch, func(run pactum.PayoutRun) int64 { return run.ID }, nil)
+	o, err := queryOwners(r)
 	if err != nil {
 		return err
 	}
-	return answerList(w, items, next, viewRun)
+	page, err := a.program.ListRuns(r.Context(), c, o, p)
+	return answerList(w, page, err, viewRun)
 }
 
-func (a *API) listPayouts(w http.ResponseWriter, r *http.Request, c caller) error {
+func (a *API) listPayouts(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	p, err := readPage(r)
 	if err != nil {
 		return err
 	}
-	o, ok, err := readOwners(r, c)
-	if err != nil {
-		return err
-	} else if !ok {
-		return answerList(w, []pactum.Payout(nil), "", viewPayout)
-	}
-	runID, err := queryID(r, "run_id")
-	if err != nil {
+	var q program.PayoutQuery
+	if q.Owners, err = queryOwners(r); err != nil {
 		return err
 	}
-	status := r.URL.Query().Get("status")
-	if status != "" {
-		if err := checkOneOf("status", status, pactum.PayoutPending, pactum.PayoutPaid, pactum.PayoutFailed); err != nil {
-			return err
-		}
-	}
-	f := pactum.PayoutFilter{RunID: runID, AdvertiserID: o.advertiserID, PartnerID: o.partnerID, Status: status}
-	fetch := func(pg pactum.Page) ([]pactum.Payout, error) { return a.store.ListPayouts(r.Context(), f, pg) }
-	items, next, err := collect(p, fetch, func(p pactum.Payout) int64 { return p.ID }, nil)
-	if err != nil {
+	if q.RunID, err = queryID(r, "run_id"); err != nil {
 		return err
 	}
-	return answerList(w, items, next, viewPayout)
+	q.Status = r.URL.Query().Get("status")
+	page, err := a.program.ListPayouts(r.Context(), c, q, p)
+	return answerList(w, page, err, viewPayout)
 }
 
-// payout returns payout id if c may see it.
-func (a *API) payout(r *http.Request, c caller) (pactum.Payout, error) {
+func (a *API) getPayout(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	id, err := pathID(r, "payout")
 	if err != nil {
-		return pactum.Payout{}, err
+		return err
 	}
-	p, err := a.store.Payout(r.Context(), id)
-	if err != nil {
-		return p, err
-	}
-	if (c.advertiser() && p.AdvertiserID != c.advertiserID) || (c.partner() && p.PartnerID != c.partnerID) {
-		return pactum.Payout{}, notFound("payout", id)
-	}
-	return p, nil
+	p, err := a.program.Payout(r.Context(), c, id)
+	return ok(w, viewPayout(p), err)
 }
 
-func (a *API) getPayout(w http.ResponseWriter, r *http.Request, c caller) error {
-	p, err := a.payout(r, c)
+func (a *API) settlePayout(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	id, err := pathID(r, "payout")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPayout(p))
-	return nil
-}
-
-type settleInput struct {
-	Status    string `json:"status"`
-	Reference string `json:"reference"`
-	Reason    string `json:"reason"`
-}
-
-// settlePayout marks a pending payout paid, with the payment's reference, or failed, with the
-// reason: then the money returns to the partner's balance and the commissions to the next run.
-func (a *API) settlePayout(w http.ResponseWriter, r *http.Request, c caller) error {
-	if err := c.allow("settle payouts", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
+	if _, err := a.program.Payout(r.Context(), c, id); err != nil {
 		return err
 	}
-	p, err := a.payout(r, c)
-	if err != nil {
-		return err
-	}
-	var in settleInput
+	var in program.SettleInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	// Paid needs the payment's reference, failed the reason.
-	field, text, why := "reference", in.Reference, "the bank's or PayPal's reference of the payment"
-	switch in.Status {
-	case pactum.PayoutPaid:
-	case pactum.PayoutFailed:
-		field, text, why = "reason", in.Reason, "say why the payment failed"
-	default:
-		return pactum.FieldError("status", "must be %q or %q, not %q", pactum.PayoutPaid, pactum.PayoutFailed, in.Status)
-	}
-	if text == "" {
-		return pactum.FieldError(field, "is required: %s", why)
-	}
-	if err := checkText(field, text); err != nil {
-		return err
-	}
-	settled, err := a.store.SettlePayout(r.Context(), p.ID, in.Status, text, a.now())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, viewPayout(settled))
-	return nil
+	p, err := a.program.SettlePayout(r.Context(), c, id, in)
+	return ok(w, viewPayout(p), err)
 }
 
 type outlookView struct {
@@ -319,61 +168,29 @@ type nextView struct {
 	BelowMinimum bool   `json:"below_minimum"`
 }
 
-// balance answers a partner's balance with each program in each currency: pending, approved,
-// payable now, what becomes payable when, and the next payout. A partner key sees its own; an
-// admin names the partner (partner_id); an advertiser sees partners' balances with its program.
-func (a *API) balance(w http.ResponseWriter, r *http.Request, c caller) error {
-	if id := r.PathValue("id"); id != "" {
-		// GET /api/v1/partners/{id}/balance, SPEC section 8's path, is partner_id in the path.
-		q := r.URL.Query()
-		q.Set("partner_id", id)
-		r.URL.RawQuery = q.Encode()
-	}
-	o, ok, err := readOwners(r, c)
+type balanceView struct {
+	PartnerID int64         `json:"partner_id"`
+	Balances  []outlookView `json:"balances"`
+}
+
+// balance answers a partner's balance with each program in each currency. GET
+// /api/v1/partners/{id}/balance, SPEC section 8's path, is partner_id in the path.
+func (a *API) balance(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	o, err := queryOwners(r)
 	if err != nil {
 		return err
 	}
-	if o.partnerID == 0 {
-		return pactum.FieldError("partner_id", "is required: whose balance")
-	}
-	out := struct {
-		PartnerID int64         `json:"partner_id"`
-		Balances  []outlookView `json:"balances"`
-	}{PartnerID: o.partnerID, Balances: []outlookView{}}
-	if !ok {
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	}
-	partner, err := a.store.Partner(r.Context(), o.partnerID)
-	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
-		if c.admin() {
-			return notFound("partner", o.partnerID)
-		}
-		// Others get the empty answer of a partner without money, so that ids do not leak.
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	balances, err := a.store.Balances(r.Context(), pactum.LedgerFilter{PartnerID: o.partnerID, AdvertiserID: o.advertiserID})
-	if err != nil {
-		return err
-	}
-	unpaid, err := a.store.UnpaidApproved(r.Context(), o.partnerID)
-	if err != nil {
-		return err
-	}
-	programs := map[int64]pactum.Advertiser{}
-	for _, b := range balances {
-		if _, ok := programs[b.AdvertiserID]; !ok {
-			adv, err := a.store.Advertiser(r.Context(), b.AdvertiserID)
-			if err != nil {
-				return err
-			}
-			programs[b.AdvertiserID] = adv
+	if s := r.PathValue("id"); s != "" {
+		if o.PartnerID, err = strconv.ParseInt(s, 10, 64); err != nil || o.PartnerID < 1 {
+			return pactum.FieldError("partner_id", "must be a positive integer id, not %q", s)
 		}
 	}
-	for _, ol := range payout.Outlooks(partner, balances, unpaid, programs, a.now()) {
+	b, err := a.program.Balance(r.Context(), c, o)
+	if err != nil {
+		return err
+	}
+	out := balanceView{PartnerID: b.PartnerID, Balances: []outlookView{}}
+	for _, ol := range b.Outlooks {
 		v := outlookView{
 			AdvertiserID: ol.AdvertiserID, Currency: ol.Currency,
 			Pending: pactum.FormatAmount(ol.Pending, ol.Currency), Approved: pactum.FormatAmount(ol.Approved, ol.Currency),
@@ -410,116 +227,34 @@ func viewEntry(e pactum.LedgerEntry) entryView {
 }
 
 // listLedger lists ledger entries, oldest first: a partner's statement.
-func (a *API) listLedger(w http.ResponseWriter, r *http.Request, c caller) error {
+func (a *API) listLedger(w http.ResponseWriter, r *http.Request, c program.Caller) error {
 	p, err := readPage(r)
 	if err != nil {
 		return err
 	}
-	o, ok, err := readOwners(r, c)
-	if err != nil {
-		return err
-	} else if !ok {
-		return answerList(w, []pactum.LedgerEntry(nil), "", viewEntry)
-	}
-	f := pactum.LedgerFilter{PartnerID: o.partnerID, AdvertiserID: o.advertiserID}
-	fetch := func(pg pactum.Page) ([]pactum.LedgerEntry, error) { return a.store.LedgerEntries(r.Context(), f, pg) }
-	items, next, err := collect(p, fetch, func(e pactum.LedgerEntry) int64 { return e.ID }, nil)
+	o, err := queryOwners(r)
 	if err != nil {
 		return err
 	}
-	return answerList(w, items, next, viewEntry)
+	page, err := a.program.Ledger(r.Context(), c, o, p)
+	return answerList(w, page, err, viewEntry)
 }
 
-// exportRun answers a run's payouts as a file: format csv (a report of every payout that did
-// not fail; bank details only for admins), paypal (a PayPal Payouts batch of the pending
-// payouts of partners paid by PayPal; one currency per file, chosen with currency when there
-// are several) or sepa (a pain.001.001.03 credit transfer of the pending EUR payouts of partners
-// paid by SEPA). A payment file never holds a payout that is settled, or one the partner is paid
-// another way, so that uploading both files, or a file again after some payouts were marked
-// paid, pays nobody twice.
-func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c caller) error {
-	run, err := a.run(r, c)
+// exportRun answers a run's payouts as a file (program.Service.ExportRun says which).
+func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	id, err := pathID(r, "payout run")
 	if err != nil {
 		return err
 	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "csv"
-	}
-	currency := r.URL.Query().Get("currency")
-	switch {
-	case format == "sepa" && currency == "":
-		currency = "EUR"
-	case format == "sepa" && currency != "EUR":
-		return pactum.FieldError("currency", "must be EUR for a SEPA file (SEPA credit transfers are in euros), not %q", currency)
-	}
-	adv, err := a.store.Advertiser(r.Context(), run.AdvertiserID)
+	q := r.URL.Query()
+	f, err := a.program.ExportRun(r.Context(), c, id, q.Get("format"), q.Get("currency"))
 	if err != nil {
 		return err
 	}
-	exec := payout.Day(a.now())
-	if d, err := time.Parse(time.DateOnly, run.Date); err == nil && d.After(exec) {
-		exec = d
-	}
-	b := export.Batch{RunID: run.ID, Date: exec, CreatedAt: run.CreatedAt,
-		Debtor: export.Debtor{Name: adv.LegalName, IBAN: adv.IBAN, BIC: adv.BIC}}
-	if b.Debtor.Name == "" {
-		b.Debtor.Name = adv.Name
-	}
-	payouts, err := a.runPayouts(r, run.ID)
-	if err != nil {
-		return err
-	}
-	currencies := map[string]bool{}
-	if currency != "" && !pactum.ValidCurrency(currency) {
-		return pactum.FieldError("currency", "%q is not a currency Pactum knows", currency)
-	}
-	for _, p := range payouts {
-		if p.Status == pactum.PayoutFailed || (currency != "" && p.Currency != currency) {
-			continue
-		}
-		if format != "csv" && (p.Status != pactum.PayoutPending || p.Method != format) {
-			continue
-		}
-		partner, err := a.store.Partner(r.Context(), p.PartnerID)
-		if err != nil {
-			return err
-		}
-		if format == "csv" && !c.admin() {
-			// Partners' accounts are for the admins, and for the payment files that need them.
-			partner.IBAN, partner.BIC, partner.PayPalEmail = "", "", ""
-		}
-		currencies[p.Currency] = true
-		b.Lines = append(b.Lines, export.Line{
-			PayoutID: p.ID, PartnerID: p.PartnerID, PartnerName: partner.Name, Email: partner.Email,
-			PayPalEmail: partner.PayPalEmail, IBAN: partner.IBAN, BIC: partner.BIC,
-			Currency: p.Currency, Amount: p.Amount,
-			Note: fmt.Sprintf("%s payout %d of %s", adv.Name, p.ID, run.Date),
-		})
-	}
-	var write func(io.Writer, export.Batch) error
-	contentType, ext := "text/csv; charset=utf-8", "csv"
-	switch format {
-	case "csv":
-		write = export.CSV
-	case "paypal":
-		if len(currencies) > 1 {
-			return pactum.FieldError("currency", "is required: run %d pays in several currencies and a PayPal batch holds one", run.ID)
-		}
-		write = export.PayPal
-	case "sepa":
-		write, contentType, ext = export.SEPA, "application/xml", "xml"
-	default:
-		return pactum.FieldError("format", "must be csv, paypal or sepa, not %q", format)
-	}
-	var buf bytes.Buffer
-	if err := write(&buf, b); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="pactum-run-%d-%s.%s"`, run.ID, format, ext))
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Filename))
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(f.Body)
 	return nil
 }

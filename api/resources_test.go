@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/program"
 )
 
 const goodRules = `{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}]}`
@@ -251,10 +251,10 @@ func TestPostbackTokenStoredHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Equal(adv.PostbackTokenHash, []byte(token)) || !bytes.Equal(adv.PostbackTokenHash, api.HashKey(token)) {
+	if bytes.Equal(adv.PostbackTokenHash, []byte(token)) || !bytes.Equal(adv.PostbackTokenHash, program.HashKey(token)) {
 		t.Errorf("stored %x, want the SHA-256 of the token", adv.PostbackTokenHash)
 	}
-	if got, err := e.store.AdvertiserByPostbackToken(ctx(), api.HashKey(token)); err != nil || got.ID != 3 {
+	if got, err := e.store.AdvertiserByPostbackToken(ctx(), program.HashKey(token)); err != nil || got.ID != 3 {
 		t.Errorf("AdvertiserByPostbackToken = %v, %v", got.ID, err)
 	}
 	for _, path := range []string{"/api/v1/advertisers/3", "/api/v1/advertisers"} {
@@ -265,12 +265,12 @@ func TestPostbackTokenStoredHashed(t *testing.T) {
 }
 
 func TestGenerateKey(t *testing.T) {
-	k1, h1 := api.GenerateKey("pk_")
-	k2, _ := api.GenerateKey("pk_")
+	k1, h1 := program.GenerateKey("pk_")
+	k2, _ := program.GenerateKey("pk_")
 	if !strings.HasPrefix(k1, "pk_") || len(k1) != 35 || k1 == k2 {
 		t.Errorf("keys %q, %q", k1, k2)
 	}
-	if !bytes.Equal(h1, api.HashKey(k1)) || len(h1) != 32 {
+	if !bytes.Equal(h1, program.HashKey(k1)) || len(h1) != 32 {
 		t.Errorf("hash %x", h1)
 	}
 }
@@ -280,7 +280,7 @@ func TestGenerateKey(t *testing.T) {
 // (it may have been carried out), not 200 with nothing.
 func TestClientGoneIsNotAnError(t *testing.T) {
 	var logs bytes.Buffer
-	e := newEnvWith(t, func(_ *env, cfg *api.Config) {
+	e := newEnvWith(t, func(_ *env, cfg *program.Config) {
 		cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,88 +2,13 @@ package api
 
 import (
 	"net/http"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/program"
 )
-
-// maxText bounds free-text fields (names, sub-ids, sources) so that one row cannot grow without
-// limit.
-const maxText = 255
-
-func checkName(field, s string) error {
-	if strings.TrimSpace(s) == "" {
-		return pactum.FieldError(field, "is required")
-	}
-	return checkText(field, s)
-}
-
-func checkText(field, s string) error {
-	if !utf8.ValidString(s) {
-		return pactum.FieldError(field, "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(s) > maxText {
-		return pactum.FieldError(field, "must be at most %d characters", maxText)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return pactum.FieldError(field, "must not contain control characters")
-		}
-	}
-	return nil
-}
-
-func checkOneOf(field, value string, allowed ...string) error {
-	if slices.Contains(allowed, value) {
-		return nil
-	}
-	return pactum.FieldError(field, "must be one of %s, not %q", strings.Join(allowed, ", "), value)
-}
-
-func checkCurrency(field, code string) error {
-	if !pactum.ValidCurrency(code) {
-		return pactum.FieldError(field, "%q is not a supported ISO 4217 currency code such as \"EUR\"", code)
-	}
-	return nil
-}
-
-func checkPattern(field, value string, re *regexp.Regexp, want string) error {
-	if !re.MatchString(value) {
-		return pactum.FieldError(field, "must be %s, not %q", want, value)
-	}
-	return nil
-}
-
-// checkIBAN validates an optional IBAN and returns it in the compact form that is stored; ""
-// clears it. The IBAN is not quoted back: it is personal data, and the caller has it.
-func checkIBAN(field, s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return "", nil
-	}
-	n, ok := pactum.ValidIBAN(s)
-	if !ok {
-		return "", pactum.FieldError(field, "is not a valid IBAN: it needs a country code, two check digits that match "+
-			"the rest and the length of that country, such as \"DE89 3704 0044 0532 0130 00\"")
-	}
-	return n, nil
-}
-
-// checkBIC validates an optional BIC and returns it compact and upper-case; "" clears it.
-func checkBIC(field, s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return "", nil
-	}
-	n, ok := pactum.ValidBIC(s)
-	if !ok {
-		return "", pactum.FieldError(field, "is not a BIC (ISO 9362): 8 or 11 letters and digits such as \"DEUTDEFF\" or \"DEUTDEFF500\"")
-	}
-	return n, nil
-}
 
 // pathID parses the {id} of a path. An id that is not a positive integer cannot exist, so it
 // answers 404 like any other missing one.
@@ -93,7 +18,7 @@ func pathID(r *http.Request, kind string) (int64, error) {
 	// Only the id's own spelling names it: "+1" or "01" would let one resource have many
 	// paths (and a DELETE hit what its caller did not write).
 	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
-		return 0, notFound(kind, strconv.Quote(s))
+		return 0, program.NotFound(kind, strconv.Quote(s))
 	}
 	return id, nil
 }
@@ -111,6 +36,18 @@ func queryID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// queryOwners reads a list's offer_id, partner_id and advertiser_id filters.
+func queryOwners(r *http.Request) (o program.Owners, err error) {
+	if o.OfferID, err = queryID(r, "offer_id"); err != nil {
+		return o, err
+	}
+	if o.PartnerID, err = queryID(r, "partner_id"); err != nil {
+		return o, err
+	}
+	o.AdvertiserID, err = queryID(r, "advertiser_id")
+	return o, err
+}
+
 // queryTime parses an optional RFC 3339 time filter such as ?from=2025-01-01T00:00:00Z.
 func queryTime(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
@@ -125,10 +62,45 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// timeRange reads the from (inclusive) and to (exclusive) filters of a list.
+func timeRange(r *http.Request) (from, to time.Time, err error) {
+	if from, err = queryTime(r, "from"); err != nil {
+		return from, to, err
+	}
+	to, err = queryTime(r, "to")
+	return from, to, err
+}
+
+// queryDate parses an optional day filter such as ?from=2026-11-01.
+func queryDate(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return pactum.ParseDate(s, name)
+}
+
 // idOrNull renders an optional id: 0 (none) becomes JSON null.
 func idOrNull(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}
 	return &id
+}
+
+// timeOrNull renders an optional time: the zero time becomes JSON null.
+func timeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// nonNil makes an empty list render as [] rather than null, so clients need no null check.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -3,15 +3,11 @@ package commission
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
 )
-
-// maxReasonLen bounds the reason of a rejection, which every list of conversions repeats.
-const maxReasonLen = 255
 
 // Approve approves a pending conversion by hand, before its hold period ends. Any other status
 // is a conflict: a capped conversion stays capped (its partner was over a cap, which approving
@@ -29,11 +25,11 @@ func Approve(c *pactum.Conversion, now time.Time) error {
 // would have earned. Paid, reversed, capped and already rejected conversions are a conflict.
 func Reject(c *pactum.Conversion, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
+	if reason == "" {
 		return pactum.FieldError("reason", "is required: say why the conversion is rejected")
-	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxReasonLen:
-		return pactum.FieldError("reason", "must be valid UTF-8 of at most %d characters", maxReasonLen)
+	}
+	if err := pactum.CheckText("reason", reason, pactum.MaxText); err != nil {
+		return err
 	}
 	if c.Status != pactum.ConversionPending && c.Status != pactum.ConversionApproved {
 		return pactum.Errorf(pactum.ECONFLICT, "conversion %d is %s: only a pending or approved conversion can be rejected", c.ID, c.Status)

@@ -13,14 +13,6 @@ import (
 	"github.com/pactum/pactum/rules"
 )
 
-// Limits on what a conversion may carry. Besides keeping the database tidy, they keep a record
-// far below the event log's 1 MiB limit, so that a large order is a 400 naming the field rather
-// than an unavailable log.
-const (
-	maxText  = 128 // order id, coupon, customer id, sku, category
-	maxItems = 1000
-)
-
 // maxAmount bounds an order: far above any real basket, and far enough below what the store
 // keeps in 64-bit minor units that commissions on it fit too.
 var maxAmount = decimal.New(1, 12)
@@ -28,7 +20,14 @@ var maxAmount = decimal.New(1, 12)
 // Submit validates and resolves in, logs it durably and returns what the processor made of it:
 // the new conversion, the existing one when in is a duplicate, or a stored conversion with
 // status rejected and a reason. Errors about the input are *pactum.Error naming the field (or
-// EFORBIDDEN for an offer of another advertiser); EUNAVAILABLE means the log did not take it.
+// EFORBIDDEN for a pixel on an offer that takes none); EUNAVAILABLE means the log did not take it.
+//
+// Every intake (the API, postbacks, the pixel, shop webhooks) reports through Submit, so its
+// checks are the one rule for each field: text is refused, never cleaned or cut
+// (pactum.CheckText, pactum.MaxID), money with more decimals than the currency has is refused,
+// and an order has at most pactum.MaxItems lines. These limits also keep a record far below the
+// event log's 1 MiB limit, so that a large order is a 400 naming the field rather than an
+// unavailable log.
 //
 // When ctx ends first, Submit returns ctx's error, but a conversion that reached the log is
 // still processed: reporting it again is answered as a duplicate when it has an order id. When
@@ -70,6 +69,16 @@ func (p *Pipeline) Submit(ctx context.Context, in pactum.ConversionInput) (pactu
 // resolve checks in and works out everything Apply needs that does not depend on the store's
 // state at the time: the offer, the event, the click, the currency and the amount.
 func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (record, error) {
+	// Text first, before anything is looked up by it: an id is refused, never rewritten (a
+	// byte dropped from an order id could merge two orders into one).
+	for _, f := range []struct{ name, value string }{
+		{"click_id", in.ClickID}, {"event", in.Event}, {"order_id", in.OrderID}, {"currency", in.Currency},
+		{"coupon", in.Coupon}, {"customer_id", in.CustomerID}, {"country", in.Country},
+	} {
+		if err := pactum.CheckText(f.name, f.value, pactum.MaxID); err != nil {
+			return record{}, err
+		}
+	}
 	rec := record{
 		ClickID: in.ClickID, OrderID: in.OrderID, Coupon: in.Coupon, CustomerID: in.CustomerID,
 		NewCustomer: in.NewCustomer, Status: in.Status, AdvertiserID: in.AdvertiserID,
@@ -98,14 +107,15 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 		return record{}, pactum.FieldError("offer_id", "must be a positive id, not %d", offerID)
 	}
 	offer, err := p.cfg.Store.Offer(ctx, offerID)
-	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+	// Another advertiser's offer is answered exactly as a missing one, before anything else
+	// about it, so that an advertiser learns nothing of another's offers, not even that they exist.
+	if pactum.ErrorCode(err) == pactum.ENOTFOUND || err == nil && in.AdvertiserID != 0 && in.AdvertiserID != offer.AdvertiserID {
+		if in.ClickID != "" {
+			return record{}, pactum.FieldError("click_id", "is not a click on an offer of yours")
+		}
 		return record{}, pactum.FieldError("offer_id", "offer %d does not exist", offerID)
 	} else if err != nil {
 		return record{}, fmt.Errorf("offer %d: %w", offerID, err)
-	}
-	// Before anything else about the offer, so that an advertiser learns nothing of another's.
-	if in.AdvertiserID != 0 && in.AdvertiserID != offer.AdvertiserID {
-		return record{}, pactum.Errorf(pactum.EFORBIDDEN, "offer %d belongs to another advertiser", offerID)
 	}
 	if in.Source == pactum.SourcePixel && !offer.AcceptPixel {
 		return record{}, pactum.Errorf(pactum.EFORBIDDEN,
@@ -130,13 +140,6 @@ func (p *Pipeline) resolve(ctx context.Context, in pactum.ConversionInput) (reco
 	case "", pactum.ConversionApproved, pactum.ConversionRejected:
 	default:
 		return record{}, pactum.FieldError("status", "must be %q, %q or left out (pending), not %q", pactum.ConversionApproved, pactum.ConversionRejected, in.Status)
-	}
-	for _, f := range []struct{ name, value string }{
-		{"order_id", in.OrderID}, {"coupon", in.Coupon}, {"customer_id", in.CustomerID},
-	} {
-		if err := checkText(f.name, f.value); err != nil {
-			return record{}, err
-		}
 	}
 	rec.Country = pactum.CountryCode(in.Country)
 	if rec.Country == "" && in.Country != "" && !strings.EqualFold(in.Country, "XX") {
@@ -198,8 +201,8 @@ func byName(o pactum.Offer, name string) (pactum.OfferEvent, bool) {
 // rule set's evaluation would give.
 func order(rec *record, in pactum.ConversionInput) error {
 	cur := rec.Currency
-	if len(in.Items) > maxItems {
-		return pactum.FieldError("items", "must be at most %d lines", maxItems)
+	if len(in.Items) > pactum.MaxItems {
+		return pactum.FieldError("items", "must list at most %d items", pactum.MaxItems)
 	}
 	if len(in.Items) > 0 {
 		rec.Items = make([]pactum.LineItem, len(in.Items))
@@ -207,11 +210,24 @@ func order(rec *record, in pactum.ConversionInput) error {
 	sum := decimal.Zero
 	for i, it := range in.Items {
 		path := fmt.Sprintf("items[%d]", i)
-		if err := checkText(path+".sku", it.SKU); err != nil {
+		if err := pactum.CheckText(path+".sku", it.SKU, pactum.MaxID); err != nil {
 			return err
 		}
-		if err := checkText(path+".category", it.Category); err != nil {
+		if err := pactum.CheckText(path+".category", it.Category, pactum.MaxID); err != nil {
 			return err
+		}
+		// Quantities and money are checked line by line before they are added up, so that an
+		// error names the line at fault, not the order's amount.
+		if err := rules.ValidateItem(rules.Item{Quantity: it.Quantity, UnitPrice: it.UnitPrice, Discount: it.Discount}, path); err != nil {
+			return err
+		}
+		for _, m := range []struct {
+			field  string
+			amount decimal.Decimal
+		}{{path + ".unit_price", it.UnitPrice}, {path + ".discount", it.Discount}} {
+			if !m.amount.Equal(pactum.Round(m.amount, cur)) {
+				return pactum.FieldError(m.field, "%s has more decimals than %s allows (%d)", m.amount.String(), cur, pactum.MinorUnits(cur))
+			}
 		}
 		// Refunds come later, through the refund endpoint, never with the order.
 		it.RefundedQuantity = 0
@@ -239,12 +255,4 @@ func order(rec *record, in pactum.ConversionInput) error {
 		items[i] = rules.Item{SKU: it.SKU, Category: it.Category, Quantity: it.Quantity, UnitPrice: it.UnitPrice, Discount: it.Discount}
 	}
 	return rules.ValidateOrder(rules.Order{Event: rec.Event, Currency: cur, Amount: rec.Amount, Items: items})
-}
-
-// checkText bounds a free-text field.
-func checkText(field, s string) error {
-	if len(s) > maxText {
-		return pactum.FieldError(field, "must be at most %d characters", maxText)
-	}
-	return nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/pactum/pactum"
 )
 
-// AdvertiserSource finds the advertiser behind a postback. pactum.Store satisfies it. Lookups of
+// AdvertiserSource finds the advertiser behind a postback. pactum.ProgramStore satisfies it. Lookups of
 // something that does not exist return an error with code pactum.ENOTFOUND.
 type AdvertiserSource interface {
 	AdvertiserByPostbackToken(ctx context.Context, hash []byte) (pactum.Advertiser, error)

@@ -10,7 +10,7 @@ import (
 	"github.com/pactum/pactum"
 )
 
-// CatalogStore is what the catalog reads on a miss. pactum.Store satisfies it. Lookups of
+// CatalogStore is what the catalog reads on a miss. pactum.ProgramStore satisfies it. Lookups of
 // something that does not exist return an error with code pactum.ENOTFOUND.
 type CatalogStore interface {
 	Offer(ctx context.Context, id int64) (pactum.Offer, error)

@@ -34,7 +34,7 @@ type Recorder interface {
 	RecordImpression(ctx context.Context, v *pactum.Visit) error
 }
 
-// ClickSource gives the clicks stored since a time, oldest first. pactum.Store satisfies it.
+// ClickSource gives the clicks stored since a time, oldest first. pactum.ClickStore satisfies it.
 type ClickSource interface {
 	ClicksSince(ctx context.Context, since time.Time, fn func(pactum.Visit) error) error
 }

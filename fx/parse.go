@@ -1,6 +1,6 @@
 // Package fx reads currency reference rates and crosses them into conversion rates (SPEC
 // section 2): Parse reads the files, a Table answers the rate of a day. It does no I/O of its
-// own; the stores keep the rates (pactum.Store.PutFXRates) and the API and the CLI feed them.
+// own; the stores keep the rates (pactum.FXStore.PutFXRates) and the API and the CLI feed them.
 package fx
 
 import (

@@ -259,22 +259,10 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 	sum := decimal.Zero
 	for i := range o.Items {
 		it := &o.Items[i]
-		switch {
-		case it.Quantity <= 0:
-			return pactum.FieldError(index("items", i)+".quantity", "must be at least 1")
-		case it.Quantity > maxQuantity:
-			return pactum.FieldError(index("items", i)+".quantity", "must be at most %d", maxQuantity)
-		case it.UnitPrice.IsNegative():
-			return pactum.FieldError(index("items", i)+".unit_price", "must not be negative")
-		case it.Discount.IsNegative():
-			return pactum.FieldError(index("items", i)+".discount", "must not be negative")
+		if err := ValidateItem(*it, index("items", i)); err != nil {
+			return err
 		}
-		gross := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity))
-		if it.Discount.GreaterThan(gross) {
-			return pactum.FieldError(index("items", i)+".discount", "is %s, more than the line's %s (quantity × unit_price)",
-				it.Discount.String(), gross.String())
-		}
-		net := gross.Sub(it.Discount)
+		net := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)).Sub(it.Discount)
 		if nets != nil {
 			nets[i] = net
 		}
@@ -285,6 +273,27 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 	if got, want := pactum.Round(o.Amount, o.Currency), pactum.Round(sum, o.Currency); !got.Equal(want) {
 		return pactum.FieldError("amount", "is %s but the items add up to %s",
 			pactum.FormatAmount(got, o.Currency), pactum.FormatAmount(want, o.Currency))
+	}
+	return nil
+}
+
+// ValidateItem checks one line of an order, named path ("items[2]"): a quantity from 1 to a
+// billion, a unit price and a discount that are not negative, and a discount no larger than its
+// line.
+func ValidateItem(it Item, path string) error {
+	switch {
+	case it.Quantity <= 0:
+		return pactum.FieldError(path+".quantity", "must be at least 1")
+	case it.Quantity > maxQuantity:
+		return pactum.FieldError(path+".quantity", "must be at most %d", maxQuantity)
+	case it.UnitPrice.IsNegative():
+		return pactum.FieldError(path+".unit_price", "must not be negative")
+	case it.Discount.IsNegative():
+		return pactum.FieldError(path+".discount", "must not be negative")
+	}
+	if gross := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)); it.Discount.GreaterThan(gross) {
+		return pactum.FieldError(path+".discount", "is %s, more than the line's %s (quantity × unit_price)",
+			it.Discount.String(), gross.String())
 	}
 	return nil
 }

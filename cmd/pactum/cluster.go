@@ -101,7 +101,7 @@ func (c *cluster) streamPrefix() string {
 // start subscribes to results and configuration changes (calling changed for each; the server
 // also reloads now and then in case a notice was lost), and with the worker role consumes the
 // event stream into the store.
-func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipeline, changed func()) error {
+func (c *cluster) start(ctx context.Context, st pactum.EventStore, p *conversion.Pipeline, changed func()) error {
 	results, err := c.nc.Subscribe(c.replyTo, func(m *nats.Msg) { p.Receive(m.Data) })
 	if err != nil {
 		return fmt.Errorf("subscribe to conversion results: %w", err)
@@ -147,7 +147,7 @@ func (c *cluster) start(ctx context.Context, st pactum.Store, p *conversion.Pipe
 
 // pruneClaims forgets, now and then, the claims of events below the stream's first sequence:
 // the work queue deleted them, so they can never come again.
-func (c *cluster) pruneClaims(ctx context.Context, st pactum.Store, claims string) {
+func (c *cluster) pruneClaims(ctx context.Context, st pactum.EventStore, claims string) {
 	t := time.NewTicker(pruneEvery)
 	defer t.Stop()
 	for {

@@ -11,14 +11,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/program"
 )
 
 const demoCode = "DEMO"
 
 // seedDemo creates a small program once — an advertiser, an offer that lands on this server's
 // own /demo/landing page, an influencer and her link — and prints where to click.
-func seedDemo(ctx context.Context, st pactum.Store, cfg Config, out io.Writer) error {
+func seedDemo(ctx context.Context, st pactum.ProgramStore, cfg Config, out io.Writer) error {
 	link, err := st.LinkByCode(ctx, demoCode)
 	token := ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
@@ -47,9 +47,9 @@ Pactum demo program is ready (offer %d, partner %d, link %d).
 	return nil
 }
 
-func createDemo(ctx context.Context, st pactum.Store, cfg Config) (pactum.Link, string, error) {
+func createDemo(ctx context.Context, st pactum.ProgramStore, cfg Config) (pactum.Link, string, error) {
 	now := cfg.clock().UTC()
-	token, hash := api.GenerateKey("pt_")
+	token, hash := program.GenerateKey("pt_")
 	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", PostbackTokenHash: hash, CreatedAt: now}
 	if err := st.CreateAdvertiser(ctx, &adv); err != nil {
 		return pactum.Link{}, "", err

@@ -97,7 +97,7 @@ Example: pactum payouts run --date 2026-11-30`, stderr)
 }
 
 // runTotals sums a run's payouts per currency, for the summary line.
-func runTotals(ctx context.Context, s pactum.Store, runID int64) (string, error) {
+func runTotals(ctx context.Context, s pactum.PayoutStore, runID int64) (string, error) {
 	sums := map[string]int64{}
 	var order []string
 	for after := int64(0); ; {

@@ -30,6 +30,7 @@ import (
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
 	"github.com/pactum/pactum/payout"
+	"github.com/pactum/pactum/program"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,6 +82,7 @@ type server struct {
 	convs   *conversion.Pipeline
 	catalog *edge.Catalog
 	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
+	program *program.Service
 	http    *http.Server
 	ln      net.Listener
 
@@ -178,12 +180,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		e.Register(mux)
 	}
 	if cfg.runs(RoleAPI) {
-		a := api.New(api.Config{
-			Store: s.store, PublicURL: cfg.PublicURL, AdminKey: cfg.AdminAPIKey,
-			OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
+		s.program = program.New(program.Config{
+			Store: s.store, PublicURL: cfg.PublicURL, OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
 			Conversions: s.convs, Rules: commissions, Rates: s.rates,
 		})
-		a.Register(mux)
+		api.New(api.Config{Program: s.program, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
 	}
 	s.registerOps(mux)
 	if cfg.Demo {
@@ -272,7 +273,7 @@ type openedLog struct{ bus.Log }
 // clickKey is the key click ids are signed with: the configured secret, or the one kept in the
 // store, created on first start so that every process of a deployment, and every restart,
 // signs with the same key.
-func clickKey(ctx context.Context, st pactum.Store, secret string) ([]byte, error) {
+func clickKey(ctx context.Context, st pactum.SettingStore, secret string) ([]byte, error) {
 	if secret == "" {
 		var b [32]byte
 		if _, err := rand.Read(b[:]); err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
-	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/program"
 )
 
 func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,7 +22,7 @@ func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	k := pactum.APIKey{Name: *name, Role: *role, PartnerID: *partnerID, AdvertiserID: *advertiserID, CreatedAt: time.Now().UTC()}
-	if err := api.ValidateAPIKey(&k); err != nil {
+	if err := program.ValidateAPIKey(&k); err != nil {
 		return fmt.Errorf("%s", pactum.ErrorMessage(err)+fieldSuffix(err))
 	}
 	s, err := openStore(ctx, *db)
@@ -30,9 +30,8 @@ func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer s.Close()
-	key, hash := api.GenerateKey("pk_")
-	k.Hash = hash
-	if err := s.CreateAPIKey(ctx, &k); err != nil {
+	key, err := program.CreateAPIKey(ctx, s, &k)
+	if err != nil {
 		return fmt.Errorf("create API key: %s%s", pactum.ErrorMessage(err), fieldSuffix(err))
 	}
 	fmt.Fprintf(stdout, "Created %s key %d for %q. It is shown only this once:\n\n  %s\n\nUse it as: curl -H 'Authorization: Bearer %s' ...\n", k.Role, k.ID, k.Name, key, key)

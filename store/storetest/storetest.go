@@ -11,31 +11,35 @@ import (
 	"github.com/pactum/pactum"
 )
 
-// Run runs the suite. open returns a fresh, empty store for one subtest and closes it when that
-// subtest ends.
-func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s pactum.Store)
-	}{
+// test is one conformance test. It gets the whole store: most areas need a program (an
+// advertiser, an offer, a partner) to exist before what they test can.
+type test struct {
+	name string
+	run  func(t *testing.T, s pactum.Store)
+}
+
+// areas groups the suite as pactum.Store is split: one group for each interface it embeds, so
+// that a store, or a change to one area, can be checked area by area (go test -run
+// 'Conformance/Ledger/').
+var areas = []struct {
+	name  string
+	tests []test
+}{
+	{"Program", []test{ // pactum.ProgramStore
 		{"Advertisers", testAdvertisers},
 		{"Partners", testPartners},
 		{"PartnerMoney", testPartnerMoney},
 		{"Offers", testOffers},
 		{"Links", testLinks},
 		{"Coupons", testCoupons},
-		{"APIKeys", testAPIKeys},
 		{"Paging", testPaging},
 		{"Times", testTimes},
-		{"InsertVisits", testInsertVisits},
-		{"InsertVisitsChunks", testInsertVisitsChunks},
-		{"ClickCounts", testClickCounts},
-		{"ClickList", testClickList},
-		{"ClicksSince", testClicksSince},
-		{"Settings", testSettings},
-		{"FXRates", testFXRates},
-		{"FXRatesInvalid", testFXRatesInvalid},
-		{"FXRatesMany", testFXRatesMany},
+		{"NoReusedIDs", testNoReusedIDs},
+	}},
+	{"Keys", []test{ // pactum.KeyStore
+		{"APIKeys", testAPIKeys},
+	}},
+	{"Events", []test{ // pactum.EventStore and pactum.EventTx
 		{"ApplyEvents", testApplyEvents},
 		{"ApplyEventsNoPosition", testApplyEventsNoPosition},
 		{"Claims", testClaims},
@@ -43,25 +47,56 @@ func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
 		{"LockConversions", testLockConversions},
 		{"EventTxCoupon", testEventTxCoupon},
 		{"EventTxClickCountry", testEventTxClickCountry},
-		{"ConversionCountryFromClick", testConversionCountryFromClick},
-		{"NoReusedIDs", testNoReusedIDs},
+		{"InsertVisits", testInsertVisits},
+		{"InsertVisitsChunks", testInsertVisitsChunks},
+		{"CustomerPartner", testCustomerPartner},
+		{"PartnerStats", testPartnerStats},
+	}},
+	{"Clicks", []test{ // pactum.ClickStore
+		{"ClickCounts", testClickCounts},
+		{"ClickList", testClickList},
+		{"ClicksSince", testClicksSince},
+	}},
+	{"Conversions", []test{ // pactum.ConversionStore
 		{"ConversionRoundTrip", testConversionRoundTrip},
 		{"ConversionMoney", testConversionMoney},
 		{"ConversionDedup", testConversionDedup},
 		{"ConversionList", testConversionList},
+		{"ConversionCountryFromClick", testConversionCountryFromClick},
 		{"UpdateConversion", testUpdateConversion},
-		{"CustomerPartner", testCustomerPartner},
-		{"PartnerStats", testPartnerStats},
+	}},
+	{"Ledger", []test{ // pactum.LedgerStore
 		{"Ledger", testLedger},
-		{"PayoutRuns", testPayoutRuns},
 		{"ApproveDueConcurrently", testApproveDueConcurrently},
 		{"LedgerProperty", testLedgerProperty},
+	}},
+	{"Payouts", []test{ // pactum.PayoutStore
+		{"PayoutRuns", testPayoutRuns},
+	}},
+	{"FX", []test{ // pactum.FXStore
+		{"FXRates", testFXRates},
+		{"FXRatesInvalid", testFXRatesInvalid},
+		{"FXRatesMany", testFXRatesMany},
+	}},
+	{"Settings", []test{ // pactum.SettingStore
+		{"Settings", testSettings},
+	}},
+	{"Changes", []test{ // pactum.ChangeStore
 		{"ChangeFeed", testChangeFeed},
 		{"ChangeFeedPaid", testChangeFeedPaid},
 		{"ChangeConsumers", testChangeConsumers},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
+	}},
+}
+
+// Run runs the suite. open returns a fresh, empty store for one test and closes it when that
+// test ends.
+func Run(t *testing.T, open func(t *testing.T) pactum.Store) {
+	for _, area := range areas {
+		t.Run(area.name, func(t *testing.T) {
+			for _, tt := range area.tests {
+				t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
+			}
+		})
 	}
 }
 

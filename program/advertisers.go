@@ -1,0 +1,215 @@
+package program
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/pactum/pactum"
+)
+
+// DefaultCurrency is the currency of advertisers and partners created without one.
+const DefaultCurrency = "EUR"
+
+// maxPostbackIPs bounds an advertiser's allow-list: a shop's servers, not the internet.
+const maxPostbackIPs = 100
+
+// Bounds of a program's payout settings. Monthly runs stop at day 28 so that every month has
+// the day; net days stop at a year like an offer's hold period.
+const (
+	maxPayoutDay = 28
+	maxNetDays   = 365
+)
+
+// AdvertiserInput is the body of a create or a change; nil fields were not sent.
+type AdvertiserInput struct {
+	Name           *string   `json:"name"`
+	Currency       *string   `json:"currency"`
+	PostbackIPs    *[]string `json:"postback_ips"`
+	PayoutSchedule *string   `json:"payout_schedule"`
+	PayoutWeekday  *int      `json:"payout_weekday"`
+	PayoutDay      *int      `json:"payout_day"`
+	NetDays        *int      `json:"net_days"`
+	LegalName      *string   `json:"legal_name"`
+	IBAN           *string   `json:"iban"`
+	BIC            *string   `json:"bic"`
+}
+
+// apply copies what in sent into adv and validates the result.
+func (in AdvertiserInput) apply(adv *pactum.Advertiser) error {
+	set(&adv.Name, in.Name, strings.TrimSpace)
+	set(&adv.Currency, in.Currency, nil)
+	if in.PostbackIPs != nil {
+		ips, err := checkPostbackIPs(*in.PostbackIPs)
+		if err != nil {
+			return err
+		}
+		adv.PostbackIPs = ips
+	}
+	set(&adv.PayoutSchedule, in.PayoutSchedule, nil)
+	setInt(&adv.PayoutWeekday, in.PayoutWeekday)
+	setInt(&adv.PayoutDay, in.PayoutDay)
+	setInt(&adv.NetDays, in.NetDays)
+	set(&adv.LegalName, in.LegalName, strings.TrimSpace)
+	set(&adv.IBAN, in.IBAN, nil)
+	set(&adv.BIC, in.BIC, nil)
+	if err := checkName("name", adv.Name); err != nil {
+		return err
+	}
+	if err := checkCurrency("currency", adv.Currency); err != nil {
+		return err
+	}
+	if err := CheckOneOf("payout_schedule", adv.PayoutSchedule, pactum.PayoutWeekly, pactum.PayoutMonthly, pactum.PayoutManual); err != nil {
+		return err
+	}
+	// Weekday and day are checked whatever the schedule, so that switching schedules later
+	// never finds a stored value out of range.
+	if adv.PayoutWeekday < 1 || adv.PayoutWeekday > 7 {
+		return pactum.FieldError("payout_weekday", "must be from 1 (Monday) to 7 (Sunday), not %d", adv.PayoutWeekday)
+	}
+	if adv.PayoutDay < 1 || adv.PayoutDay > maxPayoutDay {
+		return pactum.FieldError("payout_day", "must be from 1 to %d, so that every month has it, not %d", maxPayoutDay, adv.PayoutDay)
+	}
+	if adv.NetDays < 0 || adv.NetDays > maxNetDays {
+		return pactum.FieldError("net_days", "must be from 0 to %d days, not %d", maxNetDays, adv.NetDays)
+	}
+	if err := checkText("legal_name", adv.LegalName); err != nil {
+		return err
+	}
+	var err error
+	if adv.IBAN, err = checkIBAN("iban", adv.IBAN); err != nil {
+		return err
+	}
+	adv.BIC, err = checkBIC("bic", adv.BIC)
+	return err
+}
+
+// checkPostbackIPs validates an allow-list of addresses ("203.0.113.7", "2001:db8::1") and
+// CIDRs ("203.0.113.0/24") and returns it in canonical form, so that the edge compares like
+// with like. A CIDR with host bits set ("10.1.2.3/8") is refused rather than widened silently:
+// it is more likely a typo than a wish to allow 10.0.0.0/8.
+func checkPostbackIPs(list []string) ([]string, error) {
+	if len(list) > maxPostbackIPs {
+		return nil, pactum.FieldError("postback_ips", "must list at most %d addresses or CIDRs", maxPostbackIPs)
+	}
+	out := make([]string, 0, len(list))
+	seen := map[string]bool{}
+	for i, s := range list {
+		field := fmt.Sprintf("postback_ips[%d]", i)
+		s = strings.TrimSpace(s)
+		var canon string
+		if strings.Contains(s, "/") {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				return nil, pactum.FieldError(field, "%q is not an IP address or CIDR such as \"203.0.113.0/24\"", s)
+			}
+			if p.Masked() != p {
+				return nil, pactum.FieldError(field, "%q has bits set past its /%d: did you mean %q?", s, p.Bits(), p.Masked().String())
+			}
+			canon = p.String()
+		} else {
+			addr, err := netip.ParseAddr(s)
+			if err != nil || addr.Zone() != "" {
+				return nil, pactum.FieldError(field, "%q is not an IP address or CIDR such as \"203.0.113.7\"", s)
+			}
+			canon = addr.Unmap().String()
+		}
+		if seen[canon] {
+			return nil, pactum.FieldError(field, "%q is listed twice", s)
+		}
+		seen[canon] = true
+		out = append(out, canon)
+	}
+	return out, nil
+}
+
+// keyEncoding spells keys in lower-case base32 without padding: URL- and shell-safe, and
+// unambiguous when read aloud or typed.
+var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// GenerateKey returns a new secret such as "pk_" + 32 base32 characters (160 random bits) and
+// its SHA-256, which is all that should be stored. It makes API keys ("pk_"), advertisers'
+// postback tokens ("pt_") and other secrets.
+func GenerateKey(prefix string) (key string, hash []byte) {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails; it crashes the program if it could
+	key = prefix + keyEncoding.EncodeToString(b)
+	return key, HashKey(key)
+}
+
+// HashKey returns the SHA-256 of key, as keys and tokens are stored and looked up.
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// newAdvertiser returns an advertiser with the defaults of a new program, changed by in.
+func (s *Service) newAdvertiser(in AdvertiserInput) (pactum.Advertiser, error) {
+	adv := pactum.Advertiser{Currency: DefaultCurrency, PayoutSchedule: pactum.DefaultPayoutSchedule,
+		PayoutWeekday: pactum.DefaultPayoutWeekday, PayoutDay: pactum.DefaultPayoutDay, CreatedAt: s.now().UTC()}
+	return adv, in.apply(&adv)
+}
+
+// CreateAdvertiser makes a program. It returns the advertiser's postback token, which is shown
+// this once: only its hash is stored.
+func (s *Service) CreateAdvertiser(ctx context.Context, c Caller, in AdvertiserInput) (pactum.Advertiser, string, error) {
+	if err := c.Allow("create advertisers", pactum.RoleAdmin); err != nil {
+		return pactum.Advertiser{}, "", err
+	}
+	adv, err := s.newAdvertiser(in)
+	if err != nil {
+		return adv, "", err
+	}
+	token, hash := GenerateKey("pt_")
+	adv.PostbackTokenHash = hash
+	if err := s.store.CreateAdvertiser(ctx, &adv); err != nil {
+		return adv, "", err
+	}
+	s.changed()
+	return adv, token, nil
+}
+
+// ListAdvertisers lists the advertisers the caller may see: all for an admin, itself for an
+// advertiser.
+func (s *Service) ListAdvertisers(ctx context.Context, c Caller, p pactum.Page) (Page[pactum.Advertiser], error) {
+	if err := c.Allow("list advertisers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
+		return Page[pactum.Advertiser]{}, err
+	}
+	fetch := func(pg pactum.Page) ([]pactum.Advertiser, error) { return s.store.ListAdvertisers(ctx, pg) }
+	if c.IsAdvertiser() {
+		fetch = onlyOne(ctx, c.AdvertiserID, s.store.Advertiser)
+	}
+	return collect(p, fetch, func(adv pactum.Advertiser) int64 { return adv.ID }, nil)
+}
+
+// Advertiser returns advertiser id if the caller may see it.
+func (s *Service) Advertiser(ctx context.Context, c Caller, id int64) (pactum.Advertiser, error) {
+	if err := c.Allow("read advertisers", pactum.RoleAdmin, pactum.RoleAdvertiser); err != nil {
+		return pactum.Advertiser{}, err
+	}
+	if !c.CanSeeAdvertiser(id) {
+		return pactum.Advertiser{}, NotFound("advertiser", id)
+	}
+	adv, err := s.store.Advertiser(ctx, id)
+	return adv, orNotFound(err, "advertiser", id)
+}
+
+// UpdateAdvertiser changes advertiser id as in says.
+func (s *Service) UpdateAdvertiser(ctx context.Context, c Caller, id int64, in AdvertiserInput) (pactum.Advertiser, error) {
+	adv, err := s.Advertiser(ctx, c, id)
+	if err != nil {
+		return adv, err
+	}
+	if err := in.apply(&adv); err != nil {
+		return adv, err
+	}
+	if err := s.store.UpdateAdvertiser(ctx, &adv); err != nil {
+		return adv, err
+	}
+	s.changed()
+	return adv, nil
+}
