@@ -149,3 +149,45 @@ func TestUpgradeKeepsCouponsAndKeys(t *testing.T) {
 		t.Errorf("the key after deleting key 6 got id %d, want 7", next.ID)
 	}
 }
+
+// TestUpgradeKeepsSettingsAndPositions opens a database written before migration 0009, which
+// rebuilt settings and log_positions with NOT NULL keys: the click-id key and the event log's
+// position survive, and a key without a name is refused afterwards.
+func TestUpgradeKeepsSettingsAndPositions(t *testing.T) {
+	ctx := context.Background()
+	path, db := migratedBefore(t, 9)
+	for _, q := range []string{
+		`INSERT INTO settings (name, value) VALUES ('click_id_key', 'k1')`,
+		`INSERT INTO log_positions (stream, pos) VALUES ('events', 4096)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.SetSettingIfAbsent(ctx, "click_id_key", "k2"); err != nil || v != "k1" {
+		t.Errorf("click_id_key after the upgrade: %q, %v", v, err)
+	}
+	if pos, err := s.AppliedPosition(ctx, "events"); err != nil || pos != 4096 {
+		t.Errorf("position after the upgrade: %d, %v", pos, err)
+	}
+	db, err = sql.Open("sqlite", path+"?"+writerPragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`INSERT INTO settings (name, value) VALUES (NULL, 'x')`,
+		`INSERT INTO log_positions (stream, pos) VALUES (NULL, 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err == nil {
+			t.Errorf("%s was accepted", q)
+		}
+	}
+}
