@@ -81,12 +81,7 @@ var options = []option{
 	{name: "nats", usage: "NATS server URL(s), e.g. nats://127.0.0.1:4222: events go through JetStream instead of the embedded log, so that edges, workers and the API can run as separate processes",
 		field: func(c *Config) any { return &c.NATS }},
 	{name: "nats-prefix", def: "pactum", usage: "prefix of the NATS subjects, stream and consumer, so that several deployments can share one NATS",
-		check: func(v string) string {
-			if !validPrefix(v) {
-				return fmt.Sprintf("must be 1 to 32 letters, digits, - and _, not %q", v)
-			}
-			return ""
-		},
+		check: mustBe("1 to 32 letters, digits, - and _", validPrefix),
 		field: func(c *Config) any { return &c.NATSPrefix }},
 	{name: "nats-replicas", def: "1", kind: integer, min: "1", max: "5",
 		usage: "JetStream replicas of the event stream (3 on a NATS cluster)",
@@ -101,12 +96,10 @@ var options = []option{
 		usage: "how long a conversion report waits for its result before it is answered 202 queued",
 		field: func(c *Config) any { return &c.AnswerWait }},
 	{name: "clock-start", usage: "for tests and demos: the process's clock starts at this RFC 3339 time (e.g. 2027-01-15T09:00:00Z) and runs on from there, so that hold periods and payout dates can be reached without waiting",
-		check: func(v string) string {
-			if _, err := time.Parse(time.RFC3339, v); v != "" && err != nil {
-				return fmt.Sprintf("must be an RFC 3339 time such as 2027-01-15T09:00:00Z, not %q", v)
-			}
-			return ""
-		},
+		check: mustBe("an RFC 3339 time such as 2027-01-15T09:00:00Z", func(v string) bool {
+			_, err := time.Parse(time.RFC3339, v)
+			return v == "" || err == nil
+		}),
 		field: func(c *Config) any { return &c.ClockStart }},
 	{name: "jobs-every", def: "1m", kind: duration, min: "100ms", max: "24h",
 		usage: "how often the approval and payout-schedule jobs look for work",
@@ -114,6 +107,16 @@ var options = []option{
 	{name: "demo", def: "false", kind: boolean,
 		usage: "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click",
 		field: func(c *Config) any { return &c.Demo }},
+}
+
+// mustBe is the check of a value that ok accepts, which is what.
+func mustBe(what string, ok func(v string) bool) func(string) string {
+	return func(v string) string {
+		if !ok(v) {
+			return fmt.Sprintf("must be %s, not %q", what, v)
+		}
+		return ""
+	}
 }
 
 func notEmpty(v string) string {
