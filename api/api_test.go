@@ -18,7 +18,7 @@ import (
 	"github.com/pactum/pactum/api"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/store/sqldb"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
 
 const adminKey = "admin-test-key"
@@ -46,7 +46,7 @@ func newEnv(t testing.TB) *env {
 // once the store is open.
 func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env {
 	t.Helper()
-	e := &env{t: t, store: sqlite.OpenTemp(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
+	e := &env{t: t, store: sqlitetest.Open(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
 	cfg := program.Config{
 		Store:     e.store,
 		PublicURL: "http://track.test/",

@@ -17,7 +17,7 @@ import (
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/store/sqldb"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
 
 // start is the tests' "now": clicks are made relative to it.
@@ -50,7 +50,7 @@ type harness struct {
 // newHarness builds the harness; edits change the pipeline's config before it is made.
 func newHarness(t *testing.T, edits ...func(*conversion.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, ctx: context.Background(), store: sqlite.OpenTemp(t)}
+	h := &harness{t: t, ctx: context.Background(), store: sqlitetest.Open(t)}
 	h.now.Store(start.UnixNano())
 	var err error
 	if h.signer, err = clickid.NewSigner([]byte("0123456789abcdef0123456789abcdef")); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/edge"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
 
 // storeRecorder writes each visit straight into the store, standing in for the event log.
@@ -49,7 +49,7 @@ func (r *storeRecorder) apply(ctx context.Context, clicks, impressions []pactum.
 // and the unique-visitor memory rebuilt from stored clicks by a restarted edge.
 func TestWithSQLiteStore(t *testing.T) {
 	ctx := t.Context()
-	st := sqlite.OpenTemp(t)
+	st := sqlitetest.Open(t)
 	adv := pactum.Advertiser{Name: "Shop", Currency: "EUR"}
 	must(t, st.CreateAdvertiser(ctx, &adv))
 	anna := pactum.Partner{Name: "Anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,

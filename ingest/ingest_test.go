@@ -10,8 +10,8 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/ingest"
-	"github.com/pactum/pactum/store/postgres"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/postgres/pgtest"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
 
 // fakeConversions counts what it applied and delivered, and notes the country of the click
@@ -50,7 +50,7 @@ func click(t *testing.T, id string) []byte {
 // it committed, and a replayed batch changes nothing.
 func TestHandler(t *testing.T) {
 	ctx := context.Background()
-	store := sqlite.OpenTemp(t)
+	store := sqlitetest.Open(t)
 	conv := &fakeConversions{}
 	h := ingest.Handler(store, conv, slog.New(slog.DiscardHandler))
 	batch := []bus.Entry{
@@ -101,8 +101,8 @@ func TestHandler(t *testing.T) {
 // stores, since the claims are SQL of their own.
 func TestUnorderedHandler(t *testing.T) {
 	for name, open := range map[string]func(testing.TB) ingest.Store{
-		"sqlite":   func(t testing.TB) ingest.Store { return sqlite.OpenTemp(t) },
-		"postgres": func(t testing.TB) ingest.Store { return postgres.OpenTemp(t) },
+		"sqlite":   func(t testing.TB) ingest.Store { return sqlitetest.Open(t) },
+		"postgres": func(t testing.TB) ingest.Store { return pgtest.Open(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()

@@ -22,7 +22,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/shopspring/decimal"
 
-	"github.com/pactum/pactum/store/postgres"
+	"github.com/pactum/pactum/store/postgres/pgtest"
 )
 
 // testNATS is the NATS server of the tests (PACTUM_TEST_NATS overrides it). Without one the
@@ -60,7 +60,7 @@ func clusterPrefix(t *testing.T) string {
 // exactly once, every commission to the cent, and a configuration change through the API must
 // reach both edges.
 func TestDistributedDeployment(t *testing.T) {
-	dsn := postgres.TempDSN(t)
+	dsn := pgtest.DSN(t)
 	common := []string{"--db", dsn, "--nats", testNATS(), "--nats-prefix", clusterPrefix(t),
 		"--nats-ack-wait", "2s", "--answer-wait", "2s"}
 	role := func(r string) []string { return append([]string{"--role", r}, common...) }

@@ -39,7 +39,8 @@ func runFX(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func runFXLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("fx load", "", stderr)
-	db := fs.String("db", env("db", "pactum.db"), "store: a SQLite file path, or a postgres:// URL (env PACTUM_DB)")
+	var cfg Config
+	opts := bindOptions(fs, &cfg, "db")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Store currency reference rates, which convert amounts between currencies (SPEC section 2).
 
@@ -65,7 +66,7 @@ Example:
 
 Flags:
 `)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	// Flags may come before or after FILE.
 	if err := fs.Parse(args); err != nil {
@@ -80,6 +81,9 @@ Flags:
 	if file == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("fx load takes one FILE (- for stdin)")
+	}
+	if err := opts.load(); err != nil {
+		return err
 	}
 
 	name, in := file, stdin
@@ -99,7 +103,7 @@ Flags:
 	}
 
 	// The store is opened only for a file that parsed, so that a typo does not create a database.
-	s, err := openStore(ctx, *db)
+	s, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

@@ -70,10 +70,10 @@ Examples:
 		return err
 	}
 	if cfg.APIKey == "" {
-		cfg.APIKey = env("admin-api-key", "")
+		cfg.APIKey = envValue("admin-api-key")
 	}
 	if cfg.PostbackToken == "" {
-		cfg.PostbackToken = env("postback-token", "")
+		cfg.PostbackToken = envValue("postback-token")
 	}
 	if !*quiet {
 		cfg.Progress = stderr

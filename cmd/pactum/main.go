@@ -27,8 +27,9 @@ Commands:
   loadtest       drive a running server over HTTP and report throughput, latency and
                  whether every acknowledged click was stored
 
-Run 'pactum <command> --help' for the flags of a command. Every flag can also be set with an
-environment variable: --db is PACTUM_DB, --admin-api-key is PACTUM_ADMIN_API_KEY.
+Run 'pactum <command> --help' for the flags of a command. A flag whose help names an
+environment variable can also be set with it: --db is PACTUM_DB, --admin-api-key is
+PACTUM_ADMIN_API_KEY. A flag given wins; an empty variable means the default.
 `
 
 func main() {
@@ -83,7 +84,7 @@ func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "%s\n\nUsage: pactum %s [flags]\n\nFlags:\n", summary, name)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	return fs
 }

@@ -18,10 +18,10 @@ one program whatever its schedule (manual programs run this way). Running a date
 pays nothing twice: the existing run is shown.
 
 Example: pactum payouts run --date 2026-11-30`, stderr)
-	db := fs.String("db", env("db", "pactum.db"), "store: a SQLite file path, or a postgres:// URL (env PACTUM_DB)")
 	date := fs.String("date", "", "the run's date, YYYY-MM-DD (default today, UTC)")
 	advertiser := fs.Int64("advertiser", 0, "run this program (advertiser id) only, even off its schedule")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseOptions(fs, args, "db")
+	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
@@ -36,7 +36,7 @@ Example: pactum payouts run --date 2026-11-30`, stderr)
 		}
 		day = d
 	}
-	s, err := openStore(ctx, *db)
+	s, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

@@ -34,13 +34,8 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := newFlagSet("serve", "Run the tracking edge (/c, /click, /aff_c, /i, /impression), the REST API (/api/v1)\nand the processors that store what the edge logged.", stderr)
-	cfg.bind(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stderr)
@@ -59,11 +54,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return srv.run(ctx)
 }
 
+// parseServe reads the options of serve from args and the environment, and checks them.
+func parseServe(args []string, stderr io.Writer) (Config, error) {
+	fs := newFlagSet("serve", "Run the tracking edge (/c, /click, /aff_c, /i, /impression), the REST API (/api/v1)\nand the processors that store what the edge logged.", stderr)
+	cfg, err := parseOptions(fs, args)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.validate()
+}
+
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // one of the names slog reads: checked by its option
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

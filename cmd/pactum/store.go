@@ -38,14 +38,14 @@ func redactDSN(db string) string {
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", "Create or upgrade the store's schema (serve does this too at start), then exit.", stderr)
-	db := fs.String("db", env("db", "pactum.db"), "store: a SQLite file path, or a postgres:// URL (env PACTUM_DB)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, *db)
+	cfg, err := parseOptions(fs, args, "db")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "schema of %s is up to date\n", redactDSN(*db))
+	s, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema of %s is up to date\n", redactDSN(cfg.DB))
 	return s.Close()
 }

@@ -13,19 +13,19 @@ import (
 
 func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("users create", "Create an API key for an admin, an advertiser or a partner, and print it once.\nOnly its SHA-256 hash is stored: keep the printed key.", stderr)
-	db := fs.String("db", env("db", "pactum.db"), "store: a SQLite file path, or a postgres:// URL (env PACTUM_DB)")
 	name := fs.String("name", "", "who the key is for, e.g. \"ops team\" (required)")
 	role := fs.String("role", pactum.RoleAdmin, "admin, advertiser or partner")
 	partnerID := fs.Int64("partner-id", 0, "the partner a partner key belongs to")
 	advertiserID := fs.Int64("advertiser-id", 0, "the advertiser an advertiser key belongs to")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseOptions(fs, args, "db")
+	if err != nil {
 		return err
 	}
 	k := pactum.APIKey{Name: *name, Role: *role, PartnerID: *partnerID, AdvertiserID: *advertiserID, CreatedAt: time.Now().UTC()}
 	if err := program.ValidateAPIKey(&k); err != nil {
 		return fmt.Errorf("%s", pactum.ErrorMessage(err)+fieldSuffix(err))
 	}
-	s, err := openStore(ctx, *db)
+	s, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/pactum/pactum/store/postgres"
+	"github.com/pactum/pactum/store/postgres/pgtest"
 	"github.com/pactum/pactum/store/storetest"
 )
 
@@ -13,5 +13,5 @@ import (
 //
 //	go test ./store/postgres -run '^$' -bench PayoutRun1M -benchtime 1x -timeout 60m
 func BenchmarkPayoutRun1M(b *testing.B) {
-	storetest.BenchmarkPayoutRun(b, postgres.OpenTemp(b), 10_000, 1_000_000, 50_000)
+	storetest.BenchmarkPayoutRun(b, pgtest.Open(b), 10_000, 1_000_000, 50_000)
 }

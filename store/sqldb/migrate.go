@@ -11,8 +11,9 @@ import (
 )
 
 const (
+	// NOT NULL, which SQLite does not imply for a PRIMARY KEY other than an INTEGER one.
 	createMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY,
+		name TEXT NOT NULL PRIMARY KEY,
 		applied_at BIGINT NOT NULL
 	)`
 	appliedMigrations = `SELECT name FROM schema_migrations`

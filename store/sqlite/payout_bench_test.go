@@ -3,7 +3,7 @@ package sqlite_test
 import (
 	"testing"
 
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 	"github.com/pactum/pactum/store/storetest"
 )
 
@@ -12,5 +12,5 @@ import (
 //
 //	go test ./store/sqlite -run '^$' -bench PayoutRun1M -benchtime 1x
 func BenchmarkPayoutRun1M(b *testing.B) {
-	storetest.BenchmarkPayoutRun(b, sqlite.OpenTemp(b), 10_000, 1_000_000, 50_000)
+	storetest.BenchmarkPayoutRun(b, sqlitetest.Open(b), 10_000, 1_000_000, 50_000)
 }

@@ -7,11 +7,12 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 	"github.com/pactum/pactum/store/storetest"
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) pactum.Store { return sqlite.OpenTemp(t) })
+	storetest.Run(t, func(t *testing.T) pactum.Store { return sqlitetest.Open(t) })
 }
 
 // TestReopen checks that migrations are recorded: opening an existing database applies nothing
@@ -41,5 +42,5 @@ func TestReopen(t *testing.T) {
 }
 
 func BenchmarkApplyEvents(b *testing.B) {
-	storetest.BenchmarkApplyEvents(b, sqlite.OpenTemp(b), 1000)
+	storetest.BenchmarkApplyEvents(b, sqlitetest.Open(b), 1000)
 }

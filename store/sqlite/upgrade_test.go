@@ -53,6 +53,28 @@ func migratedBefore(t *testing.T, n int) (string, *sql.DB) {
 	return path, db
 }
 
+// execAll runs each statement on db.
+func execAll(t *testing.T, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// upgrade closes db and opens the database at path as the binary does, with every migration.
+func upgrade(t *testing.T, path string, db *sql.DB) *sqldb.Store {
+	t.Helper()
+	db.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestUpgradeMovesPayoutLinks opens a database written before migration 0007, when a payout
 // run linked a commission through conversions.payout_id: the link must survive the upgrade in
 // payout_commissions, and the unlinked commission must stay payable.
@@ -60,16 +82,12 @@ func TestUpgradeMovesPayoutLinks(t *testing.T) {
 	ctx := context.Background()
 	path, db := migratedBefore(t, 7)
 	const day = 86400000000
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO advertisers (id, name, currency, created_at) VALUES (1, 'Northwind', 'EUR', 0)`,
 		`INSERT INTO payout_runs (id, advertiser_id, date, payouts, created_at) VALUES (1, 1, '2026-01-01', 1, 0)`,
 		`INSERT INTO payouts (id, run_id, advertiser_id, partner_id, currency, amount, commissions, status, method, reference, reason, created_at, updated_at)
 			VALUES (7, 1, 1, 3, 'EUR', 500, 1, 'pending', 'sepa', '', '', 0, 0)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	for id, payout := range map[int]any{10: 7, 11: nil} {
 		if _, err := db.ExecContext(ctx, `INSERT INTO conversions (id, offer_id, advertiser_id, event, partner_id, click_id,
 			order_id, currency, amount, items, coupon, customer_id, new_customer, country, attribution, status, reason, source,
@@ -80,13 +98,7 @@ func TestUpgradeMovesPayoutLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db.Close()
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := upgrade(t, path, db)
 	for id, want := range map[int64]int64{10: 7, 11: 0} {
 		c, err := s.Conversion(ctx, id)
 		if err != nil {
@@ -111,25 +123,15 @@ func TestUpgradeMovesPayoutLinks(t *testing.T) {
 func TestUpgradeKeepsCouponsAndKeys(t *testing.T) {
 	ctx := context.Background()
 	path, db := migratedBefore(t, 8)
-	for _, q := range []string{
+	execAll(t, db,
 		`INSERT INTO advertisers (id, name, currency, created_at) VALUES (1, 'Northwind', 'EUR', 0)`,
 		`INSERT INTO partners (id, name, email, kind, status, currency, min_payout, payout_method, created_at)
 			VALUES (3, 'Anna', 'anna@example.com', 'influencer', 'active', 'EUR', 5000, 'sepa', 0)`,
 		`INSERT INTO coupons (id, code, partner_id, offer_id, created_at) VALUES (4, 'ANNA10', 3, NULL, 0)`,
 		`INSERT INTO api_keys (id, name, role, partner_id, advertiser_id, hash, created_at)
 			VALUES (6, 'anna portal', 'partner', 3, NULL, X'0102', 0)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
+	s := upgrade(t, path, db)
 	c, err := s.Coupon(ctx, "anna10")
 	if err != nil || c.ID != 4 || c.PartnerID != 3 || c.OfferID != 0 {
 		t.Errorf("coupon after the upgrade: %+v, %v", c, err)
@@ -147,5 +149,37 @@ func TestUpgradeKeepsCouponsAndKeys(t *testing.T) {
 	}
 	if next.ID != 7 {
 		t.Errorf("the key after deleting key 6 got id %d, want 7", next.ID)
+	}
+}
+
+// TestUpgradeKeepsSettingsAndPositions opens a database written before migration 0009, which
+// rebuilt settings and log_positions with NOT NULL keys: the click-id key and the event log's
+// position survive, and a key without a name is refused afterwards.
+func TestUpgradeKeepsSettingsAndPositions(t *testing.T) {
+	ctx := context.Background()
+	path, db := migratedBefore(t, 9)
+	execAll(t, db,
+		`INSERT INTO settings (name, value) VALUES ('click_id_key', 'k1')`,
+		`INSERT INTO log_positions (stream, pos) VALUES ('events', 4096)`,
+	)
+	s := upgrade(t, path, db)
+	if v, err := s.SetSettingIfAbsent(ctx, "click_id_key", "k2"); err != nil || v != "k1" {
+		t.Errorf("click_id_key after the upgrade: %q, %v", v, err)
+	}
+	if pos, err := s.AppliedPosition(ctx, "events"); err != nil || pos != 4096 {
+		t.Errorf("position after the upgrade: %d, %v", pos, err)
+	}
+	db, err := sql.Open("sqlite", path+"?"+writerPragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`INSERT INTO settings (name, value) VALUES (NULL, 'x')`,
+		`INSERT INTO log_positions (stream, pos) VALUES (NULL, 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err == nil {
+			t.Errorf("%s was accepted", q)
+		}
 	}
 }

@@ -30,6 +30,6 @@ INSERT INTO change_head (id, position) VALUES (1, 0);
 -- Where each consumer of the feed (reports, partner postbacks) is, moved in the transaction
 -- that applies what it consumed.
 CREATE TABLE change_consumers (
-	name TEXT PRIMARY KEY,
+	name TEXT NOT NULL PRIMARY KEY,
 	position BIGINT NOT NULL
 );

@@ -2,7 +2,7 @@
 -- next row the largest id plus one: deleting the newest key and making another handed out the
 -- deleted key's id again, so that "key 5" in an operator's notes could name two keys. With
 -- AUTOINCREMENT SQLite remembers the largest id ever used, as PostgreSQL's identity columns do
--- (which is why store/postgres has no such migration). SQLite cannot add AUTOINCREMENT to a
+-- (which is why store/postgres's 0008 does nothing). SQLite cannot add AUTOINCREMENT to a
 -- table, so both are rebuilt; nothing references them.
 
 CREATE TABLE coupons_new (

@@ -1,4 +1,7 @@
-package postgres
+// Package pgtest gives tests a real PostgreSQL store, each in a schema of its own on the test
+// server. It is a package of its own, imported only by tests, so that "testing" stays out of the
+// pactum binary (cmd/pactum's TestNoTestingInBinary).
+package pgtest
 
 import (
 	"context"
@@ -11,17 +14,17 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/pactum/pactum/store/postgres"
 	"github.com/pactum/pactum/store/sqldb"
 )
 
-// DefaultTestDSN is the server tests use unless PACTUM_TEST_POSTGRES names another.
-const DefaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+// DefaultDSN is the server tests use unless PACTUM_TEST_POSTGRES names another.
+const DefaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
-// OpenTemp opens a store in a fresh schema of the test server (see TempDSN) and closes it when
-// t ends.
-func OpenTemp(t testing.TB) *sqldb.Store {
+// Open opens a store in a fresh schema of the test server (see DSN) and closes it when t ends.
+func Open(t testing.TB) *sqldb.Store {
 	t.Helper()
-	s, err := Open(context.Background(), TempDSN(t))
+	s, err := postgres.Open(context.Background(), DSN(t))
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}
@@ -33,15 +36,15 @@ func OpenTemp(t testing.TB) *sqldb.Store {
 	return s
 }
 
-// TempDSN creates an empty schema with a random name on the test server (PACTUM_TEST_POSTGRES,
-// else DefaultTestDSN), drops it when t ends, and returns a DSN whose search_path is that
+// DSN creates an empty schema with a random name on the test server (PACTUM_TEST_POSTGRES,
+// else DefaultDSN), drops it when t ends, and returns a DSN whose search_path is that
 // schema: for tests that open the store themselves, or start a binary with it. If the server
 // does not answer the test fails: CI has one, and a skipped suite would hide that nothing ran.
-func TempDSN(t testing.TB) string {
+func DSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("PACTUM_TEST_POSTGRES")
 	if dsn == "" {
-		dsn = DefaultTestDSN
+		dsn = DefaultDSN
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {

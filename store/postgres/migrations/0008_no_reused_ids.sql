@@ -1,0 +1,4 @@
+-- Nothing to do: store/sqlite's 0008 rebuilds coupons and api_keys with AUTOINCREMENT, so that
+-- the id of a deleted row is not given out again. Identity columns never reuse a value. The
+-- file keeps the numbers of the two sets the same (store/storetest's TestMigrationNames), so
+-- that the next migration of both is one number in both.

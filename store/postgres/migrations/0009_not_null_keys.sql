@@ -1,0 +1,3 @@
+-- Nothing to do: store/sqlite's 0009 declares the text primary keys of settings and
+-- log_positions NOT NULL, which SQLite does not imply and PostgreSQL does. The file keeps the
+-- numbers of the two sets the same (store/storetest's TestMigrationNames).
