@@ -18,15 +18,18 @@ func (e *Edge) servePixel(w http.ResponseWriter, r *http.Request) {
 	}
 	defer e.inFlight.Add(-1)
 
-	// Malformed pairs are skipped: only the parameters read are checked.
-	in, err := readConversion(r.URL.Query(), true)
+	// Only the query: a pixel is an image, fetched with GET.
+	var f form
+	f.parse(r.URL.RawQuery)
+	in, err := readConversion(&f, true)
 	if err != nil {
 		writeGIFStatus(w, http.StatusBadRequest, err)
 		return
 	}
 	if in.ClickID == "" && in.OfferID != 0 {
 		if c, err := r.Cookie(CookieName(in.OfferID)); err == nil {
-			in.ClickID = cleanText(c.Value, maxParamLen)
+			// Taken as it is: the signature check below refuses anything the click did not set.
+			in.ClickID = c.Value
 		}
 	}
 	if in.ClickID == "" {
