@@ -15,6 +15,7 @@ import (
 var (
 	jsonType        = []string{"application/json"}
 	postbackMethods = []string{"GET, POST"}
+	pixelMethods    = []string{"GET"}
 	bearerChallenge = []string{`Bearer realm="pactum"`}
 )
 

@@ -11,6 +11,12 @@ import (
 // first-party click cookie the click set (pc_{offer_id}) or from a click_id parameter that
 // sdk.js sends for direct links. It answers the 1x1 GIF, with the status saying what happened.
 func (e *Edge) servePixel(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// GET patterns match HEAD too, and a HEAD (a link checker) must not report a conversion.
+		w.Header()["Allow"] = pixelMethods
+		writeGIFStatus(w, http.StatusMethodNotAllowed, pactum.Errorf(pactum.EINVALID, "use GET"))
+		return
+	}
 	if e.inFlight.Add(1) > e.maxInFlight {
 		e.inFlight.Add(-1)
 		writeGIFStatus(w, http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "busy"))
