@@ -77,3 +77,33 @@ func TestHeadReportsNoConversion(t *testing.T) {
 		t.Fatalf("HEAD reported %d conversions", n)
 	}
 }
+
+// TestStoredURLsNormalized: an offer stored before the API normalized URLs redirects to its
+// host as a browser reads it, and one whose host is percent-encoded (it reads as one host and
+// leads to another) redirects nowhere.
+func TestStoredURLsNormalized(t *testing.T) {
+	for _, tc := range []struct {
+		dest, fallback string
+		status         int
+		location       string
+	}{
+		{"https://ｅｖｉｌ.example/?c={click_id}", "", http.StatusFound, "https://evil.example/?c="},
+		{"https://evil。example/", "", http.StatusFound, "https://evil.example/"},
+		{"HTTPS://Bücher.Example/p", "", http.StatusFound, "https://xn--bcher-kva.example/p"},
+		{"https://shop.example%E3%80%82evil.example/", "", http.StatusNotFound, ""},
+		{"https://shop.example%E3%80%82evil.example/", "https://fallback.example/", http.StatusNotFound, ""},
+	} {
+		t.Run(tc.dest, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.store.mu.Lock()
+			o := h.store.offers[offerShop]
+			o.ID, o.DestinationURL, o.FallbackURL = 40, tc.dest, tc.fallback
+			h.store.offers[40] = o
+			h.store.mu.Unlock()
+			w := h.get("/click?offer_id=40&partner_id=42", "198.51.100.1:1")
+			if loc := w.Header().Get("Location"); w.Code != tc.status || !strings.HasPrefix(loc, tc.location) || (loc == "") != (tc.location == "") {
+				t.Fatalf("status %d Location %q, want %d %q...", w.Code, loc, tc.status, tc.location)
+			}
+		})
+	}
+}
