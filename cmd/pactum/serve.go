@@ -89,6 +89,10 @@ type server struct {
 	jobsDone chan struct{}
 }
 
+// maxHeaderBytes bounds a request's line and headers, net/http's default said out loud: the
+// answer past it (oversize.go) names it.
+const maxHeaderBytes = 1 << 20
+
 func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server, err error) {
 	s := &server{cfg: cfg, log: logger}
 	defer func() {
@@ -195,11 +199,14 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// An oversized request is answered in the SPEC's JSON error shape (oversize.go).
+	s.ln = jsonErrorListener{s.ln}
 	return s, nil
 }
 
