@@ -189,4 +189,3 @@ type Store interface {
 // (Store.PutFXRates): a server polls it, one row, every few seconds, and reloads its rates when it
 // changed, so that rates loaded by `pactum fx load` or another process reach it quickly.
 const SettingFXVersion = "fx_version"
-

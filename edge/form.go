@@ -25,16 +25,9 @@ type form struct {
 // twice: twice is already an error, and a request of a million repeats must not grow a list.
 func (f *form) parse(raw string) {
 	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if needsUnescape(k) {
-			var err error
-			if k, err = url.QueryUnescape(k); err != nil {
-				continue // a name that cannot be read is none the edge reads
-			}
-		}
-		if !conversionParam(k) {
+		var k, v string
+		var ok bool
+		if k, v, raw, ok = nextParam(raw); !ok || !conversionParam(k) {
 			continue
 		}
 		if strings.IndexByte(v, ';') >= 0 {
