@@ -65,7 +65,7 @@ func ParseDate(s, field string) (time.Time, error) {
 }
 
 // Validate checks a rate as every way in (files, the API, the stores) must: a day at UTC
-// midnight, a currency Pactum knows, and a positive rate. EUR is refused: it is the base, one
+// midnight, a currency Pactum keeps rates of that day for (ValidRateCurrency), and a positive rate. EUR is refused: it is the base, one
 // euro per euro by definition, and a stored EUR row could only ever disagree with that. Errors
 // name the fields as JSON does: date, currency, rate_per_eur.
 func (r FXRate) Validate() error {
@@ -75,7 +75,10 @@ func (r FXRate) Validate() error {
 	switch {
 	case r.Currency == "EUR":
 		return FieldError("currency", "EUR is the base of the rates (1 by definition); leave it out")
-	case !ValidCurrency(r.Currency):
+	case !ValidRateCurrency(r.Currency, r.Date):
+		if end, ok := WithdrawnCurrency(r.Currency); ok {
+			return FieldError("currency", "%s was withdrawn on %s: its rates are taken for the days before only", r.Currency, end.Format(DateLayout))
+		}
 		return FieldError("currency", "%q is not a supported ISO 4217 currency code such as \"USD\"", r.Currency)
 	}
 	if !r.PerEUR.IsPositive() {

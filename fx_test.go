@@ -38,3 +38,39 @@ func TestFXRateJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestRateCurrencies: RUB is a current currency; HRK, which the euro replaced on 2023-01-01,
+// is no currency but keeps its rates for the days before (the ECB's history file has them).
+func TestRateCurrencies(t *testing.T) {
+	if !pactum.ValidCurrency("RUB") || pactum.MinorUnits("RUB") != 2 {
+		t.Error("RUB is not a currency with 2 decimals")
+	}
+	if pactum.ValidCurrency("HRK") {
+		t.Error("HRK is a currency for offers and conversions")
+	}
+	for _, tt := range []struct {
+		date, currency string
+		ok             bool
+	}{
+		{"2022-12-30", "RUB", true},
+		{"2026-11-20", "RUB", true},
+		{"2008-01-02", "HRK", true},
+		{"2022-12-30", "HRK", true},
+		{"2023-01-02", "HRK", false},
+		{"2008-01-02", "CYP", false},
+		{"2026-11-20", "XXX", false},
+	} {
+		r := pactum.FXRate{Date: day(tt.date), Currency: tt.currency, PerEUR: decimal.RequireFromString("7.5")}
+		if err := r.Validate(); (err == nil) != tt.ok || (err != nil && pactum.ErrorField(err) != "currency") {
+			t.Errorf("Validate(%s) = %v, want ok %v", r, err, tt.ok)
+		}
+	}
+}
+
+func day(s string) time.Time {
+	d, err := time.Parse(pactum.DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}

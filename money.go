@@ -2,6 +2,7 @@ package pactum
 
 import (
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -13,8 +14,35 @@ var minorUnits = map[string]int32{
 	"CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2,
 	"IDR": 2, "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2,
 	"MYR": 2, "NGN": 2, "NOK": 2, "NZD": 2, "OMR": 3, "PEN": 2, "PHP": 2, "PKR": 2, "PLN": 2,
-	"QAR": 2, "RON": 2, "RSD": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2,
+	"QAR": 2, "RON": 2, "RSD": 2, "RUB": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2,
 	"TWD": 2, "UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
+}
+
+// withdrawnCurrencies are currencies that are no longer issued, with the day they stopped being
+// one, whose reference rates Pactum keeps for the days before (ValidRateCurrency): HRK, which the
+// euro replaced on 2023-01-01 and whose rates the ECB's history file still carries. They are no
+// currency for offers, advertisers, partners or conversions (ValidCurrency): no order is placed
+// in them any more. The currencies the euro replaced before 2015 (CYP, SIT...) are left out of
+// both, as their rates predate every program.
+var withdrawnCurrencies = map[string]time.Time{
+	"HRK": time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC),
+}
+
+// WithdrawnCurrency returns the day code was withdrawn, if it is a withdrawn currency whose rates
+// Pactum keeps.
+func WithdrawnCurrency(code string) (time.Time, bool) {
+	end, ok := withdrawnCurrencies[code]
+	return end, ok
+}
+
+// ValidRateCurrency reports whether Pactum keeps reference rates of code on day: a currency
+// (ValidCurrency) on any day, or a withdrawn one before it was withdrawn.
+func ValidRateCurrency(code string, day time.Time) bool {
+	if ValidCurrency(code) {
+		return true
+	}
+	end, ok := withdrawnCurrencies[code]
+	return ok && day.Before(end)
 }
 
 // ValidCurrency reports whether code is an ISO 4217 currency Pactum knows.

@@ -192,7 +192,8 @@ type FXStore interface {
 	// PutFXRates stores rates, replacing any stored for the same day and currency, in one
 	// transaction, and returns how many it stored (a rate given twice counts once, the later
 	// wins). A rate that fails FXRate.Validate is an EINVALID error naming it ("rates[3].currency")
-	// and nothing is stored.
+	// and nothing is stored. In the same transaction it gives the setting SettingFXVersion a new
+	// value, which running processes poll to notice rates that another process stored.
 	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
 	// FXRates returns every stored rate, ordered by date, then currency.
 	FXRates(ctx context.Context) ([]FXRate, error)
@@ -224,3 +225,8 @@ type Store interface {
 	ChangeStore
 	Close() error
 }
+
+// SettingFXVersion names the setting that changes with every store of exchange rates
+// (Store.PutFXRates): a server polls it, one row, every few seconds, and reloads its rates when it
+// changed, so that rates loaded by `pactum fx load` or another process reach it quickly.
+const SettingFXVersion = "fx_version"

@@ -15,6 +15,7 @@ import (
 
 var (
 	postbackMethods = []string{"GET, POST"}
+	pixelMethods    = []string{"GET"}
 )
 
 func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {

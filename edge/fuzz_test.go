@@ -10,23 +10,31 @@ import (
 	"github.com/pactum/pactum/edge"
 )
 
-// FuzzClickURL sends arbitrary paths and queries: the edge must never panic nor answer 500, and
-// any Location it gives must lead to a configured destination or fallback, never to a URL from
-// the request.
+// FuzzClickURL sends arbitrary paths and queries, by GET or HEAD: the edge must never panic nor
+// answer 500, any Location it gives must lead to a configured destination or fallback, never to
+// a URL from the request, and a HEAD never issues a click (no cookie).
 func FuzzClickURL(f *testing.F) {
-	for _, seed := range []struct{ path, query string }{
-		{"/c/anna", "sub1=x&source=y"},
-		{"/click", "offer_id=12&partner_id=42&sub1=%zz&url=https://evil.example"},
-		{"/aff_c", "offer_id=12&aff_id=42&aff_sub=a+b&redirect=//evil.example"},
-		{"/click", "campaign_id=16&pub_id=43&p1=%00%ff"},
-		{"/click", "pid=44&offer_id=13"},
-		{"/i/anna", ""},
-		{"/impression", "offer_id=12&partner_id=42"},
-		{"/c/nofall", "offer_id=12"},
-		{"/c/%2e%2e/click", "offer_id=12&partner_id=42"},
-		{"//evil.example/c/anna", ""},
+	for _, seed := range []struct {
+		path, query string
+		head        bool
+	}{
+		{"/c/anna", "sub1=x&source=y", false},
+		{"/click", "offer_id=12&partner_id=42&sub1=%zz&url=https://evil.example", false},
+		{"/aff_c", "offer_id=12&aff_id=42&aff_sub=a+b&redirect=//evil.example", false},
+		{"/click", "campaign_id=16&pub_id=43&p1=%00%ff", false},
+		{"/click", "pid=44&offer_id=13", false},
+		{"/i/anna", "", false},
+		{"/impression", "offer_id=12&partner_id=42", false},
+		{"/c/nofall", "offer_id=12", false},
+		{"/c/%2e%2e/click", "offer_id=12&partner_id=42", false},
+		{"//evil.example/c/anna", "", false},
+		// Issue 13: a link preview's HEAD.
+		{"/c/anna", "sub1=preview", true},
+		{"/aff_c", "offer_id=12&aff_id=42", true},
+		{"/i/anna", "", true},
+		{"/c/paused", "", true},
 	} {
-		f.Add(seed.path, seed.query)
+		f.Add(seed.path, seed.query, seed.head)
 	}
 	// The recorder keeps nothing: a long run makes millions of clicks.
 	h := newHarness(f, func(c *edge.Config) { c.Recorder = nopRecorder{} })
@@ -39,7 +47,7 @@ func FuzzClickURL(f *testing.F) {
 			}
 		}
 	}
-	f.Fuzz(func(t *testing.T, path, query string) {
+	f.Fuzz(func(t *testing.T, path, query string, head bool) {
 		target := path
 		if query != "" {
 			target += "?" + query
@@ -48,7 +56,11 @@ func FuzzClickURL(f *testing.F) {
 		if _, err := url.ParseRequestURI(target); err != nil || !strings.HasPrefix(target, "/") {
 			return
 		}
-		req, err := http.NewRequest(http.MethodGet, "http://edge.example"+target, nil)
+		method := http.MethodGet
+		if head {
+			method = http.MethodHead
+		}
+		req, err := http.NewRequest(method, "http://edge.example"+target, nil)
 		if err != nil {
 			return
 		}
@@ -58,6 +70,9 @@ func FuzzClickURL(f *testing.F) {
 		h.mux.ServeHTTP(w, req)
 		if w.Code >= 500 && w.Code != http.StatusServiceUnavailable {
 			t.Fatalf("%s: status %d", target, w.Code)
+		}
+		if head && w.Header().Get("Set-Cookie") != "" {
+			t.Fatalf("HEAD %s: sets a click cookie", target)
 		}
 		loc := w.Header().Get("Location")
 		if loc == "" {

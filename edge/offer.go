@@ -25,12 +25,8 @@ type offer struct {
 
 func compileOffer(o pactum.Offer) *offer {
 	c := &offer{Offer: o, id: strconv.FormatInt(o.ID, 10)}
-	if o.DestinationURL != "" {
-		c.destination = macro.Compile(o.DestinationURL)
-	}
-	if o.FallbackURL != "" {
-		c.fallback = macro.Compile(o.FallbackURL)
-	}
+	c.destination = compileURL(o.DestinationURL)
+	c.fallback = compileURL(o.FallbackURL)
 	for _, cc := range o.Targeting.Countries {
 		c.countries = append(c.countries, strings.ToUpper(strings.TrimSpace(cc)))
 	}
@@ -44,6 +40,22 @@ func compileOffer(o pactum.Offer) *offer {
 	c.cookiePrefix = "pc_" + c.id + "="
 	c.cookieSuffix = "; Path=/; Max-Age=" + strconv.Itoa(days*86400) + "; HttpOnly; SameSite=Lax"
 	return c
+}
+
+// compileURL compiles a destination or fallback URL in its normalized form (macro.NormalizeURL):
+// its host as the browser will read it, whatever was stored before the API normalized URLs. A
+// URL that is not valid any more (a percent-encoded host that reads as one host and leads to
+// another) compiles to nil, as if the offer had none: its clicks answer 404, never a redirect
+// there.
+func compileURL(s string) *macro.Template {
+	if s == "" {
+		return nil
+	}
+	n, err := macro.NormalizeURL(s, "url")
+	if err != nil {
+		return nil
+	}
+	return macro.Compile(n)
 }
 
 // CookieName is the name of the first-party cookie that holds the click id of the latest click

@@ -21,14 +21,10 @@ type params struct {
 // url.Values.Get.
 func (p *params) parse(raw string) {
 	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if needsUnescape(k) {
-			var err error
-			if k, err = url.QueryUnescape(k); err != nil {
-				continue
-			}
+		var k, v string
+		var ok bool
+		if k, v, raw, ok = nextParam(raw); !ok {
+			continue
 		}
 		dst := p.field(k)
 		if dst == nil || *dst != "" {
@@ -65,6 +61,22 @@ func (p *params) field(name string) *string {
 		return &p.source
 	}
 	return nil
+}
+
+// nextParam cuts the first pair off a raw query or form body: its name, unescaped, its value as
+// sent, and the rest. ok is false for a pair whose name cannot be unescaped: no name the edge
+// reads.
+func nextParam(raw string) (name, value, rest string, ok bool) {
+	var kv string
+	kv, rest, _ = strings.Cut(raw, "&")
+	name, value, _ = strings.Cut(kv, "=")
+	if needsUnescape(name) {
+		var err error
+		if name, err = url.QueryUnescape(name); err != nil {
+			return "", "", rest, false
+		}
+	}
+	return name, value, rest, true
 }
 
 func needsUnescape(s string) bool {

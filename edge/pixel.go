@@ -12,6 +12,12 @@ import (
 // first-party click cookie the click set (pc_{offer_id}) or from a click_id parameter that
 // sdk.js sends for direct links. It answers the 1x1 GIF, with the status saying what happened.
 func (e *Edge) servePixel(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// GET patterns match HEAD too, and a HEAD (a link checker) must not report a conversion.
+		w.Header()["Allow"] = pixelMethods
+		writeGIFStatus(w, http.StatusMethodNotAllowed, pactum.Errorf(pactum.EINVALID, "use GET"))
+		return
+	}
 	if e.inFlight.Add(1) > e.maxInFlight {
 		e.inFlight.Add(-1)
 		writeGIFStatus(w, http.StatusServiceUnavailable, pactum.Errorf(pactum.EUNAVAILABLE, "busy"))
@@ -19,15 +25,18 @@ func (e *Edge) servePixel(w http.ResponseWriter, r *http.Request) {
 	}
 	defer e.inFlight.Add(-1)
 
-	// Malformed pairs are skipped: only the parameters read are checked.
-	in, err := readConversion(r.URL.Query(), true)
+	// Only the query: a pixel is an image, fetched with GET.
+	var f form
+	f.parse(r.URL.RawQuery)
+	in, err := readConversion(&f, true)
 	if err != nil {
 		writeGIFStatus(w, http.StatusBadRequest, err)
 		return
 	}
 	if in.ClickID == "" && in.OfferID != 0 {
 		if c, err := r.Cookie(CookieName(in.OfferID)); err == nil {
-			in.ClickID = cleanText(c.Value, maxParamLen)
+			// Taken as it is: the signature check below refuses anything the click did not set.
+			in.ClickID = c.Value
 		}
 	}
 	if in.ClickID == "" {

@@ -3,8 +3,8 @@ package edge
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/pactum/pactum"
@@ -32,11 +32,15 @@ func (e *Edge) registerConversions(mux *http.ServeMux) {
 	}
 	// TUNE's goal URL is a server postback with a=lsr and a pixel with a=l.
 	goal := func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("a") == "l" {
+		switch a := r.URL.Query()["a"]; {
+		case len(a) > 1:
+			// Pixel or postback: the edge would have to guess which.
+			answer.WriteError(w, http.StatusBadRequest, pactum.FieldError("a", "is given more than once: give it once"))
+		case len(a) == 1 && a[0] == "l":
 			e.servePixel(w, r)
-			return
+		default:
+			e.servePostback(w, r)
 		}
-		e.servePostback(w, r)
 	}
 	mux.HandleFunc("GET /aff_goal", goal)
 	mux.HandleFunc("POST /aff_goal", goal)
@@ -61,19 +65,23 @@ func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
 	}
 	defer e.inFlight.Add(-1)
 
-	r.Body = http.MaxBytesReader(w, r.Body, maxPostbackBody)
-	if err := r.ParseForm(); err != nil {
+	var f form
+	f.parse(r.URL.RawQuery)
+	if r.Method == http.MethodPost && isFormBody(r.Header.Get("Content-Type")) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPostbackBody))
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			answer.WriteError(w, http.StatusBadRequest, pactum.Errorf(pactum.EINVALID, "the request body is larger than 64 KiB"))
 			return
+		} else if err != nil {
+			answer.WriteError(w, http.StatusBadRequest, pactum.Errorf(pactum.EINVALID, "the request body could not be read"))
+			return
 		}
-		// A malformed pair is skipped and the rest kept: incumbents' shops send many parameters
-		// this edge does not read, and only the ones it reads are checked below.
+		f.parse(string(body))
 	}
-	in, badInput := readConversion(r.Form, false)
+	in, badInput := readConversion(&f, false)
 	in.Source = pactum.SourcePostback
-	adv, err := e.authenticate(r, r.Form, in)
+	adv, err := e.authenticate(r, &f, in)
 	if err != nil {
 		e.answerError(w, r, err)
 		return
@@ -92,36 +100,41 @@ func (e *Edge) servePostback(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, res)
 }
 
-// Parameter names of each field, first found first used: the native name, then the
-// incumbents' (SPEC section 3). transaction_id is the click id for both TUNE and Everflow.
+// Parameter names of each field: the native name, then the incumbents' (SPEC section 3).
+// transaction_id is the click id for both TUNE and Everflow. A field given under two of its
+// names must have one value (form.value).
 var (
-	clickIDNames     = []string{"click_id", "clickid", "transaction_id"}
-	amountNames      = []string{"amount", "sum", "sale_amount"}
-	orderIDNames     = []string{"order_id", "adv_sub", "action_id", "txn_id"}
-	couponNames      = []string{"coupon", "coupon_code"}
-	tokenNames       = []string{"token", "security_token", "secure"}
-	numericGoalNames = []string{"goal_id", "event_id", "goal", "goal_value"}
+	clickIDNames = []string{"click_id", "clickid", "transaction_id"}
+	amountNames  = []string{"amount", "sum", "sale_amount"}
+	orderIDNames = []string{"order_id", "adv_sub", "action_id", "txn_id"}
+	couponNames  = []string{"coupon", "coupon_code"}
+	tokenNames   = []string{"token", "security_token", "secure"}
+	// eventNames: the event by name, or the incumbents' goal, by number or by name.
+	eventNames = []string{"event", "goal_id", "event_id", "goal", "goal_value"}
 )
 
-// readConversion reads a conversion from a parsed form under any of the names above. Unknown
+// readConversion reads a conversion from a form under any of the names above. Unknown
 // parameters are ignored. A pixel (pixel true) is unauthenticated, so it may not set a status or
-// a country, nor name a customer or a coupon. The input comes back even with an error, the first found, so
-// that the request can be authenticated before it is told what is wrong with it.
-func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error) {
+// a country, nor name a customer or a coupon. Values are taken as sent, never trimmed, cleaned
+// or cut: an order id that lost a byte could merge two orders, so what the edge would have to
+// change is refused, naming the parameter (form.value). Identifiers are bounded by
+// pactum.MaxID characters, as the API bounds them. The input comes back even with an error,
+// the first found, so that the request can be authenticated before it is told what is wrong
+// with it.
+func readConversion(f *form, pixel bool) (pactum.ConversionInput, error) {
 	var in pactum.ConversionInput
 	var errs error
+	text := func(names ...string) (string, string) {
+		name, v, err := f.value(pactum.MaxID, names...)
+		if err != nil && errs == nil {
+			errs = err
+		}
+		return name, v
+	}
 	fail := func(err error) {
 		if errs == nil {
 			errs = err
 		}
-	}
-	text := func(names ...string) (string, string) {
-		name, v := first(form, names...)
-		if len(v) > maxParamLen {
-			fail(pactum.FieldError(name, "must be at most %d bytes", maxParamLen))
-			return name, ""
-		}
-		return name, cleanText(strings.TrimSpace(v), maxParamLen)
 	}
 
 	_, in.ClickID = text(clickIDNames...)
@@ -130,9 +143,9 @@ func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error)
 			fail(pactum.FieldError(name, "must be a positive integer"))
 		}
 	}
-	if _, v := text("event"); v != "" {
+	if name, v := text(eventNames...); name == "event" {
 		in.Event = v
-	} else if _, v := text(numericGoalNames...); v != "" {
+	} else if v != "" {
 		// The incumbents number their goals; a name is taken too.
 		if id := parseID(v); id > 0 {
 			in.EventID = id
@@ -159,7 +172,13 @@ func readConversion(form url.Values, pixel bool) (pactum.ConversionInput, error)
 	}
 	_, in.Coupon = text(couponNames...)
 	_, in.CustomerID = text("customer_id")
-	_, in.Country = text("country")
+	if name, v := text("country"); v != "" {
+		// Checked here as the pipeline checks it, so that the answer is the same either way.
+		if pactum.CountryCode(v) == "" && !strings.EqualFold(v, "XX") {
+			fail(pactum.FieldError(name, "%q is not a country code such as \"DE\" (ISO 3166-1 alpha-2)", v))
+		}
+		in.Country = v
+	}
 	if name, v := text("new_customer"); v != "" {
 		switch strings.ToLower(v) {
 		case "1", "true", "yes", "y":
@@ -192,26 +211,19 @@ func advertiserStatus(s string) (string, bool) {
 	return "", false
 }
 
-// first returns the first of names with a non-empty value in form, and that value. With none,
-// it returns the first name, so that a field error names the native parameter.
-func first(form url.Values, names ...string) (string, string) {
-	for _, n := range names {
-		if vs := form[n]; len(vs) > 0 && vs[0] != "" {
-			return n, vs[0]
-		}
-	}
-	return names[0], ""
-}
-
 // authenticate returns the advertiser a postback comes from: the one whose postback token it
 // carries, else the one that owns its offer if the request comes from an address on that
 // advertiser's allow-list. Whether that advertiser owns the conversion's offer is the
 // Submitter's to check (a 403). The token is never logged nor echoed.
-func (e *Edge) authenticate(r *http.Request, form url.Values, in pactum.ConversionInput) (int64, error) {
+func (e *Edge) authenticate(r *http.Request, f *form, in pactum.ConversionInput) (int64, error) {
 	ctx := r.Context()
 	token := bearer(r.Header.Get("Authorization"))
 	if token == "" {
-		_, token = first(form, tokenNames...)
+		var err error
+		if _, token, err = f.value(pactum.MaxText, tokenNames...); err != nil {
+			// A token given twice, or two different ones, is no proof of anything.
+			return 0, err
+		}
 	}
 	if token != "" {
 		a, err := e.advertisers.byPostbackToken(ctx, token)

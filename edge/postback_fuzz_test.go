@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pactum/pactum"
 )
 
 // conversionPaths are the intakes FuzzPostback sends to.
@@ -37,9 +39,25 @@ func FuzzPostback(f *testing.F) {
 		{4, "offer_id=12&event=purchase&amount=1", "", "pc_12=" + cid, false},
 		{4, "offer_id=9223372036854775808&click_id=" + cid, "", "", false},
 		{5, "offer_id=12&amount=5", "", "pc_12=" + strings.Repeat("A", 300), false},
+		// Issue 13: ids refused rather than rewritten, repeats and aliases refused.
+		{0, "click_id=" + cid + "&event=purchase&token=" + acmeToken + "&order_id=ZZ%001796292285&amount=10.00", "", "", false},
+		{0, "click_id=" + cid + "&token=" + acmeToken + "&order_id=%FF%FE%FD", "", "", false},
+		{0, "click_id=" + cid + "&token=" + acmeToken + "&amount=10.00&amount=99999.00", "", "", false},
+		{0, "token=" + acmeToken + "&amount=10.00", "click_id=" + cid + "&amount=99999.00", "", false},
+		{1, "transaction_id=" + cid + "&token=" + acmeToken + "&order_id=A&adv_sub=B", "", "", false},
+		{0, "click_id=" + cid + "&token=" + acmeToken + "&order_id=A;B&coupon=%zz", "", "", false},
+		{0, "click_id=" + cid + "&token=" + acmeToken + "&country=ZZ&order_id=" + strings.Repeat("%C3%A9", 129), "", "", false},
+		{2, "a=l&a=lsr&transaction_id=" + cid + "&token=" + acmeToken, "", "", false},
+		{4, "offer_id=12&click_id=" + cid + "&order_id=%FF1796292285&event=purchase&goal_id=2", "", "", false},
 	} {
 		f.Add(seed.path, seed.query, seed.body, seed.cookie, seed.allowListedIP)
 	}
+	// What reached the pipeline last: the edge never hands it text it would have had to change.
+	var last pactum.ConversionInput
+	h.sub.answer(func(in pactum.ConversionInput) (pactum.ConversionResult, error) {
+		last = in
+		return h.sub.created(1, in)
+	})
 	f.Fuzz(func(t *testing.T, path uint8, query, body, cookie string, allowListedIP bool) {
 		target := conversionPaths[int(path)%len(conversionPaths)] + "?" + query
 		method := http.MethodGet
@@ -71,6 +89,13 @@ func FuzzPostback(f *testing.F) {
 		}
 		if w.Code == http.StatusOK && !submitted {
 			t.Fatalf("%s %s: 200 without a conversion submitted", method, target)
+		}
+		if submitted {
+			for _, v := range []string{last.ClickID, last.OrderID, last.Coupon, last.CustomerID, last.Event, last.Currency, last.Country} {
+				if err := pactum.CheckText("field", v, pactum.MaxID); err != nil {
+					t.Fatalf("%s %s: %q reached the pipeline: %v", method, target, v, err)
+				}
+			}
 		}
 	})
 }

@@ -754,12 +754,15 @@ func TestConversionRoutesNeedASubmitter(t *testing.T) {
 func TestPostbackQueryEscapes(t *testing.T) {
 	h := newConvHarness(t, nil)
 	cid := h.click("/click?offer_id=12&partner_id=42")
-	q := url.Values{"click_id": {cid}, "token": {acmeToken}, "order_id": {"A&B=C é"}, "coupon": {"x\x00y"}, "bad": {"%zz"}}
+	q := url.Values{"click_id": {cid}, "token": {acmeToken}, "order_id": {"A&B=C é"}, "coupon": {"x y"}, "bad": {"%zz"}}
 	w := h.get("/postback?"+q.Encode()+"&junk=%zz", strangerIP)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
-	if in := h.sub.last(t); in.OrderID != "A&B=C é" || in.Coupon != "xy" {
+	if in := h.sub.last(t); in.OrderID != "A&B=C é" || in.Coupon != "x y" {
 		t.Fatalf("order %q coupon %q", in.OrderID, in.Coupon)
 	}
+	// A NUL is refused, never dropped (TestConversionInputRefusedNotRewritten).
+	q.Set("coupon", "x\x00y")
+	wantError(t, h.get("/postback?"+q.Encode(), strangerIP), http.StatusBadRequest, pactum.EINVALID, "coupon")
 }

@@ -72,6 +72,15 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 		return
 	}
 
+	if r.Method == http.MethodHead {
+		// Link previews and link checkers ask with HEAD where the link leads, and follow the
+		// redirect. They are answered as a visitor would be, so that they find the
+		// destination, but nothing is recorded: no click, no impression, no click id (the
+		// Location has none, and no cookie is set), and the visitor's unique slot stays free
+		// for the real GET that follows. net/http sends no body to a HEAD.
+		e.answerHead(w, r, rq, o, p, impression, fromProxy)
+		return
+	}
 	if impression {
 		if err := e.cfg.Recorder.RecordImpression(ctx, v); err != nil {
 			e.logFailure("edge: recording an impression", err)
@@ -111,8 +120,25 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 	e.redirect(w, r, rq, o, p, tmpl, fromProxy)
 }
 
+// answerHead answers a HEAD of a click or an impression URL as the GET would be answered, without
+// recording anything.
+func (e *Edge) answerHead(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *partner, impression, fromProxy bool) {
+	if impression {
+		writeGIF(w)
+		return
+	}
+	tmpl := o.destination
+	if rq.visit.Rejected != "" {
+		if tmpl = o.fallback; tmpl == nil {
+			notFound(w)
+			return
+		}
+	}
+	e.redirect(w, r, rq, o, p, tmpl, fromProxy)
+}
+
 // redirect answers 302 to tmpl expanded for the click in rq, with the click cookie when the
-// visitor goes to the destination.
+// visitor goes to the destination with a click id (a HEAD has none).
 func (e *Edge) redirect(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *partner, tmpl *macro.Template, fromProxy bool) {
 	v := &rq.visit
 	vals := &rq.values
@@ -128,7 +154,7 @@ func (e *Edge) redirect(w http.ResponseWriter, r *http.Request, rq *request, o *
 	// Location and cookie share one string and the header values one array: two allocations.
 	b := tmpl.Expand(rq.buf[:0], vals)
 	n := len(b)
-	if v.Rejected == "" {
+	if v.Rejected == "" && v.ClickID != "" {
 		b = append(b, o.cookiePrefix...)
 		b = append(b, v.ClickID...)
 		b = append(b, o.cookieSuffix...)

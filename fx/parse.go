@@ -35,7 +35,8 @@ type Parsed struct {
 	// Rates are ordered by date, then currency.
 	Rates []pactum.FXRate
 	// Skipped lists the columns of an ECB file whose currencies Pactum does not know, such as
-	// the currencies the euro replaced (CYP, SIT...) in the history file, and EUR, the base:
+	// the currencies the euro replaced before 2015 (CYP, SIT...) in the history file (HRK's
+	// rates are kept, pactum.ValidRateCurrency), and EUR, the base:
 	// they are left out, not refused, so that the ECB's files load as published.
 	Skipped []string
 }
@@ -212,7 +213,9 @@ func (d *decoder) header(rec []string) ([]column, error) {
 		}
 		seen[name] = true
 		c := column{currency: name}
-		if name == "EUR" || !pactum.ValidCurrency(name) {
+		// A withdrawn currency's column is read: its values after the day it was withdrawn are
+		// N/A in the ECB's file, and a rate there would be refused by Validate.
+		if _, withdrawn := pactum.WithdrawnCurrency(name); name == "EUR" || !pactum.ValidCurrency(name) && !withdrawn {
 			c.skip = true
 			d.skipped = append(d.skipped, name)
 		}

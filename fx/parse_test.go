@@ -74,13 +74,14 @@ func TestFXParseECBHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(p.Skipped) != "[CYP HRK RUB]" {
+	if fmt.Sprint(p.Skipped) != "[CYP]" {
 		t.Errorf("skipped %v, want the columns of currencies Pactum does not know", p.Skipped)
 	}
-	// Ordered by date, then currency; N/A and unknown columns left out.
+	// Ordered by date, then currency; N/A and unknown columns left out. RUB is a currency, and
+	// HRK's rates are kept for the days before the euro replaced it.
 	wantRates(t, p.Rates, []pactum.FXRate{
-		rate("2008-01-02", "GBP", "0.74355"), rate("2008-01-02", "ISK", "92.54"),
-		rate("2008-01-02", "JPY", "165.61"), rate("2008-01-02", "USD", "1.4708"),
+		rate("2008-01-02", "GBP", "0.74355"), rate("2008-01-02", "HRK", "7.3108"), rate("2008-01-02", "ISK", "92.54"),
+		rate("2008-01-02", "JPY", "165.61"), rate("2008-01-02", "RUB", "36.0400"), rate("2008-01-02", "USD", "1.4708"),
 		rate("2026-11-19", "GBP", "0.8307"), rate("2026-11-19", "JPY", "161.20"), rate("2026-11-19", "USD", "1.0498"),
 		rate("2026-11-20", "GBP", "0.8321"), rate("2026-11-20", "ISK", "146.50"),
 		rate("2026-11-20", "JPY", "161.85"), rate("2026-11-20", "USD", "1.0512"),
@@ -116,6 +117,8 @@ func TestFXParseErrors(t *testing.T) {
 		{"all N/A", "Date,USD,\n2026-11-20,N/A,\n", "", "no rates found"},
 		{"unknown currency", "2026-11-20,USD,1.0512\n2026-11-20,XYZ,3\n", "line 2, currency", `"XYZ" is not a supported`},
 		{"lower-case currency", "2026-11-20,usd,1.0512\n", "line 1, currency", `"usd"`},
+		{"HRK after the euro", "2022-12-30,HRK,7.5365\n2023-01-02,HRK,7.5345\n", "line 2, currency", "HRK was withdrawn on 2023-01-01"},
+		{"HRK after the euro, ECB layout", "Date,HRK,\n2023-01-02,7.5345,\n", "line 2, HRK", "HRK was withdrawn"},
 		{"EUR row", "date,currency,rate_per_EUR\n2026-11-20,EUR,1\n", "line 2, currency", "EUR is the base"},
 		{"zero rate", "2026-11-20,USD,0\n", "line 1, rate_per_EUR", "must be positive"},
 		{"negative rate", "Date, USD, JPY, \n20 November 2026, 1.0512, -161.85, \n", "line 2, JPY", "must be positive"},

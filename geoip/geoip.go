@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/oschwald/maxminddb-golang/v2"
+
+	"github.com/pactum/pactum"
 )
 
 // maxCached bounds the per-record cache. Country databases hold a few hundred distinct records,
@@ -68,12 +70,13 @@ func (d *DB) Country(ip netip.Addr) string {
 	if err := res.Decode(&rec); err != nil {
 		return ""
 	}
-	c := isoCode(rec.Country.ISOCode)
+	// A code that is no country (XX, EU, AP) counts as unknown, and the next field is asked.
+	c := pactum.CountryCode(rec.Country.ISOCode)
 	if c == "" {
-		c = isoCode(rec.CountryCode)
+		c = pactum.CountryCode(rec.CountryCode)
 	}
 	if c == "" {
-		c = isoCode(rec.RegisteredCountry.ISOCode)
+		c = pactum.CountryCode(rec.RegisteredCountry.ISOCode)
 	}
 	if d.cached.Load() < maxCached {
 		if _, loaded := d.byOffset.LoadOrStore(off, c); !loaded {
@@ -86,28 +89,4 @@ func (d *DB) Country(ip netip.Addr) string {
 // Close unmaps the file. No lookup may run during or after Close.
 func (d *DB) Close() error {
 	return d.r.Close()
-}
-
-// isoCode returns s in upper case if it is two ASCII letters, else "": a code is compared with
-// offers' targeting lists and written into URLs, so anything else counts as unknown.
-func isoCode(s string) string {
-	if len(s) != 2 {
-		return ""
-	}
-	var b [2]byte
-	for i := range 2 {
-		c := s[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-		case 'a' <= c && c <= 'z':
-			c -= 'a' - 'A'
-		default:
-			return ""
-		}
-		b[i] = c
-	}
-	if b[0] == s[0] && b[1] == s[1] {
-		return s
-	}
-	return string(b[:])
 }

@@ -67,6 +67,10 @@ func TestCountry(t *testing.T) {
 		// Anonymous proxies and satellite providers have no country, only a registered one.
 		{"203.0.113.0/24", nested("registered_country", "US")},
 		{"2a02:c7c::/32", nested("country", "DE")},
+		// Old databases name the EU or Asia-Pacific for some networks: no country; the
+		// registered one is asked next. A reserved code is none either.
+		{"192.0.2.0/24", mmdbtype.Map{"country": nested("x", "EU")["x"], "registered_country": nested("x", "NL")["x"]}},
+		{"198.18.0.0/15", nested("country", "ZZ")},
 	}
 	dbipLite := []network{
 		{"81.2.69.0/24", mmdbtype.Map{
@@ -82,6 +86,8 @@ func TestCountry(t *testing.T) {
 	flat := []network{
 		{"81.2.69.0/24", mmdbtype.Map{"country_code": mmdbtype.String("ES")}},
 		{"2a02:c7c::/32", mmdbtype.Map{"country_code": mmdbtype.String("pt")}},
+		{"203.0.113.0/24", mmdbtype.Map{"country_code": mmdbtype.String("XK")}},
+		{"192.0.2.0/24", mmdbtype.Map{"country_code": mmdbtype.String("XX")}},
 		{"198.51.100.0/24", mmdbtype.Map{"country_code": mmdbtype.String("ZZZ")}},
 	}
 	tests := []struct {
@@ -95,6 +101,8 @@ func TestCountry(t *testing.T) {
 		{"GeoLite2-City", maxmindCity, "203.0.113.7", "US"},
 		{"GeoLite2-City", maxmindCity, "2a02:c7c:1::1", "DE"},
 		{"GeoLite2-City", maxmindCity, "8.8.8.8", ""},
+		{"GeoLite2-City", maxmindCity, "192.0.2.10", "NL"},
+		{"GeoLite2-City", maxmindCity, "198.18.0.1", ""},
 		{"GeoLite2-City", maxmindCity, "2001:4860::8888", ""},
 		{"DBIP-Country-Lite", dbipLite, "81.2.69.1", "FR"},
 		{"DBIP-Country-Lite", dbipLite, "2a02:c7c::9", "IT"},
@@ -102,6 +110,8 @@ func TestCountry(t *testing.T) {
 		{"ip-location-db", flat, "81.2.69.200", "ES"},
 		{"ip-location-db", flat, "2a02:c7c:ffff::", "PT"},
 		{"ip-location-db", flat, "198.51.100.1", ""},
+		{"ip-location-db", flat, "203.0.113.5", "XK"},
+		{"ip-location-db", flat, "192.0.2.5", ""},
 		{"ip-location-db", flat, "9.9.9.9", ""},
 	}
 	dbs := map[string]*geoip.DB{}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/fx"
@@ -21,6 +22,10 @@ var stdin io.Reader = os.Stdin
 // a running server between chunks; each chunk is an upsert, so an interrupted load is completed
 // by running it again.
 const fxChunk = 20_000
+
+// fxReachWithin is how soon rates stored by `fx load` reach running servers: they poll the
+// store's version of the rates every fxPollEvery and read them again when it changed.
+const fxReachWithin = 5 * time.Second
 
 const fxUsage = `Usage: pactum fx load [flags] FILE
 
@@ -130,6 +135,7 @@ Flags:
 	if len(parsed.Skipped) > 0 {
 		fmt.Fprintf(stdout, "left out the columns of currencies Pactum does not know: %s\n", strings.Join(parsed.Skipped, ", "))
 	}
+	fmt.Fprintf(stdout, "running servers on this database use them within %d seconds\n", fxReachWithin/time.Second)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,10 @@ import (
 )
 
 const ecbDailyCSV = "Date, USD, JPY, BGN, CZK, DKK, GBP, \n20 November 2026, 1.0512, 161.85, 1.9558, 25.193, 7.4582, 0.8321, \n"
+
+// reachLine ends the output of every load: how soon running servers use the rates
+// (TestFXLoadReachesARunningServer holds it true).
+const reachLine = "running servers on this database use them within 5 seconds\n"
 
 func TestFXLoad(t *testing.T) {
 	dir := t.TempDir()
@@ -29,7 +34,7 @@ func TestFXLoad(t *testing.T) {
 	if err := run(context.Background(), []string{"fx", "load", file, "--db", db}, &out, &errOut); err != nil {
 		t.Fatalf("fx load: %v\n%s", err, errOut.String())
 	}
-	if got := out.String(); got != "loaded 6 rates: 6 currencies, 2026-11-20 to 2026-11-20\n" {
+	if got := out.String(); got != "loaded 6 rates: 6 currencies, 2026-11-20 to 2026-11-20\n"+reachLine {
 		t.Fatalf("output %q", got)
 	}
 
@@ -41,7 +46,7 @@ func TestFXLoad(t *testing.T) {
 	if err := run(context.Background(), []string{"fx", "load", "--db", db, "-"}, &out, &errOut); err != nil {
 		t.Fatalf("fx load -: %v", err)
 	}
-	if got := out.String(); got != "loaded 2 rates: 2 currencies, 2026-11-19 to 2026-11-20\n" {
+	if got := out.String(); got != "loaded 2 rates: 2 currencies, 2026-11-19 to 2026-11-20\n"+reachLine {
 		t.Fatalf("output %q", got)
 	}
 
@@ -87,7 +92,7 @@ func TestFXLoadProgressAndSkipped(t *testing.T) {
 	}
 	first := start.AddDate(0, 0, -(days - 1)).Format("2006-01-02")
 	if want := "loaded 20,002 rates: 2 currencies, " + first + " to 2026-01-01\n" +
-		"left out the columns of currencies Pactum does not know: CYP\n"; out.String() != want {
+		"left out the columns of currencies Pactum does not know: CYP\n" + reachLine; out.String() != want {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }
@@ -119,4 +124,33 @@ func TestFXLoadErrors(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
+}
+
+// TestFXLoadReachesARunningServer: rates that `pactum fx load` stores while a server runs on the
+// same database are used by it within the time the command promises, not at its next
+// --config-refresh.
+func TestFXLoadReachesARunningServer(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pactum.db")
+	p := startServer(t, freeAddr(t), "--db", db)
+	convert := func() int {
+		return p.api(http.MethodGet, "/api/v1/fx-rates/convert?from=USD&to=EUR&date=2026-11-20", nil, nil)
+	}
+	if code := convert(); code != http.StatusNotFound {
+		t.Fatalf("before the load: status %d, want 404", code)
+	}
+	stdin = strings.NewReader("date,currency,rate_per_EUR\n2026-11-20,USD,1.0512\n")
+	t.Cleanup(func() { stdin = os.Stdin })
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"fx", "load", "--db", db, "-"}, &out, &errOut); err != nil {
+		t.Fatalf("fx load: %v\n%s", err, errOut.String())
+	}
+	loaded := time.Now()
+	for convert() != http.StatusOK {
+		if time.Since(loaded) > fxReachWithin {
+			t.Fatalf("the server did not use the loaded rates within %s", fxReachWithin)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the server used the rates %s after the load", time.Since(loaded).Round(time.Millisecond))
 }

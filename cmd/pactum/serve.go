@@ -86,13 +86,20 @@ type server struct {
 	catalog *edge.Catalog
 	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
 	program *program.Service
-	http    *http.Server
-	ln      net.Listener
+	// fxVersion is the store's pactum.SettingFXVersion when rates were last read (refresh only).
+	fxVersion string
+	fxWarned  time.Time // when pollRates last logged a failure
+	http      *http.Server
+	ln        net.Listener
 
 	// stopJobs ends the approval and payout-schedule jobs; jobsDone closes when they returned.
 	stopJobs context.CancelFunc
 	jobsDone chan struct{}
 }
+
+// maxHeaderBytes bounds a request's line and headers, net/http's default said out loud: the
+// answer past it (oversize.go) names it.
+const maxHeaderBytes = 1 << 20
 
 func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server, err error) {
 	s := &server{cfg: cfg, log: logger}
@@ -123,6 +130,10 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	commissions := &commission.Rules{}
 	s.catalog = edge.NewCatalog(s.store)
 	s.rates = fx.NewCache(s.store.FXRates)
+	// The version before the rates: rates stored in between are read again at the first poll.
+	if s.fxVersion, err = fxVersion(ctx, s.store); err != nil {
+		return nil, err
+	}
 	if err := s.rates.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -199,11 +210,14 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// An oversized request is answered in the SPEC's JSON error shape (oversize.go).
+	s.ln = jsonErrorListener{s.ln}
 	return s, nil
 }
 
@@ -227,13 +241,20 @@ func (s *server) startBackground(logger *slog.Logger) {
 	}()
 }
 
-// refresh reloads, every --config-refresh until ctx ends, what other processes may have
-// changed: the exchange rates (rates loaded with `pactum fx load` reach a running server this
-// way) and, with NATS, the catalog too, in case a change notice was lost (core NATS delivers at
-// most once).
+// fxPollEvery is how often a process asks the store whether exchange rates changed
+// (pactum.SettingFXVersion, one row): rates that `pactum fx load` or another process stored reach
+// it within this and the time to read them (about a second for the ECB's whole history on a
+// small machine): within fxReachWithin, as `pactum fx load` tells its user.
+const fxPollEvery = 2 * time.Second
+
+// refresh reloads what other processes may have changed until ctx ends: the exchange rates when
+// the store's version of them changed, polled every fxPollEvery, and, with NATS, the catalog
+// every --config-refresh, in case a change notice was lost (core NATS delivers at most once).
 func (s *server) refresh(ctx context.Context) {
 	t := time.NewTicker(s.cfg.ConfigRefresh)
 	defer t.Stop()
+	poll := time.NewTicker(fxPollEvery)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -242,11 +263,40 @@ func (s *server) refresh(ctx context.Context) {
 			if s.cluster != nil {
 				s.catalog.Invalidate()
 			}
-			if err := s.rates.Reload(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
-			}
+		case <-poll.C:
+			s.pollRates(ctx)
 		}
 	}
+}
+
+// pollRates reloads the exchange rates if the store's version of them changed since they were
+// read. A failed read is tried again at the next poll, and logged at most every
+// --config-refresh: a store that is down fails every poll.
+func (s *server) pollRates(ctx context.Context) {
+	v, err := fxVersion(ctx, s.store)
+	if err == nil && v == s.fxVersion {
+		return
+	}
+	if err == nil {
+		err = s.rates.Reload(ctx)
+	}
+	if err != nil {
+		if ctx.Err() == nil && time.Since(s.fxWarned) >= s.cfg.ConfigRefresh {
+			s.fxWarned = time.Now()
+			s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
+		}
+		return
+	}
+	s.fxVersion = v
+}
+
+// fxVersion returns the store's pactum.SettingFXVersion, "" before any rates were stored.
+func fxVersion(ctx context.Context, st pactum.Store) (string, error) {
+	v, err := st.Setting(ctx, pactum.SettingFXVersion)
+	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
+		return "", nil
+	}
+	return v, err
 }
 
 // configChanged runs after the API changed offers, partners, links, coupons or exchange rates:

@@ -72,7 +72,9 @@ func (s *Store) PutFXRates(ctx context.Context, rates []pactum.FXRate) (int, err
 			}
 			left = left[n:]
 		}
-		return nil
+		// A new version in the same transaction: a process that sees it sees these rates.
+		_, err := tx.ExecContext(ctx, s.q(upsertSetting), pactum.SettingFXVersion, newVersion())
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("put fx rates: %w", err)

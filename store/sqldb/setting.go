@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 )
@@ -9,7 +10,14 @@ import (
 const (
 	settingByName = `SELECT value FROM settings WHERE name = ?`
 	insertSetting = `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`
+	upsertSetting = `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`
 )
+
+// newVersion returns a value for a version setting (pactum.SettingFXVersion) that no earlier
+// one had: random, so that two processes storing at once never write the same one.
+func newVersion() string {
+	return rand.Text()
+}
 
 // Setting returns the value stored under name.
 func (s *Store) Setting(ctx context.Context, name string) (string, error) {

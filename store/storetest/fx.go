@@ -40,6 +40,9 @@ func testFXRates(t *testing.T, s pactum.Store) {
 	if n, err := s.PutFXRates(ctx, nil); n != 0 || err != nil {
 		t.Fatalf("PutFXRates(nil) = %d, %v", n, err)
 	}
+	if v, err := s.Setting(ctx, pactum.SettingFXVersion); pactum.ErrorCode(err) != pactum.ENOTFOUND {
+		t.Fatalf("fx version before any rate = %q, %v; want not found", v, err)
+	}
 
 	n, err := s.PutFXRates(ctx, []pactum.FXRate{
 		fxRate("2026-11-20", "USD", "1.0512"), fxRate("2026-11-20", "JPY", "161.85"),
@@ -59,6 +62,20 @@ func testFXRates(t *testing.T, s pactum.Store) {
 		fxRate("2026-11-19", "JPY", "161.20"), fxRate("2026-11-19", "USD", "1.0498"), fxRate("2026-11-19", "VND", "27631.123456789012345678901234"),
 		fxRate("2026-11-20", "JPY", "161.85"), fxRate("2026-11-20", "USD", "1.0512"),
 	})
+	// Every store of rates changes the version that servers poll; a refused one does not.
+	v1, err := s.Setting(ctx, pactum.SettingFXVersion)
+	must(t, err)
+	if _, err := s.PutFXRates(ctx, []pactum.FXRate{fxRate("2026-11-21", "XYZ", "1")}); err == nil {
+		t.Fatal("PutFXRates of an unknown currency: want an error")
+	}
+	if v, err := s.Setting(ctx, pactum.SettingFXVersion); err != nil || v != v1 {
+		t.Fatalf("fx version after a refused store = %q, %v; want %q", v, err, v1)
+	}
+	_, err = s.PutFXRates(ctx, []pactum.FXRate{fxRate("1999-01-04", "USD", "1.1789")})
+	must(t, err)
+	if v, err := s.Setting(ctx, pactum.SettingFXVersion); err != nil || v == v1 || v == "" {
+		t.Fatalf("fx version after a store = %q, %v; want another than %q", v, err, v1)
+	}
 	// Rates read as published, trailing zeros included.
 	if got[1].PerEURString() != "161.20" {
 		t.Fatalf("161.20 reads back as %s", got[1].PerEURString())
