@@ -16,6 +16,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/api/apitest"
 	"github.com/pactum/pactum/store/sqldb"
 	"github.com/pactum/pactum/store/sqlite"
 )
@@ -28,7 +29,8 @@ const adminKey = "admin-test-key"
 type env struct {
 	t       testing.TB
 	store   *sqldb.Store
-	mux     *http.ServeMux
+	mux     http.Handler   // raw, with every request and answer checked against the OpenAPI document
+	raw     *http.ServeMux // the API as Register mounts it
 	changes *atomic.Int64
 	adv1    string // advertiser 1's key
 	adv2    string
@@ -45,7 +47,8 @@ func newEnv(t testing.TB) *env {
 // once the store is open.
 func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
 	t.Helper()
-	e := &env{t: t, store: sqlite.OpenTemp(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
+	e := &env{t: t, store: sqlite.OpenTemp(t), raw: http.NewServeMux(), changes: new(atomic.Int64)}
+	e.mux = apitest.Handler(t, e.raw)
 	cfg := api.Config{
 		Store:     e.store,
 		PublicURL: "http://track.test/",
@@ -57,7 +60,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
 	if configure != nil {
 		configure(e, &cfg)
 	}
-	api.New(cfg).Register(e.mux)
+	api.New(cfg).Register(e.raw)
 
 	e.mustCreate("/api/v1/advertisers", `{"name":"Shoe Shop","currency":"EUR"}`)
 	e.mustCreate("/api/v1/advertisers", `{"name":"Book Shop","currency":"USD"}`)
@@ -78,6 +81,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *api.Config)) *env {
 func (e *env) as(t testing.TB) *env {
 	c := *e
 	c.t = t
+	c.mux = apitest.Handler(t, e.raw)
 	return &c
 }
 
