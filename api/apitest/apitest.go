@@ -3,10 +3,11 @@
 // the document refuses must not succeed, and every answer must be one the document describes,
 // field by field.
 //
-// Only tests import this package. It brings in kin-openapi, a validator for tests that must
-// not enter the binary; cmd/pactum's TestBinaryLeavesOutTestLibraries checks that it does not.
-// It lives here rather than in a _test.go file so that the API's scenario tests and the
-// end-to-end tests of cmd/pactum share one checker.
+// Only tests import this package. It brings in kin-openapi and the JSON Schema validator that
+// kin-openapi uses (santhosh-tekuri/jsonschema), libraries for tests that must not enter the
+// binary; cmd/pactum's TestBinaryLeavesOutTestLibraries checks that they do not. It lives here
+// rather than in a _test.go file so that the API's scenario tests and the end-to-end tests of
+// cmd/pactum share one checker.
 package apitest
 
 import (
