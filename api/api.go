@@ -30,6 +30,7 @@ type API struct {
 	program      *program.Service
 	adminKeyHash []byte
 	logger       *slog.Logger
+	routes       []string // the patterns Register mounted (Routes)
 }
 
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
@@ -104,6 +105,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/api-keys/{id}", a.getAPIKey)
 	a.handle(mux, "DELETE /api/v1/api-keys/{id}", a.deleteAPIKey)
 
+	a.registerOpenAPI(mux) // GET /api/v1/openapi.json, without a key
+
 	// Without this, unknown paths and methods would get the mux's plain-text answers instead
 	// of the SPEC's error shape.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -116,6 +119,7 @@ func (a *API) Register(mux *http.ServeMux) {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c program.Caller) error
 
 func (a *API) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
+	a.routes = append(a.routes, pattern)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		// A bug in one handler answers that request with "internal error" in the SPEC's shape,
 		// logged through slog, rather than a dropped connection and a stack trace on stderr.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/api/apitest"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/store/sqldb"
 	"github.com/pactum/pactum/store/sqlite/sqlitetest"
@@ -29,7 +30,8 @@ const adminKey = "admin-test-key"
 type env struct {
 	t       testing.TB
 	store   *sqldb.Store
-	mux     *http.ServeMux
+	mux     http.Handler   // raw, with every request and answer checked against the OpenAPI document
+	raw     *http.ServeMux // the API as Register mounts it
 	changes *atomic.Int64
 	adv1    string // advertiser 1's key
 	adv2    string
@@ -46,7 +48,8 @@ func newEnv(t testing.TB) *env {
 // once the store is open.
 func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env {
 	t.Helper()
-	e := &env{t: t, store: sqlitetest.Open(t), mux: http.NewServeMux(), changes: new(atomic.Int64)}
+	e := &env{t: t, store: sqlitetest.Open(t), raw: http.NewServeMux(), changes: new(atomic.Int64)}
+	e.mux = apitest.Handler(t, e.raw)
 	cfg := program.Config{
 		Store:     e.store,
 		PublicURL: "http://track.test/",
@@ -57,7 +60,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env 
 	if configure != nil {
 		configure(e, &cfg)
 	}
-	api.New(api.Config{Program: program.New(cfg), AdminKey: adminKey, Logger: cfg.Logger}).Register(e.mux)
+	api.New(api.Config{Program: program.New(cfg), AdminKey: adminKey, Logger: cfg.Logger}).Register(e.raw)
 
 	e.mustCreate("/api/v1/advertisers", `{"name":"Shoe Shop","currency":"EUR"}`)
 	e.mustCreate("/api/v1/advertisers", `{"name":"Book Shop","currency":"USD"}`)
@@ -78,6 +81,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env 
 func (e *env) as(t testing.TB) *env {
 	c := *e
 	c.t = t
+	c.mux = apitest.Handler(t, e.raw)
 	return &c
 }
 

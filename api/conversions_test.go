@@ -292,6 +292,9 @@ func (e *env) seed(c pactum.Conversion) pactum.Conversion {
 	if c.Status == "" {
 		c.Status = pactum.ConversionPending
 	}
+	if c.Source == "" {
+		c.Source = pactum.SourceAPI
+	}
 	if c.Time.IsZero() {
 		c.Time = apiNow
 	}

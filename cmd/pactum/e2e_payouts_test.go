@@ -16,13 +16,14 @@ import (
 	"time"
 )
 
-// apiAs calls the API with key and returns the status and body.
+// apiAs calls the API with key, with the exchange checked against the OpenAPI document, and
+// returns the status and body.
 func apiAs(t *testing.T, p *process, key, method, path string, body string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, p.base+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

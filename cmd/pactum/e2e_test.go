@@ -92,7 +92,8 @@ func startServer(t *testing.T, addr string, args ...string) *process {
 	}
 }
 
-// api calls the REST API as the admin and decodes the answer into out.
+// api calls the REST API as the admin, with the exchange checked against the OpenAPI document
+// (apiClient), and decodes the answer into out.
 func (p *process) api(method, path string, body any, out any) int {
 	p.t.Helper()
 	var rd io.Reader
@@ -103,7 +104,7 @@ func (p *process) api(method, path string, body any, out any) int {
 	req, _ := http.NewRequest(method, p.base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+testAdminKey)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient(p.t).Do(req)
 	if err != nil {
 		p.t.Fatal(err)
 	}
