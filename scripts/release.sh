@@ -14,10 +14,11 @@
 #   VERSION  what `pactum version` prints, v1.2.3 or v1.2.3-rc.1 (tag the commit with it)
 #   DIR      where the binaries and SHA256SUMS go, an empty or new directory
 #            (default dist/VERSION; dist/ is git-ignored)
-# Environment: COMMIT, the commit to build (default HEAD).
+# Environment: COMMIT, the commit to build (default HEAD); PLATFORMS, the GOOS/GOARCH pairs to
+# build (default "linux/amd64 linux/arm64 darwin/arm64 windows/amd64").
 set -euo pipefail
 
-usage() { sed -n '/^# Usage:/,/^# Environment:/s/^# \{0,1\}//p' "$0" >&2; }
+usage() { sed -n '/^# Usage:/,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2; }
 if [[ $# -lt 1 || $# -gt 2 || $1 == -h || $1 == --help ]]; then
 	usage
 	[[ $# -ge 1 && ($1 == -h || $1 == --help) ]] && exit 0
@@ -54,7 +55,7 @@ git -C "$src/pactum" checkout --quiet --detach "$commit"
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOAMD64=v1 GOARM64=v8.0 GOEXPERIMENT=
 ldflags="-s -w -X github.com/pactum/pactum/buildinfo.version=$version"
 echo "release: pactum $version from $commit with $(go version)" >&2
-for platform in linux/amd64 linux/arm64 darwin/arm64 windows/amd64; do
+for platform in ${PLATFORMS:-linux/amd64 linux/arm64 darwin/arm64 windows/amd64}; do
 	goos=${platform%/*} goarch=${platform#*/}
 	name=pactum-$version-$goos-$goarch
 	[[ $goos == windows ]] && name+=.exe
