@@ -50,7 +50,9 @@ type Info struct {
 // command looks for a .git directory); for those, which the go command builds from sources it
 // just read, Read asks git about the checkout the sources came from. The answer is computed
 // once.
-var Read = sync.OnceValue(func() Info {
+func Read() Info { return read() }
+
+var read = sync.OnceValue(func() Info {
 	bi, _ := debug.ReadBuildInfo()
 	info := fromBuildInfo(bi, version)
 	if info.Revision != "" {

@@ -109,7 +109,7 @@ func gitRepo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	run("add", "go.mod")
-	run("commit", "-q", "-m", "first")
+	run("-c", "commit.gpgsign=false", "commit", "-q", "-m", "first")
 	return dir
 }
 
