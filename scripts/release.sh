@@ -45,9 +45,14 @@ fi
 
 src=$(mktemp -d)
 trap 'rm -rf "$src"' EXIT
-# --shared borrows the objects of this repository instead of copying them.
-git clone --quiet --shared --no-checkout "$(git rev-parse --path-format=absolute --git-common-dir)" "$src/pactum"
+# --shared borrows the objects of this repository instead of copying them. The go command
+# derives the module version it stamps from the tags at and before the commit, so the clone has
+# no tags but one, VERSION at the commit: the bytes then depend on the commit and VERSION alone,
+# not on which tags this repository had when it ran, and `go version -m` names VERSION too
+# (for v0 and v1: a v2 tag would need a /v2 module path, and leaves a pseudo-version there).
+git clone --quiet --shared --no-checkout --no-tags "$(git rev-parse --path-format=absolute --git-common-dir)" "$src/pactum"
 git -C "$src/pactum" checkout --quiet --detach "$commit"
+git -C "$src/pactum" tag "$version" "$commit"
 
 # Pinned so that nothing in the caller's environment or go env file changes the bytes:
 # GOFLAGS replaces any the go env file sets (this machine's sets -buildvcs=false), and the
