@@ -26,6 +26,7 @@ Commands:
   payouts run    approve what is due and make the payout runs due on a date
   loadtest       drive a running server over HTTP and report throughput, latency and
                  whether every acknowledged click was stored
+  version        print the version, the commit it was built from and the Go toolchain
 
 Run 'pactum <command> --help' for the flags of a command. A flag whose help names an
 environment variable can also be set with it: --db is PACTUM_DB, --admin-api-key is
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return flag.ErrHelp
 		}
 		return runPayouts(ctx, rest[1:], stdout, stderr)
+	case "version":
+		return runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -21,6 +21,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/buildinfo"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/commission"
@@ -343,6 +344,7 @@ func clickKey(ctx context.Context, st pactum.SettingStore, secret string) ([]byt
 func (s *server) registerOps(mux *http.ServeMux) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
+		buildInfoMetric(buildinfo.Read()),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -367,9 +369,7 @@ func (s *server) registerOps(mux *http.ServeMux) {
 		)
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, "ok\n")
-	})
+	mux.HandleFunc("GET /healthz", healthz(buildinfo.Read()))
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if s.events != nil {
 			if err := s.events.Err(); err != nil {
@@ -397,7 +397,8 @@ func (s *server) run(ctx context.Context) error {
 	if s.cluster != nil {
 		events = redactDSN(s.cfg.NATS)
 	}
-	s.log.Info("pactum serving", "role", s.cfg.Role, "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", events)
+	s.log.Info("pactum serving", "role", s.cfg.Role, "addr", s.ln.Addr().String(), "db", redactDSN(s.cfg.DB), "events", events,
+		"version", buildinfo.Read().Version, "revision", buildinfo.Read().Revision)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	if s.cfg.PprofAddr != "" {
