@@ -89,4 +89,8 @@ type ChangeStore interface {
 type ChangeTx interface {
 	// Conversion reads a conversion as the transaction sees it.
 	Conversion(ctx context.Context, id int64) (Conversion, error)
+	// Click reads the stored click with clickID, nil when it is not stored.
+	Click(ctx context.Context, clickID string) (*Visit, error)
+	// The reports' rollups and memos (package report consumes the feed).
+	RollupTx
 }

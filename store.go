@@ -67,6 +67,9 @@ type EventTx interface {
 	// ends, so that caps, tiers, returning customers and dedup see the conversions in one order.
 	// Taking it again in the same transaction is harmless.
 	LockConversions(ctx context.Context) error
+	// The batch's visits go to the reports' rollups in the transaction that stores them, so
+	// that they are in reports as soon as they are stored.
+	RollupWriter
 }
 
 // StoredClick is a click as the store returns it, with the row id that pages lists.
@@ -223,6 +226,7 @@ type Store interface {
 	FXStore
 	SettingStore
 	ChangeStore
+	ReportStore
 	Close() error
 }
 

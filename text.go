@@ -1,6 +1,7 @@
 package pactum
 
 import (
+	"strings"
 	"unicode/utf8"
 )
 
@@ -36,4 +37,13 @@ func CheckText(field, s string, max int) error {
 		return FieldError(field, "must be at most %d characters", max)
 	}
 	return nil
+}
+
+// SpreadsheetText defuses a CSV cell that a spreadsheet would evaluate as a formula (CSV
+// injection): text from partners (sub ids, names) reaches the files program managers open.
+func SpreadsheetText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -14,12 +14,15 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/report"
 )
 
 // Config is what the API needs from the process that serves it.
 type Config struct {
 	// Program runs the operations; required.
 	Program *program.Service
+	// Reports answers reports and scorecards; required.
+	Reports *report.Service
 	// AdminKey is the bootstrap admin key (PACTUM_ADMIN_API_KEY). Empty disables it.
 	AdminKey string
 	Logger   *slog.Logger
@@ -28,6 +31,7 @@ type Config struct {
 // API serves /api/v1. Create it with New and mount it with Register.
 type API struct {
 	program      *program.Service
+	reports      *report.Service
 	adminKeyHash []byte
 	logger       *slog.Logger
 	routes       []string // the patterns Register mounted (Routes)
@@ -36,7 +40,7 @@ type API struct {
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
 // cannot end up in a dump or a log.
 func New(cfg Config) *API {
-	a := &API{program: cfg.Program, logger: cfg.Logger}
+	a := &API{program: cfg.Program, reports: cfg.Reports, logger: cfg.Logger}
 	if cfg.AdminKey != "" {
 		a.adminKeyHash = program.HashKey(cfg.AdminKey)
 	}
@@ -96,6 +100,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/fx-rates", a.putFXRates)
 	a.handle(mux, "GET /api/v1/fx-rates", a.listFXRates)
 	a.handle(mux, "GET /api/v1/fx-rates/convert", a.convertFX)
+
+	a.handle(mux, "GET /api/v1/reports", a.getReport)
+	a.handle(mux, "GET /api/v1/partners/{id}/scorecard", a.scorecard)
+	a.handle(mux, "POST /api/v1/partners/{id}/costs", a.createCost)
+	a.handle(mux, "GET /api/v1/partners/{id}/costs", a.listCosts)
 
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)

@@ -18,6 +18,7 @@ import (
 	"github.com/pactum/pactum/api"
 	"github.com/pactum/pactum/api/apitest"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/report"
 	"github.com/pactum/pactum/store/sqldb"
 	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
@@ -60,7 +61,7 @@ func newEnvWith(t testing.TB, configure func(e *env, cfg *program.Config)) *env 
 	if configure != nil {
 		configure(e, &cfg)
 	}
-	api.New(api.Config{Program: program.New(cfg), AdminKey: adminKey, Logger: cfg.Logger}).Register(e.raw)
+	api.New(api.Config{Program: program.New(cfg), Reports: report.New(e.store, nil, cfg.Now), AdminKey: adminKey, Logger: cfg.Logger}).Register(e.raw)
 
 	e.mustCreate("/api/v1/advertisers", `{"name":"Shoe Shop","currency":"EUR"}`)
 	e.mustCreate("/api/v1/advertisers", `{"name":"Book Shop","currency":"USD"}`)

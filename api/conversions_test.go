@@ -71,7 +71,7 @@ func pipelineEnv(t *testing.T) (*env, *clickid.Signer) {
 		})
 		rules := &commission.Rules{}
 		p := conversion.New(conversion.Config{Store: e.store, Signer: signer, Log: log, Rules: rules, Now: cfg.Now, Logger: logger})
-		handle = ingest.Handler(e.store, p, logger)
+		handle = ingest.Handler(e.store, p, nil, logger)
 		cfg.Conversions, cfg.Rules = p, rules
 	})
 	if status, body := e.do("PATCH", "/api/v1/offers/1", adminKey, shopEvents); status != http.StatusOK {

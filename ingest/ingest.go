@@ -59,11 +59,15 @@ type ConversionApplier interface {
 	Apply(ctx context.Context, tx pactum.EventTx, data []byte) (deliver func(), err error)
 }
 
+// Rollups adds a batch's visits to the reports' rollups inside the batch's transaction
+// (report.AddVisits), so that they count once, as soon as they are stored.
+type Rollups func(ctx context.Context, tx pactum.RollupWriter, clicks, impressions []pactum.Visit) error
+
 // Handler returns the handler for an ordered log (FileLog): it stores visits and processes
 // conversions in log order, in one transaction per batch that also records the batch's last
-// position, so that a replayed batch changes nothing.
-func Handler(s Store, conversions ConversionApplier, logger *slog.Logger) bus.Handler {
-	return handler(s, conversions, logger, "")
+// position, so that a replayed batch changes nothing. rollups may be nil (no reports).
+func Handler(s Store, conversions ConversionApplier, rollups Rollups, logger *slog.Logger) bus.Handler {
+	return handler(s, conversions, rollups, logger, "")
 }
 
 // UnorderedHandler returns the handler for a log whose entries reach several workers in no
@@ -72,12 +76,12 @@ func Handler(s Store, conversions ConversionApplier, logger *slog.Logger) bus.Ha
 // the batch's transaction, and one claimed before is skipped (clicks are unique by click id). Conversions of all workers
 // are processed one transaction at a time (EventTx.LockConversions), so that dedup, caps and
 // tiers see them in one order.
-func UnorderedHandler(s Store, conversions ConversionApplier, logger *slog.Logger, claims string) bus.Handler {
-	return handler(s, conversions, logger, claims)
+func UnorderedHandler(s Store, conversions ConversionApplier, rollups Rollups, logger *slog.Logger, claims string) bus.Handler {
+	return handler(s, conversions, rollups, logger, claims)
 }
 
 // handler is Handler with claims empty, UnorderedHandler otherwise.
-func handler(s Store, conversions ConversionApplier, logger *slog.Logger, claims string) bus.Handler {
+func handler(s Store, conversions ConversionApplier, rollups Rollups, logger *slog.Logger, claims string) bus.Handler {
 	unordered := claims != ""
 	var clicks, impressions []pactum.Visit
 	var deliveries []func()
@@ -128,7 +132,13 @@ func handler(s Store, conversions ConversionApplier, logger *slog.Logger, claims
 					deliveries = append(deliveries, deliver)
 				}
 			}
-			return tx.InsertVisits(ctx, clicks, impressions)
+			if err := tx.InsertVisits(ctx, clicks, impressions); err != nil {
+				return err
+			}
+			if rollups == nil {
+				return nil
+			}
+			return rollups(ctx, tx, clicks, impressions)
 		})
 		if err != nil {
 			return err

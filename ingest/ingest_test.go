@@ -52,7 +52,7 @@ func TestHandler(t *testing.T) {
 	ctx := context.Background()
 	store := sqlitetest.Open(t)
 	conv := &fakeConversions{}
-	h := ingest.Handler(store, conv, slog.New(slog.DiscardHandler))
+	h := ingest.Handler(store, conv, nil, slog.New(slog.DiscardHandler))
 	batch := []bus.Entry{
 		{Pos: 10, Type: bus.TypeClick, Data: click(t, "c1")},
 		{Pos: 20, Type: bus.TypeConversion, Data: []byte("c1")},
@@ -108,7 +108,7 @@ func TestUnorderedHandler(t *testing.T) {
 			ctx := context.Background()
 			store := open(t).(pactum.Store)
 			conv := &fakeConversions{}
-			h := ingest.UnorderedHandler(store, conv, slog.New(slog.DiscardHandler), "test-stream")
+			h := ingest.UnorderedHandler(store, conv, nil, slog.New(slog.DiscardHandler), "test-stream")
 			counts := func() (clicks, impressions int64) {
 				t.Helper()
 				clicks, err := store.CountClicks(ctx, pactum.ClickFilter{})

@@ -19,6 +19,7 @@ import (
 	"github.com/pactum/pactum/conversion"
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/report"
 )
 
 // pruneEvery is how often a worker forgets the event claims that JetStream can no longer
@@ -126,7 +127,7 @@ func (c *cluster) start(ctx context.Context, st pactum.EventStore, p *conversion
 	if err != nil {
 		return err
 	}
-	handler := ingest.UnorderedHandler(st, p, c.log, claims)
+	handler := ingest.UnorderedHandler(st, p, report.AddVisits, c.log, claims)
 	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()

@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ import (
 	"github.com/pactum/pactum/ingest"
 	"github.com/pactum/pactum/payout"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/report"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -160,7 +162,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 			return nil, fmt.Errorf("read event log position: %w", err)
 		}
 		s.events, err = bus.OpenFileLog(ctx, bus.FileLogConfig{
-			Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, s.convs, logger), Logger: logger,
+			Dir: cfg.EventsDir, Start: start, Handler: ingest.Handler(s.store, s.convs, report.AddVisits, logger), Logger: logger,
 			CommitDelay: cfg.CommitDelay, Urgent: []byte{bus.TypeConversion}, BeforeRelease: s.store.Sync,
 		})
 		if err != nil {
@@ -199,7 +201,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 			Store: s.store, PublicURL: cfg.PublicURL, OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
 			Conversions: s.convs, Rules: commissions, Rates: s.rates,
 		})
-		api.New(api.Config{Program: s.program, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
+		reports := report.New(s.store, s.rates, cfg.clock)
+		api.New(api.Config{Program: s.program, Reports: reports, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
 	}
 	s.registerOps(mux)
 	if cfg.Demo {
@@ -223,23 +226,51 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 }
 
 // startBackground starts the process's background work: reloading exchange rates (and, with
-// NATS, the catalog) now and then,
-// and in the worker role the jobs of payouts, approvals at the end of hold periods and the
-// scheduled payout runs. The jobs work from the store's state, so a restart resumes them, and
-// several workers running them at once approve and pay nothing twice.
+// NATS, the catalog) now and then, and in the worker role the jobs of payouts (approvals at the
+// end of hold periods, the scheduled payout runs) and the report rollups of conversion changes.
+// They work from the store's state, so a restart resumes them, and several workers running them
+// at once approve, pay and count nothing twice.
 func (s *server) startBackground(logger *slog.Logger) {
 	ctx, stop := context.WithCancel(context.Background())
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
 	jobs := &payout.Jobs{Store: s.store, Now: s.cfg.clock, Logger: logger.With("component", "payouts"), Every: s.cfg.JobsEvery}
+	var wg sync.WaitGroup
+	run := func(f func(context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(ctx)
+		}()
+	}
+	run(s.refresh)
+	if s.cfg.runs(RoleWorker) {
+		run(jobs.Run)
+		run(s.keepReports)
+	}
 	go func() {
-		defer close(s.jobsDone)
-		if s.cfg.runs(RoleWorker) {
-			go s.refresh(ctx)
-			jobs.Run(ctx)
-			return
-		}
-		s.refresh(ctx)
+		wg.Wait()
+		close(s.jobsDone)
 	}()
+}
+
+// keepReports keeps the report rollups of conversions current from the change feed. A store
+// with events but no rollups (one made before reports existed, or restored without them) is
+// rebuilt first; reports are complete once that is done.
+func (s *server) keepReports(ctx context.Context) {
+	log := s.log.With("component", "reports")
+	empty, err := s.store.RollupsEmpty(ctx)
+	if err == nil && empty {
+		if _, _, any, err := s.store.EventSpan(ctx); err == nil && any {
+			log.Info("building report rollups from the stored events")
+			started := time.Now()
+			if err := report.Rebuild(ctx, s.store, nil); err != nil && ctx.Err() == nil {
+				log.Error("building report rollups failed; run pactum reports rebuild", "err", err)
+			} else if err == nil {
+				log.Info("report rollups built", "took", time.Since(started).Round(time.Millisecond))
+			}
+		}
+	}
+	report.NewKeeper(s.store, log).Run(ctx)
 }
 
 // fxPollEvery is how often a process asks the store whether exchange rates changed

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/pactum/pactum"
 )
@@ -67,9 +66,4 @@ func CSV(w io.Writer, b Batch) error {
 }
 
 // spreadsheetText defuses a cell that a spreadsheet would evaluate (CSV injection).
-func spreadsheetText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+func spreadsheetText(s string) string { return pactum.SpreadsheetText(s) }

@@ -29,6 +29,10 @@ var Dialect = sqldb.Dialect{
 	Snapshot:             sql.LevelRepeatableRead,
 	SerializationFailure: hasState("40001"),
 	ConversionLock:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
+	RebuildLocks: []string{
+		fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
+		"LOCK TABLE clicks, impressions IN SHARE MODE",
+	},
 }
 
 func hasState(code string) func(error) bool {

@@ -180,8 +180,10 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	}
 	n := 0
 	var fnErr error
+	pending := map[string]int64{}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
+		clear(pending)
 		// The row is made first so that FOR UPDATE has something to lock: two processes
 		// consuming at once then take turns, and the second sees the first's position.
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
@@ -214,7 +216,7 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 		if len(changes) == 0 {
 			return nil
 		}
-		if fnErr = fn(changeTx{s: s, tx: tx}, changes); fnErr != nil {
+		if fnErr = fn(changeTx{s: s, tx: tx, pending: pending}, changes); fnErr != nil {
 			return fnErr
 		}
 		n = len(changes)
@@ -226,13 +228,15 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	} else if err != nil {
 		return 0, fmt.Errorf("consume changes for %s: %w", consumer, err)
 	}
+	s.values.publish(pending)
 	return n, nil
 }
 
-// changeTx is pactum.ChangeTx over ConsumeChanges' transaction.
+// changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction.
 type changeTx struct {
-	s  *Store
-	tx *sql.Tx
+	s       *Store
+	tx      *sql.Tx
+	pending map[string]int64 // report values added, cached once the transaction commits
 }
 
 func (c changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {

@@ -19,8 +19,9 @@ const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
 type eventTx struct {
 	s       *Store
 	tx      *sql.Tx
-	locked  bool            // LockConversions took the lock, which lasts until the transaction ends
-	changes []pactum.Change // the change feed's rows, appended when fn is done
+	locked  bool             // LockConversions took the lock, which lasts until the transaction ends
+	changes []pactum.Change  // the change feed's rows, appended when fn is done
+	pending map[string]int64 // report values added, cached once the transaction commits
 }
 
 var _ pactum.EventTx = (*eventTx)(nil)
@@ -42,8 +43,10 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	}
 	applied := false
 	var fnErr error
+	pending := map[string]int64{}
 	err := s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
-		e := &eventTx{s: s, tx: tx}
+		clear(pending)
+		e := &eventTx{s: s, tx: tx, pending: pending}
 		if pos != 0 {
 			var stored int64
 			err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
@@ -68,6 +71,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	} else if err != nil {
 		return false, fmt.Errorf("apply events: %w", err)
 	}
+	s.values.publish(pending)
 	return applied, nil
 }
 

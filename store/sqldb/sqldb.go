@@ -53,6 +53,10 @@ type Dialect struct {
 	// SerializationFailure reports whether err is a snapshot transaction that lost to a
 	// concurrent one and may simply be run again (PostgreSQL's 40001); nil where none can.
 	SerializationFailure func(error) bool
+	// RebuildLocks are the statements a rollup rebuild runs first, so that the event
+	// transactions that add to the same rollups wait for it (PostgreSQL: the conversion lock and
+	// a SHARE lock on the visit tables); none where write transactions run one at a time.
+	RebuildLocks []string
 }
 
 // Store implements pactum.Store.
@@ -72,6 +76,8 @@ type Store struct {
 	mu             sync.Mutex
 	stmts          map[string]*sql.Stmt // the event transaction's statements, prepared on ev, by query text
 	visitsPrepared bool                 // stmts holds every chunk size of both visit tables
+
+	values valueCache // ids of report_values
 }
 
 var _ pactum.Store = (*Store)(nil)

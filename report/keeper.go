@@ -1,0 +1,167 @@
+package report
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/pactum/pactum"
+)
+
+// Consumer is the name under which the reports follow the change feed.
+const Consumer = "reports"
+
+// consumeBatch is how many changes one transaction of the keeper takes.
+const consumeBatch = 500
+
+// idlePoll is how often an idle keeper looks at the change feed when nobody told it of a change
+// (a change made by another process): well under the second reports may lag (SPEC section 7).
+const idlePoll = 250 * time.Millisecond
+
+// AddVisits adds a batch's clicks and impressions to the rollups in the event transaction that
+// stores them, so that they are in reports as soon as they are stored and exactly once (a
+// replayed batch is not applied again). Visits alike in every key of every rollup table are
+// summed first: under load most of a batch is.
+func AddVisits(ctx context.Context, tx pactum.RollupWriter, clicks, impressions []pactum.Visit) error {
+	if len(clicks)+len(impressions) == 0 {
+		return nil
+	}
+	type key struct {
+		hour           int64
+		offer, partner int64
+		dims           [nVisitDims]string
+	}
+	sums := make(map[key]*fact)
+	add := func(v *pactum.Visit, impression bool) {
+		f := visitFact(v, impression)
+		f.at = floorTo(f.at, pactum.GrainHour)
+		k := key{hour: f.at, offer: f.offer, partner: f.partner}
+		copy(k.dims[:], f.dims[:nVisitDims])
+		if s, ok := sums[k]; ok {
+			s.m.Add(f.m)
+		} else {
+			sums[k] = &f
+		}
+	}
+	for i := range clicks {
+		add(&clicks[i], false)
+	}
+	for i := range impressions {
+		add(&impressions[i], true)
+	}
+	var rows []pactum.RollupRow
+	for _, f := range sums {
+		rows = f.rows(rows, 1)
+	}
+	return tx.AddRollups(ctx, rows)
+}
+
+// Keeper keeps the conversions' side of the rollups current from the change feed.
+type Keeper struct {
+	Store  pactum.ChangeStore
+	Logger *slog.Logger
+	wake   chan struct{}
+}
+
+// NewKeeper returns a keeper over st.
+func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
+	return &Keeper{Store: st, Logger: logger, wake: make(chan struct{}, 1)}
+}
+
+// Changed tells the keeper that conversions changed in this process, so that it need not wait
+// for its next look to take them.
+func (k *Keeper) Changed() {
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run consumes the change feed until ctx ends. A failed transaction is tried again: the feed
+// keeps what was not consumed.
+func (k *Keeper) Run(ctx context.Context) {
+	t := time.NewTicker(idlePoll)
+	defer t.Stop()
+	for {
+		n, err := k.Consume(ctx)
+		if err != nil && ctx.Err() == nil {
+			k.Logger.Error("reports: applying conversion changes failed; will try again", "err", err)
+		}
+		if n == consumeBatch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Consume applies the next batch of changes and returns how many it took.
+func (k *Keeper) Consume(ctx context.Context) (int, error) {
+	return k.Store.ConsumeChanges(ctx, Consumer, consumeBatch, func(tx pactum.ChangeTx, changes []pactum.Change) error {
+		ids := make([]int64, 0, len(changes))
+		seen := map[int64]bool{}
+		for _, c := range changes {
+			if !seen[c.ConversionID] {
+				seen[c.ConversionID] = true
+				ids = append(ids, c.ConversionID)
+			}
+		}
+		return applyConversions(ctx, tx, ids)
+	})
+}
+
+// applyConversions brings the rollups of conversions ids to their state in tx: what each added
+// before (its memo) is taken away and what it counts for now is added. Several changes of one
+// conversion, or a change already counted by a rebuild, come to the same.
+func applyConversions(ctx context.Context, tx pactum.ChangeTx, ids []int64) error {
+	memos, err := tx.ReportMemos(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var rows []pactum.RollupRow
+	newMemos := make([]pactum.ReportMemo, 0, len(ids))
+	for _, id := range ids {
+		if data, ok := memos[id]; ok {
+			old, err := decodeMemo(data)
+			if err != nil {
+				return err
+			}
+			for i := range old {
+				rows = old[i].rows(rows, -1)
+			}
+		}
+		c, err := tx.Conversion(ctx, id)
+		if err != nil {
+			return err
+		}
+		var click *pactum.Visit
+		if c.ClickID != "" {
+			if click, err = tx.Click(ctx, c.ClickID); err != nil {
+				return err
+			}
+		}
+		var memo pactum.ReportMemo
+		if rows, memo, err = conversionRows(&c, click, rows); err != nil {
+			return err
+		}
+		newMemos = append(newMemos, memo)
+	}
+	if err := tx.AddRollups(ctx, rows); err != nil {
+		return err
+	}
+	return tx.SetReportMemos(ctx, newMemos)
+}
+
+// conversionRows appends the rollup rows c counts for to rows, and returns its memo.
+func conversionRows(c *pactum.Conversion, click *pactum.Visit, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
+	facts := conversionFacts(c, click)
+	for i := range facts {
+		rows = facts[i].rows(rows, 1)
+	}
+	data, err := encodeMemo(facts)
+	return rows, pactum.ReportMemo{ConversionID: c.ID, Data: data}, err
+}

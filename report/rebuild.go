@@ -1,0 +1,93 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/pactum/pactum"
+)
+
+// rebuildFlush is how many rollup rows a rebuild holds before it writes them: a busy day's
+// conversions make many, and the store sums rows of one key anyway.
+const rebuildFlush = 20_000
+
+// Rebuild recomputes every rollup from the raw events, one UTC day at a time from the first
+// event to the last, each day in one transaction (ReportStore.RebuildRollups): the server keeps
+// serving meanwhile, and live updates of a day wait only for that day's transaction. progress,
+// if not nil, is told the days done of the days in all after each.
+func Rebuild(ctx context.Context, st pactum.ReportStore, progress func(done, all int)) error {
+	first, last, ok, err := st.EventSpan(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	from := first.UTC().Truncate(24 * time.Hour)
+	all := int(last.UTC().Truncate(24*time.Hour).Sub(from)/(24*time.Hour)) + 1
+	for i := range all {
+		day := from.AddDate(0, 0, i)
+		if err := st.RebuildRollups(ctx, day, Consumer, func(tx pactum.RollupTx) error { return rebuildDay(ctx, tx, day) }); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(i+1, all)
+		}
+	}
+	return nil
+}
+
+// rebuildDay adds a day's events to the rollups through tx, as the live updates would have.
+func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
+	end := day.Add(24 * time.Hour)
+	var clicks, impressions []pactum.Visit
+	var rows []pactum.RollupRow
+	flushVisits := func() error {
+		if err := AddVisits(ctx, tx, clicks, impressions); err != nil {
+			return err
+		}
+		clicks, impressions = clicks[:0], impressions[:0]
+		return nil
+	}
+	err := tx.EachDayVisit(ctx, day, end, func(v pactum.Visit, impression bool) error {
+		if impression {
+			impressions = append(impressions, v)
+		} else {
+			clicks = append(clicks, v)
+		}
+		if len(clicks)+len(impressions) == rebuildFlush {
+			return flushVisits()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flushVisits()
+	}
+	if err != nil {
+		return err
+	}
+	var memos []pactum.ReportMemo
+	flush := func() error {
+		if err := tx.AddRollups(ctx, rows); err != nil {
+			return err
+		}
+		if err := tx.SetReportMemos(ctx, memos); err != nil {
+			return err
+		}
+		rows, memos = rows[:0], memos[:0]
+		return nil
+	}
+	err = tx.EachDayConversion(ctx, day, end, func(c pactum.Conversion, click *pactum.Visit) error {
+		var memo pactum.ReportMemo
+		var err error
+		if rows, memo, err = conversionRows(&c, click, rows); err != nil {
+			return err
+		}
+		memos = append(memos, memo)
+		if len(rows) >= rebuildFlush {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}

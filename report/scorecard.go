@@ -1,0 +1,129 @@
+package report
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/pactum/pactum/program"
+)
+
+// scorecardMetrics are the figures of a scorecard (SPEC section 7), each with whether more is
+// better (for its rank).
+var scorecardMetrics = []struct {
+	name   string
+	higher bool
+}{
+	{"sales", true}, {"conversions", true}, {"aov", true}, {"new_customer_share", true}, {"epc", true},
+	{"cr", true}, {"refund_rate", false}, {"clicks", true}, {"payout", true}, {"cost", false}, {"roas", true},
+}
+
+// Scorecard is how one partner did in a program over a range, beside the program as a whole.
+type Scorecard struct {
+	PartnerID int64
+	Currency  string
+	Request   Request
+	// Partners is how many of the program's partners had clicks or conversions in the range.
+	Partners int
+	Figures  []ScoreFigure
+	// Trend is the partner's figures day by day: the columns of TrendColumns.
+	TrendColumns []string
+	Trend        [][]any
+}
+
+// ScoreFigure is one metric: the partner's value, the program's (over all its partners) and
+// the partner's rank among them (1 is the best; nil when the partner has no value).
+type ScoreFigure struct {
+	Metric  string
+	Partner any
+	Program any
+	Rank    *int
+}
+
+var trendMetrics = []string{"clicks", "conversions", "sales", "payout", "epc", "cr"}
+
+// Scorecard answers partner id's scorecard over req's range and time zone. The program is the
+// offers req's filters name (advertiser, offer), else every offer the caller may see.
+func (s *Service) Scorecard(ctx context.Context, c program.Caller, id int64, req Request) (*Scorecard, error) {
+	if c.IsPartner() && c.PartnerID != id {
+		return nil, program.NotFound("partner", id)
+	}
+	cat, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cat.partners[id]; !ok {
+		return nil, program.NotFound("partner", id)
+	}
+	// The program's partners, side by side. A partner key sees the program's totals and its
+	// rank, not the other partners' rows: the query runs as an admin, scoped to the program.
+	scope := program.Admin
+	if c.IsAdvertiser() {
+		scope = c
+	}
+	all := req
+	all.GroupBy, all.Metrics, all.Filters = []string{"partner"}, nil, map[string][]string{}
+	for _, d := range []string{"advertiser", "offer"} {
+		if vs, ok := req.Filters[d]; ok {
+			all.Filters[d] = vs
+		}
+	}
+	for _, m := range scorecardMetrics {
+		all.Metrics = append(all.Metrics, m.name)
+	}
+	q, err := s.sum(ctx, scope, all, cat, all.From, all.To)
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scorecard{PartnerID: id, Currency: q.currency, Request: req}
+	var total group
+	var mine *group
+	var others []*group
+	for _, g := range q.out {
+		if g.values[0] == "0" {
+			continue // unattributed: no partner to rank
+		}
+		total.m.Add(g.m)
+		total.cost += g.cost
+		others = append(others, g)
+		if g.values[0] == strconv.FormatInt(id, 10) {
+			mine = g
+		}
+	}
+	if mine == nil {
+		mine = &group{values: []string{strconv.FormatInt(id, 10)}}
+	}
+	sc.Partners = len(others)
+	for _, m := range scorecardMetrics {
+		f := ScoreFigure{Metric: m.name, Partner: q.format(m.name, q.metric(m.name, mine)), Program: q.format(m.name, q.metric(m.name, &total))}
+		if v := q.metric(m.name, mine); v != nil && len(others) > 0 {
+			rank := 1
+			for _, o := range others {
+				if o == mine {
+					continue
+				}
+				ov := q.metric(m.name, o)
+				if ov != nil && (m.higher && ov.GreaterThan(*v) || !m.higher && ov.LessThan(*v)) {
+					rank++
+				}
+			}
+			f.Rank = &rank
+		}
+		sc.Figures = append(sc.Figures, f)
+	}
+	// The partner's days.
+	trend := req
+	trend.GroupBy, trend.Metrics, trend.Limit, trend.Offset, trend.Sort, trend.Compare = []string{"day"}, trendMetrics, MaxLimit, 0, nil, false
+	trend.Filters = map[string][]string{"partner": {strconv.FormatInt(id, 10)}}
+	for _, d := range []string{"advertiser", "offer"} {
+		if vs, ok := req.Filters[d]; ok {
+			trend.Filters[d] = vs
+		}
+	}
+	tq, err := s.sum(ctx, scope, trend, cat, trend.From, trend.To)
+	if err != nil {
+		return nil, err
+	}
+	res := s.result(tq, nil, cat)
+	sc.TrendColumns, sc.Trend = res.Columns, res.Rows
+	return sc, nil
+}

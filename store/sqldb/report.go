@@ -1,0 +1,899 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pactum/pactum"
+)
+
+// Report rollups (pactum.ReportStore; docs/architecture.md, "Reports"). The report package
+// decides what each event adds to which row; the store keeps the rows, with the strings of their
+// keys (dimension values, SKUs, categories) in report_values, and answers sums.
+
+// metricColumns are the figures of every rollup table, in pactum.Metrics' order.
+var metricColumns = []string{"impressions", "clicks", "unique_clicks", "invalid_clicks", "conversions", "sales",
+	"payout", "revenue", "new_customers", "refunds", "refunded_amount", "ctct_sum", "ctct_count"}
+
+func metricArgs(args []any, m *pactum.Metrics) []any {
+	return append(args, m.Impressions, m.Clicks, m.UniqueClicks, m.InvalidClicks, m.Conversions, m.Sales,
+		m.Payout, m.Revenue, m.NewCustomers, m.Refunds, m.RefundedAmount, m.CTCTSum, m.CTCTCount)
+}
+
+func metricDest(dest []any, m *pactum.Metrics) []any {
+	return append(dest, &m.Impressions, &m.Clicks, &m.UniqueClicks, &m.InvalidClicks, &m.Conversions, &m.Sales,
+		&m.Payout, &m.Revenue, &m.NewCustomers, &m.Refunds, &m.RefundedAmount, &m.CTCTSum, &m.CTCTCount)
+}
+
+// rollupTable is how one table of rollups is stored: its name and key columns.
+type rollupTable struct {
+	name string
+	key  []string
+}
+
+var rollupTables = map[string]rollupTable{
+	pactum.RollupPartner:   {"report_p", []string{"grain", "bucket", "offer_id", "partner_id"}},
+	pactum.RollupDim:       {"report_d", []string{"grain", "dim", "bucket", "offer_id", "partner_id", "value_id"}},
+	pactum.RollupDimHourly: {"report_dh", []string{"grain", "dim", "bucket", "offer_id", "value_id"}},
+	pactum.RollupLine:      {"report_l", []string{"grain", "bucket", "offer_id", "partner_id", "sku_id", "category_id"}},
+	pactum.RollupLineOffer: {"report_lo", []string{"grain", "bucket", "offer_id", "sku_id", "category_id"}},
+}
+
+// rollupTableNames are the tables in a fixed order, which every writer follows, so that
+// PostgreSQL's row locks are always taken in one order and two writers cannot deadlock.
+var rollupTableNames = []string{pactum.RollupPartner, pactum.RollupDim, pactum.RollupDimHourly, pactum.RollupLine, pactum.RollupLineOffer}
+
+// dimCode is a dimension's code in the dim column: its place in pactum.RollupDims, from 1.
+func dimCode(dim string) (int64, error) {
+	i := slices.Index(pactum.RollupDims, dim)
+	if i < 0 {
+		return 0, fmt.Errorf("no rollup dimension %q", dim)
+	}
+	return int64(i + 1), nil
+}
+
+// keyValue returns the value of key column col of r, with strings as their ids.
+func keyValue(r *pactum.RollupRow, col string, ids map[string]int64) (int64, error) {
+	switch col {
+	case "grain":
+		return r.Grain, nil
+	case "bucket":
+		return r.Bucket, nil
+	case "offer_id":
+		return r.OfferID, nil
+	case "partner_id":
+		return r.PartnerID, nil
+	case "dim":
+		return dimCode(r.Dim)
+	case "value_id":
+		return ids[r.Value], nil
+	case "sku_id":
+		return ids[r.SKU], nil
+	case "category_id":
+		return ids[r.Category], nil
+	}
+	return 0, fmt.Errorf("no key column %q", col)
+}
+
+// upsertQuery returns the statement that adds n rows to t.
+func upsertQuery(t rollupTable, n int) string {
+	cols := append(slices.Clone(t.key), metricColumns...)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	b.WriteString(strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	b.WriteString(" ON CONFLICT (" + strings.Join(t.key, ", ") + ") DO UPDATE SET ")
+	for i, m := range metricColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(m + " = " + t.name + "." + m + " + excluded." + m)
+	}
+	return b.String()
+}
+
+// maxRollupChunk is the most rows one upsert carries (19 binds each).
+const maxRollupChunk = 128
+
+// addRollups adds rows to their tables in tx: rows of one key are summed first (an upsert may
+// not touch a row twice), and each table's rows go in key order.
+func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, rows []pactum.RollupRow, pending map[string]int64) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var strs []string
+	for i := range rows {
+		strs = append(strs, rows[i].Value, rows[i].SKU, rows[i].Category)
+	}
+	ids, err := s.valueIDs(ctx, tx, strs, pending)
+	if err != nil {
+		return err
+	}
+	type keyed struct {
+		key []int64
+		m   pactum.Metrics
+	}
+	for _, name := range rollupTableNames {
+		t := rollupTables[name]
+		sums := map[string]*keyed{}
+		for i := range rows {
+			r := &rows[i]
+			if r.Table != name {
+				continue
+			}
+			key := make([]int64, len(t.key))
+			for j, col := range t.key {
+				if key[j], err = keyValue(r, col, ids); err != nil {
+					return err
+				}
+			}
+			k := fmt.Sprint(key)
+			if e, ok := sums[k]; ok {
+				e.m.Add(r.Metrics)
+			} else {
+				sums[k] = &keyed{key: key, m: r.Metrics}
+			}
+		}
+		ordered := make([]*keyed, 0, len(sums))
+		for _, e := range sums {
+			ordered = append(ordered, e)
+		}
+		slices.SortFunc(ordered, func(a, b *keyed) int { return slices.Compare(a.key, b.key) })
+		for len(ordered) > 0 {
+			n := min(len(ordered), maxRollupChunk)
+			args := make([]any, 0, n*(len(t.key)+len(metricColumns)))
+			for _, e := range ordered[:n] {
+				for _, v := range e.key {
+					args = append(args, v)
+				}
+				args = metricArgs(args, &e.m)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(upsertQuery(t, n)), args...); err != nil {
+				return fmt.Errorf("add rollups to %s: %w", t.name, err)
+			}
+			ordered = ordered[n:]
+		}
+	}
+	return nil
+}
+
+// valueIDs returns the ids of values in report_values, adding those missing through tx. Ids
+// are cached once their transaction committed (publish); the ones this transaction added wait
+// in pending until then, since a rollback takes them away.
+func (s *Store) valueIDs(ctx context.Context, tx *sql.Tx, values []string, pending map[string]int64) (map[string]int64, error) {
+	out := map[string]int64{"": 0}
+	var missing []string
+	for _, v := range values {
+		if _, ok := out[v]; ok {
+			continue
+		}
+		if id, ok := s.values.id(v); ok {
+			out[v] = id
+		} else if id, ok := pending[v]; ok {
+			out[v] = id
+		} else {
+			out[v] = 0
+			missing = append(missing, v)
+		}
+	}
+	// Sorted, so that two transactions adding the same new values lock them in one order.
+	slices.Sort(missing)
+	for _, v := range missing {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO report_values (value) VALUES (?) ON CONFLICT (value) DO NOTHING`), v); err != nil {
+			return nil, fmt.Errorf("report value: %w", err)
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM report_values WHERE value = ?`), v).Scan(&id); err != nil {
+			return nil, fmt.Errorf("report value: %w", err)
+		}
+		out[v], pending[v] = id, id
+	}
+	return out, nil
+}
+
+// valueCache holds the ids of report_values both ways. It only ever grows: values are never
+// deleted, and a process sees few distinct ones.
+type valueCache struct {
+	mu    sync.RWMutex
+	ids   map[string]int64
+	names map[int64]string
+}
+
+func (c *valueCache) id(v string) (int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.ids[v]
+	return id, ok
+}
+
+func (c *valueCache) name(id int64) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.names[id]
+	return v, ok
+}
+
+// publish caches the ids a committed transaction added.
+func (c *valueCache) publish(added map[string]int64) {
+	if len(added) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids, c.names = map[string]int64{}, map[int64]string{}
+	}
+	for v, id := range added {
+		c.ids[v], c.names[id] = id, v
+	}
+}
+
+// lookupValues returns the ids of the stored values among values (read only: one not stored is
+// left out, and matches no row).
+func (s *Store) lookupValues(ctx context.Context, values []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	var missing []any
+	for _, v := range values {
+		if v == "" {
+			out[v] = 0
+		} else if id, ok := s.values.id(v); ok {
+			out[v] = id
+		} else {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, value FROM report_values WHERE value IN (`+placeholders(len(missing))+`)`), missing...)
+	if err != nil {
+		return nil, fmt.Errorf("report values: %w", err)
+	}
+	defer rows.Close()
+	found := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		out[v], found[v] = id, id
+	}
+	s.values.publish(found)
+	return out, rows.Err()
+}
+
+// valueNames returns the strings of ids.
+func (s *Store) valueNames(ctx context.Context, ids map[int64]bool) (map[int64]string, error) {
+	out := map[int64]string{0: ""}
+	var missing []any
+	for id := range ids {
+		if v, ok := s.values.name(id); ok {
+			out[id] = v
+		} else if id != 0 {
+			missing = append(missing, id)
+		}
+	}
+	for len(missing) > 0 {
+		n := min(len(missing), 500)
+		rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, value FROM report_values WHERE id IN (`+placeholders(n)+`)`), missing[:n]...)
+		if err != nil {
+			return nil, fmt.Errorf("report values: %w", err)
+		}
+		found := map[string]int64{}
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id], found[v] = v, id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		s.values.publish(found)
+		missing = missing[n:]
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// inInts adds "col IN (...)" to w for a non-empty list.
+func (w *where) inInts(col string, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	w.conds = append(w.conds, col+" IN ("+placeholders(len(ids))+")")
+	for _, id := range ids {
+		w.args = append(w.args, id)
+	}
+}
+
+// periodExpr is the SQL of p.Start (a local wall-clock start) over the unix seconds in expr: literal integers only, so the
+// text is safe to build.
+func periodExpr(p *pactum.PeriodMap, expr string) string {
+	if p == nil {
+		return "0"
+	}
+	start := func(off int64) string {
+		return fmt.Sprintf("(((%s + %d) / %d) * %d)", expr, off, p.Unit, p.Unit)
+	}
+	if len(p.Offsets) == 1 {
+		return start(p.Offsets[0].Offset)
+	}
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, o := range p.Offsets[:len(p.Offsets)-1] {
+		fmt.Fprintf(&b, " WHEN %s < %d THEN %s", expr, o.Until, start(o.Offset))
+	}
+	fmt.Fprintf(&b, " ELSE %s END", start(p.Offsets[len(p.Offsets)-1].Offset))
+	return b.String()
+}
+
+// QueryRollups sums the rows of one rollup table as q asks.
+func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactum.RollupRow, error) {
+	t, ok := rollupTables[q.Table]
+	if !ok {
+		return nil, fmt.Errorf("query rollups: no table %q", q.Table)
+	}
+	w := new(where)
+	w.add("grain = ?", q.Grain)
+	w.add("bucket >= ?", q.From)
+	w.add("bucket < ?", q.To)
+	if q.Dim != "" {
+		code, err := dimCode(q.Dim)
+		if err != nil {
+			return nil, err
+		}
+		w.add("dim = ?", code)
+	}
+	w.inInts("offer_id", q.OfferIDs)
+	w.inInts("partner_id", q.PartnerIDs)
+	for _, f := range []struct {
+		col    string
+		values []string
+	}{{"value_id", q.Values}, {"sku_id", q.SKUs}, {"category_id", q.Categories}} {
+		if len(f.values) == 0 {
+			continue
+		}
+		ids, err := s.lookupValues(ctx, f.values)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, nil // none of the values was ever seen
+		}
+		var list []int64
+		for _, id := range ids {
+			list = append(list, id)
+		}
+		w.inInts(f.col, list)
+	}
+	groups := []string{"offer_id"}
+	for _, g := range []struct {
+		on  bool
+		col string
+	}{{q.ByPartner, "partner_id"}, {q.ByValue, "value_id"}, {q.BySKU, "sku_id"}, {q.ByCategory, "category_id"}} {
+		if g.on {
+			groups = append(groups, g.col)
+		}
+	}
+	sums := make([]string, len(metricColumns))
+	for i, m := range metricColumns {
+		sums[i] = "SUM(" + m + ")"
+	}
+	query := "SELECT " + periodExpr(q.Period, "bucket") + " AS period, " + strings.Join(groups, ", ") + ", " +
+		strings.Join(sums, ", ") + " FROM " + t.name + w.String() + " GROUP BY period, " + strings.Join(groups, ", ")
+	rows, err := s.r.QueryContext(ctx, s.q(query), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("query rollups: %w", err)
+	}
+	defer rows.Close()
+	type idRow struct {
+		pactum.RollupRow
+		value, sku, category int64
+	}
+	var got []idRow
+	ids := map[int64]bool{}
+	for rows.Next() {
+		var r idRow
+		r.Table, r.Grain = q.Table, q.Grain
+		dest := []any{&r.Bucket, &r.OfferID}
+		for _, g := range groups[1:] {
+			switch g {
+			case "partner_id":
+				dest = append(dest, &r.PartnerID)
+			case "value_id":
+				dest = append(dest, &r.value)
+			case "sku_id":
+				dest = append(dest, &r.sku)
+			case "category_id":
+				dest = append(dest, &r.category)
+			}
+		}
+		if err := rows.Scan(metricDest(dest, &r.Metrics)...); err != nil {
+			return nil, fmt.Errorf("query rollups: %w", err)
+		}
+		ids[r.value], ids[r.sku], ids[r.category] = true, true, true
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query rollups: %w", err)
+	}
+	names, err := s.valueNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pactum.RollupRow, len(got))
+	for i, r := range got {
+		r.Dim, r.Value, r.SKU, r.Category = q.Dim, names[r.value], names[r.sku], names[r.category]
+		out[i] = r.RollupRow
+	}
+	return out, nil
+}
+
+// visitDimExpr is the SQL of a visit dimension over the clicks or impressions table; dimensions
+// visits do not have (event, status...) are the empty value.
+func visitDimExpr(dim string) string {
+	switch dim {
+	case "sub1", "sub2", "sub3", "sub4", "sub5", "source", "country", "device", "os", "browser":
+		return dim
+	case "reason":
+		return "CASE WHEN bot THEN 'bot' ELSE rejected END"
+	}
+	return "''"
+}
+
+// SumVisits sums the stored clicks and impressions as q asks.
+func (s *Store) SumVisits(ctx context.Context, q pactum.VisitQuery) ([]pactum.VisitSum, error) {
+	var out []pactum.VisitSum
+	for _, table := range []string{"clicks", "impressions"} {
+		w := new(where)
+		w.add("time >= ?", q.From*1_000_000)
+		w.add("time < ?", q.To*1_000_000)
+		w.inInts("offer_id", q.OfferIDs)
+		w.inInts("partner_id", q.PartnerIDs)
+		dims := make([]string, 0, len(q.Filters))
+		for d := range q.Filters {
+			dims = append(dims, d)
+		}
+		slices.Sort(dims) // one statement text per filter set
+		for _, d := range dims {
+			vs := q.Filters[d]
+			w.conds = append(w.conds, visitDimExpr(d)+" IN ("+placeholders(len(vs))+")")
+			for _, v := range vs {
+				w.args = append(w.args, v)
+			}
+		}
+		cols := []string{periodExpr(q.Period, "(time / 1000000)") + " AS period", "offer_id"}
+		groups := []string{"period", "offer_id"}
+		if q.ByPartner {
+			cols, groups = append(cols, "partner_id"), append(groups, "partner_id")
+		}
+		for i, d := range q.Group {
+			cols = append(cols, visitDimExpr(d)+" AS g"+strconv.Itoa(i))
+			groups = append(groups, "g"+strconv.Itoa(i))
+		}
+		if table == "clicks" {
+			cols = append(cols, "0",
+				"SUM(CASE WHEN NOT bot AND rejected = '' THEN 1 ELSE 0 END)",
+				"SUM(CASE WHEN NOT bot AND rejected = '' AND unique_click THEN 1 ELSE 0 END)",
+				"SUM(CASE WHEN bot OR rejected <> '' THEN 1 ELSE 0 END)")
+		} else {
+			cols = append(cols, "SUM(CASE WHEN bot THEN 0 ELSE 1 END)", "0", "0", "0")
+		}
+		query := "SELECT " + strings.Join(cols, ", ") + " FROM " + table + w.String() + " GROUP BY " + strings.Join(groups, ", ")
+		rows, err := s.r.QueryContext(ctx, s.q(query), w.args...)
+		if err != nil {
+			return nil, fmt.Errorf("sum %s: %w", table, err)
+		}
+		for rows.Next() {
+			v := pactum.VisitSum{Values: make([]string, len(q.Group))}
+			dest := []any{&v.Period, &v.OfferID}
+			if q.ByPartner {
+				dest = append(dest, &v.PartnerID)
+			}
+			for i := range v.Values {
+				dest = append(dest, &v.Values[i])
+			}
+			dest = append(dest, &v.Impressions, &v.Clicks, &v.UniqueClicks, &v.InvalidClicks)
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sum %s: %w", table, err)
+			}
+			out = append(out, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sum %s: %w", table, err)
+		}
+	}
+	return out, nil
+}
+
+// EachReportConversion calls fn for each conversion with a time in [from, to) of the offers and
+// partners given (all when empty), with its click.
+func (s *Store) EachReportConversion(ctx context.Context, from, to time.Time, offerIDs, partnerIDs []int64, fn func(pactum.Conversion, *pactum.Visit) error) error {
+	return s.eachReportConversion(ctx, s.r, from, to, offerIDs, partnerIDs, fn)
+}
+
+// queryer reads: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// reportChunk is how many conversions are read before their clicks are looked up, in one query.
+const reportChunk = 500
+
+// eachReportConversion reads conversions by advertiser and time (the index
+// conversions_advertiser_time), a chunk at a time, and each chunk's clicks in one query.
+func (s *Store) eachReportConversion(ctx context.Context, db queryer, from, to time.Time, offerIDs, partnerIDs []int64, fn func(pactum.Conversion, *pactum.Visit) error) error {
+	rows, err := db.QueryContext(ctx, s.q(`SELECT id FROM advertisers ORDER BY id`))
+	if err != nil {
+		return fmt.Errorf("report conversions: %w", err)
+	}
+	var advIDs []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		advIDs = append(advIDs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, adv := range advIDs {
+		w := new(where)
+		w.add("advertiser_id = ?", adv)
+		w.add("time >= ?", micros(from))
+		w.add("time < ?", micros(to))
+		w.inInts("offer_id", offerIDs)
+		if partnerIDs != nil {
+			// An unattributed conversion (partner 0 to reports) has no partner_id.
+			var parts []string
+			var ids []any
+			for _, id := range partnerIDs {
+				if id == 0 {
+					parts = append(parts, "partner_id IS NULL")
+				} else {
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) > 0 {
+				parts = append(parts, "partner_id IN ("+placeholders(len(ids))+")")
+				w.args = append(w.args, ids...)
+			}
+			if len(parts) == 0 {
+				parts = []string{"1 = 0"}
+			}
+			w.conds = append(w.conds, "("+strings.Join(parts, " OR ")+")")
+		}
+		after := []any{}
+		cond := ""
+		for {
+			query := conversionColumns + w.String() + cond + " ORDER BY time, id LIMIT " + strconv.Itoa(reportChunk)
+			chunk, err := listTx(ctx, db, s.q(query), append(slices.Clone(w.args), after...), scanConversion)
+			if err != nil {
+				return fmt.Errorf("report conversions: %w", err)
+			}
+			clicks, err := s.clicksByID(ctx, db, chunk)
+			if err != nil {
+				return err
+			}
+			for _, c := range chunk {
+				var v *pactum.Visit
+				if k, ok := clicks[c.ClickID]; ok {
+					v = &k
+				}
+				if err := fn(c, v); err != nil {
+					return err
+				}
+			}
+			if len(chunk) < reportChunk {
+				break
+			}
+			last := chunk[len(chunk)-1]
+			cond = " AND (time > ? OR time = ? AND id > ?)"
+			after = []any{micros(last.Time), micros(last.Time), last.ID}
+		}
+	}
+	return nil
+}
+
+// listTx is list over a queryer.
+func listTx[T any](ctx context.Context, db queryer, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// clicksByID reads the stored clicks of conversions.
+func (s *Store) clicksByID(ctx context.Context, db queryer, conversions []pactum.Conversion) (map[string]pactum.Visit, error) {
+	var ids []any
+	seen := map[string]bool{}
+	for _, c := range conversions {
+		if c.ClickID != "" && !seen[c.ClickID] {
+			seen[c.ClickID] = true
+			ids = append(ids, c.ClickID)
+		}
+	}
+	out := make(map[string]pactum.Visit, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.QueryContext(ctx, s.q(`SELECT click_id, `+visitColumns+` FROM clicks WHERE click_id IN (`+placeholders(len(ids))+`)`), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("clicks of conversions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v pactum.Visit
+		if err := scanVisit(rows, &v, &v.ClickID); err != nil {
+			return nil, fmt.Errorf("clicks of conversions: %w", err)
+		}
+		out[v.ClickID] = v
+	}
+	return out, rows.Err()
+}
+
+// RollupsEmpty reports whether no rollup row is stored.
+func (s *Store) RollupsEmpty(ctx context.Context) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM report_p LIMIT 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return false, err
+}
+
+// EventSpan returns the times of the first and last stored event.
+func (s *Store) EventSpan(ctx context.Context) (first, last time.Time, ok bool, err error) {
+	var lo, hi int64
+	for _, table := range []string{"clicks", "impressions", "conversions"} {
+		var a, b sql.NullInt64
+		if err := s.r.QueryRowContext(ctx, `SELECT MIN(time), MAX(time) FROM `+table).Scan(&a, &b); err != nil {
+			return first, last, false, fmt.Errorf("event span: %w", err)
+		}
+		if !a.Valid {
+			continue
+		}
+		if !ok || a.Int64 < lo {
+			lo = a.Int64
+		}
+		if !ok || b.Int64 > hi {
+			hi = b.Int64
+		}
+		ok = true
+	}
+	return fromMicros(lo), fromMicros(hi), ok, nil
+}
+
+// RebuildRollups deletes one UTC day's rollup rows and its conversions' memos and lets fn add
+// them again from the raw events, in one transaction. In PostgreSQL it first locks what writes
+// the same rows: the change consumer's position (consumer) and the visit tables (SHARE: click
+// batches wait, readers do not); SQLite's writers take turns anyway.
+func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer string, fn func(pactum.RollupTx) error) error {
+	from := day.UTC().Truncate(24 * time.Hour)
+	to := from.Add(24 * time.Hour)
+	pending := map[string]int64{}
+	var fnErr error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		clear(pending)
+		for _, lock := range s.d.RebuildLocks {
+			if _, err := tx.ExecContext(ctx, lock); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+		}
+		if s.d.ForUpdate {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
+				return err
+			}
+			var pos int64
+			if err := tx.QueryRowContext(ctx, s.q(consumerPosition+" FOR UPDATE"), consumer).Scan(&pos); err != nil {
+				return err
+			}
+		}
+		lo, hi := from.Unix(), to.Unix()
+		for _, name := range rollupTableNames {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+rollupTables[name].name+` WHERE bucket >= ? AND bucket < ?`), lo, hi); err != nil {
+				return fmt.Errorf("delete rollups: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM report_memos WHERE conversion_id IN
+			(SELECT id FROM conversions WHERE advertiser_id IN (SELECT id FROM advertisers) AND time >= ? AND time < ?)`),
+			micros(from), micros(to)); err != nil {
+			return fmt.Errorf("delete memos: %w", err)
+		}
+		fnErr = fn(changeTx{s: s, tx: tx, pending: pending})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	} else if err != nil {
+		return fmt.Errorf("rebuild rollups of %s: %w", from.Format(time.DateOnly), err)
+	}
+	s.values.publish(pending)
+	return nil
+}
+
+// The RollupTx of a change consumer and of a rebuild.
+
+func (c changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
+	return c.s.addRollups(ctx, c.tx, rows, c.pending)
+}
+
+func (c changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	out := map[int64][]byte{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := c.tx.QueryContext(ctx, c.s.q(`SELECT conversion_id, data FROM report_memos WHERE conversion_id IN (`+placeholders(n)+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("report memos: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var data []byte
+			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = data
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+func (c changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error {
+	slices.SortFunc(memos, func(a, b pactum.ReportMemo) int { return cmp.Compare(a.ConversionID, b.ConversionID) })
+	for _, m := range memos {
+		if _, err := c.tx.ExecContext(ctx, c.s.q(`INSERT INTO report_memos (conversion_id, data) VALUES (?, ?)
+			ON CONFLICT (conversion_id) DO UPDATE SET data = excluded.data`), m.ConversionID, m.Data); err != nil {
+			return fmt.Errorf("report memo: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(pactum.Visit, bool) error) error {
+	for _, t := range []struct {
+		table      string
+		impression bool
+	}{{"clicks", false}, {"impressions", true}} {
+		key := ""
+		if !t.impression {
+			key = "click_id, "
+		}
+		rows, err := c.tx.QueryContext(ctx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+` WHERE time >= ? AND time < ?`), micros(from), micros(to))
+		if err != nil {
+			return fmt.Errorf("visits of the day: %w", err)
+		}
+		for rows.Next() {
+			var v pactum.Visit
+			var err error
+			if t.impression {
+				err = scanVisit(rows, &v)
+			} else {
+				err = scanVisit(rows, &v, &v.ClickID)
+			}
+			if err == nil {
+				err = fn(v, t.impression)
+			}
+			if err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn func(pactum.Conversion, *pactum.Visit) error) error {
+	return c.s.eachReportConversion(ctx, c.tx, from, to, nil, nil, fn)
+}
+
+func (c changeTx) Click(ctx context.Context, clickID string) (*pactum.Visit, error) {
+	clicks, err := c.s.clicksByID(ctx, c.tx, []pactum.Conversion{{ClickID: clickID}})
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := clicks[clickID]; ok {
+		return &v, nil
+	}
+	return nil, nil
+}
+
+// AddRollups adds the batch's visit rollups in the event transaction.
+func (e *eventTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
+	return e.s.addRollups(ctx, e.tx, rows, e.pending)
+}
+
+// Partner costs.
+
+const costColumns = `SELECT id, partner_id, advertiser_id, currency, amount, start_day, end_day, note, created_at FROM partner_costs`
+
+// AddCost stores a partner cost and sets its ID.
+func (s *Store) AddCost(ctx context.Context, c *pactum.PartnerCost) error {
+	c.CreatedAt = stamp(c.CreatedAt)
+	amount, err := minor(c.Amount, c.Currency, "amount")
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.exists(ctx, tx, "partners", "partner_id", c.PartnerID); err != nil {
+			return err
+		}
+		if err := s.exists(ctx, tx, "advertisers", "advertiser_id", c.AdvertiserID); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO partner_costs (partner_id, advertiser_id, currency, amount, start_day,
+			end_day, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			c.PartnerID, c.AdvertiserID, c.Currency, amount, c.From.Unix(), c.To.Unix(), c.Note, micros(c.CreatedAt)).Scan(&c.ID)
+	})
+	return s.writeError(err, "", "a partner cost")
+}
+
+// Costs returns the costs that overlap the days of f, by id.
+func (s *Store) Costs(ctx context.Context, f pactum.CostFilter) ([]pactum.PartnerCost, error) {
+	w := new(where)
+	w.inInts("partner_id", f.PartnerIDs)
+	if f.AdvertiserID != 0 {
+		w.add("advertiser_id = ?", f.AdvertiserID)
+	}
+	if !f.To.IsZero() {
+		w.add("start_day <= ?", f.To.Unix())
+	}
+	if !f.From.IsZero() {
+		w.add("end_day >= ?", f.From.Unix())
+	}
+	return list(ctx, s.r, s.q(costColumns+w.String()+" ORDER BY id"), w.args, func(row scanner) (pactum.PartnerCost, error) {
+		var c pactum.PartnerCost
+		var amount, start, end, created int64
+		err := row.Scan(&c.ID, &c.PartnerID, &c.AdvertiserID, &c.Currency, &amount, &start, &end, &c.Note, &created)
+		c.Amount = decimal.New(amount, -pactum.MinorUnits(c.Currency))
+		c.From, c.To, c.CreatedAt = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), fromMicros(created)
+		return c, err
+	})
+}
