@@ -185,6 +185,8 @@ type ClickStore interface {
 	Clicks(ctx context.Context, f ClickFilter, p Page) ([]StoredClick, error)
 	CountClicks(ctx context.Context, f ClickFilter) (int64, error)
 	CountImpressions(ctx context.Context, f ClickFilter) (int64, error)
+	// LastClickSeq returns the sequence of the newest stored click (0 with none).
+	LastClickSeq(ctx context.Context) (int64, error)
 	// ClicksSince calls fn for each click at or after since, oldest first, so that a restarted
 	// edge can rebuild its memory of recent visitors and keep flagging unique clicks correctly.
 	ClicksSince(ctx context.Context, since time.Time, fn func(Visit) error) error

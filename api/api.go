@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/live"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
 )
@@ -23,6 +24,8 @@ type Config struct {
 	Program *program.Service
 	// Reports answers reports and scorecards; required.
 	Reports *report.Service
+	// Stream is what the live stream reads (the store); nil answers it 503.
+	Stream live.Store
 	// AdminKey is the bootstrap admin key (PACTUM_ADMIN_API_KEY). Empty disables it.
 	AdminKey string
 	Logger   *slog.Logger
@@ -32,6 +35,7 @@ type Config struct {
 type API struct {
 	program      *program.Service
 	reports      *report.Service
+	stream       live.Store
 	adminKeyHash []byte
 	logger       *slog.Logger
 	routes       []string // the patterns Register mounted (Routes)
@@ -40,7 +44,7 @@ type API struct {
 // New returns an API for cfg. Only the hash of the admin key is kept, so that the key itself
 // cannot end up in a dump or a log.
 func New(cfg Config) *API {
-	a := &API{program: cfg.Program, reports: cfg.Reports, logger: cfg.Logger}
+	a := &API{program: cfg.Program, reports: cfg.Reports, stream: cfg.Stream, logger: cfg.Logger}
 	if cfg.AdminKey != "" {
 		a.adminKeyHash = program.HashKey(cfg.AdminKey)
 	}
@@ -103,6 +107,7 @@ func (a *API) Register(mux *http.ServeMux) {
 
 	a.handle(mux, "GET /api/v1/reports", a.getReport)
 	a.handle(mux, "GET /api/v1/partners/{id}/scorecard", a.scorecard)
+	a.handle(mux, "GET /api/v1/stream", a.liveStream)
 	a.handle(mux, "POST /api/v1/partners/{id}/costs", a.createCost)
 	a.handle(mux, "GET /api/v1/partners/{id}/costs", a.listCosts)
 

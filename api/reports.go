@@ -10,6 +10,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/answer"
+	"github.com/pactum/pactum/live"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
 )
@@ -216,4 +217,17 @@ func (a *API) listCosts(w http.ResponseWriter, r *http.Request, c program.Caller
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// liveStream answers GET /api/v1/stream: server-sent events of clicks, conversions and changes
+// of commissions as they are stored, scoped to the caller, resumable with Last-Event-ID.
+func (a *API) liveStream(w http.ResponseWriter, r *http.Request, c program.Caller) error {
+	if a.stream == nil {
+		return pactum.Errorf(pactum.EUNAVAILABLE, "the live stream is not served by this process")
+	}
+	from, resume, err := live.ParseCursor(r.Header.Get("Last-Event-ID"))
+	if err != nil {
+		return err
+	}
+	return live.Serve(r.Context(), w, a.stream, c, from, resume)
 }

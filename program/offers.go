@@ -25,10 +25,7 @@ const (
 	maxMinConversionSeconds = 86400
 )
 
-var (
-	eventNameRe = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
-	countryRe   = regexp.MustCompile(`^[A-Z]{2}$`)
-)
+var eventNameRe = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // OfferInput is the body of a create or a change; nil fields were not sent. Targeting's lists
 // are changed one by one; events are replaced as a whole.
@@ -152,11 +149,12 @@ func ValidateOffer(o *pactum.Offer) error {
 	if err := CheckOneOf("status", o.Status, pactum.OfferActive, pactum.OfferPaused, pactum.OfferArchived); err != nil {
 		return err
 	}
-	if err := checkURL(o.DestinationURL, "destination_url"); err != nil {
+	var err error
+	if o.DestinationURL, err = normalizeURL(o.DestinationURL, "destination_url"); err != nil {
 		return err
 	}
 	if o.FallbackURL != "" {
-		if err := checkURL(o.FallbackURL, "fallback_url"); err != nil {
+		if o.FallbackURL, err = normalizeURL(o.FallbackURL, "fallback_url"); err != nil {
 			return err
 		}
 	}
@@ -184,10 +182,12 @@ func ValidateOffer(o *pactum.Offer) error {
 	return checkEvents(o.Events, o.Currency)
 }
 
-// checkURL validates a URL template with macro.ValidateURL. Anything it returns other than a
+// normalizeURL validates a URL template and returns it as it is stored: its host in the ASCII
+// (punycode) form browsers go to (macro.NormalizeURL). Anything it returns other than a
 // *pactum.Error is still about the user's input, so it is reported as such rather than as a 500.
-func checkURL(s, field string) error {
-	return asFieldError(macro.ValidateURL(s, field), field)
+func normalizeURL(s, field string) (string, error) {
+	n, err := macro.NormalizeURL(s, field)
+	return n, asFieldError(err, field)
 }
 
 func asFieldError(err error, field string) error {
@@ -205,8 +205,8 @@ func checkTargeting(t *pactum.Targeting) error {
 	seen := map[string]bool{}
 	for i, c := range t.Countries {
 		field := fmt.Sprintf("targeting.countries[%d]", i)
-		if err := checkPattern(field, c, countryRe, `an ISO 3166-1 alpha-2 country code in upper case such as "DE"`); err != nil {
-			return err
+		if !pactum.ValidCountry(c) {
+			return pactum.FieldError(field, "must be an assigned ISO 3166-1 alpha-2 country code in upper case such as \"DE\", not %q", c)
 		}
 		if seen[c] {
 			return pactum.FieldError(field, "%q is listed twice", c)

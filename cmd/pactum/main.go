@@ -24,6 +24,8 @@ Commands:
   users create   create an API key for an admin, an advertiser or a partner, and print it once
   fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
   payouts run    approve what is due and make the payout runs due on a date
+  reports rebuild
+                 recompute every report rollup from the stored events
   loadtest       drive a running server over HTTP and report throughput, latency and
                  whether every acknowledged click was stored
   version        print the version, the commit it was built from and the Go toolchain
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return flag.ErrHelp
 		}
 		return runPayouts(ctx, rest[1:], stdout, stderr)
+	case "reports":
+		return runReports(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":

@@ -202,7 +202,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 			Conversions: s.convs, Rules: commissions, Rates: s.rates,
 		})
 		reports := report.New(s.store, s.rates, cfg.clock)
-		api.New(api.Config{Program: s.program, Reports: reports, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
+		api.New(api.Config{Program: s.program, Reports: reports, Stream: s.store, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
 	}
 	s.registerOps(mux)
 	if cfg.Demo {

@@ -284,3 +284,12 @@ func (s *Store) ClicksSince(ctx context.Context, since time.Time, fn func(pactum
 	}
 	return nil
 }
+
+// LastClickSeq returns the largest click sequence, 0 with none.
+func (s *Store) LastClickSeq(ctx context.Context) (int64, error) {
+	var seq sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT MAX(seq) FROM clicks`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("last click: %w", err)
+	}
+	return seq.Int64, nil
+}
