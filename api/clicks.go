@@ -23,25 +23,33 @@ type clickJSON struct {
 	Source string `json:"source"`
 	// IP and UserAgent identify a visitor: left out for callers who may not see them
 	// (program.Caller.SeesVisitors).
-	IP        string `json:"ip,omitempty"`
-	UserAgent string `json:"user_agent,omitempty"`
-	Referer   string `json:"referer"`
-	Device    string `json:"device"`
-	OS        string `json:"os"`
-	Browser   string `json:"browser"`
-	Country   string `json:"country"`
-	Bot       bool   `json:"bot"`
-	Unique    bool   `json:"unique"`
+	IP        *string `json:"ip,omitempty"`
+	UserAgent *string `json:"user_agent,omitempty"`
+	Referer   string  `json:"referer"`
+	Device    string  `json:"device"`
+	OS        string  `json:"os"`
+	Browser   string  `json:"browser"`
+	Country   string  `json:"country"`
+	Bot       bool    `json:"bot"`
+	Unique    bool    `json:"unique"`
 	// Rejected says why the visitor was not sent to the destination; empty if it was.
 	Rejected string `json:"rejected"`
 }
 
-func clickView(c pactum.StoredClick) clickJSON {
-	return clickJSON{
-		ClickID: c.ClickID, Time: c.Time.UTC(), OfferID: c.OfferID, PartnerID: c.PartnerID, LinkID: idOrNull(c.LinkID),
-		Sub1: c.Sub[0], Sub2: c.Sub[1], Sub3: c.Sub[2], Sub4: c.Sub[3], Sub5: c.Sub[4], Source: c.Source,
-		IP: c.IP, UserAgent: c.UserAgent, Referer: c.Referer, Device: c.Device, OS: c.OS, Browser: c.Browser,
-		Country: c.Country, Bot: c.Bot, Unique: c.Unique, Rejected: c.Rejected,
+// clickView renders clicks for a caller: with the visitor's address and user agent for those
+// who may see them.
+func clickView(caller program.Caller) func(pactum.StoredClick) clickJSON {
+	return func(c pactum.StoredClick) clickJSON {
+		v := clickJSON{
+			ClickID: c.ClickID, Time: c.Time.UTC(), OfferID: c.OfferID, PartnerID: c.PartnerID, LinkID: idOrNull(c.LinkID),
+			Sub1: c.Sub[0], Sub2: c.Sub[1], Sub3: c.Sub[2], Sub4: c.Sub[3], Sub5: c.Sub[4], Source: c.Source,
+			Referer: c.Referer, Device: c.Device, OS: c.OS, Browser: c.Browser,
+			Country: c.Country, Bot: c.Bot, Unique: c.Unique, Rejected: c.Rejected,
+		}
+		if caller.SeesVisitors() {
+			v.IP, v.UserAgent = &c.IP, &c.UserAgent
+		}
+		return v
 	}
 }
 
@@ -64,7 +72,7 @@ func (a *API) listClicks(w http.ResponseWriter, r *http.Request, c program.Calle
 		return err
 	}
 	page, err := a.program.ListClicks(r.Context(), c, q, p)
-	return answerList(w, page, err, clickView)
+	return answerList(w, page, err, clickView(c))
 }
 
 func (a *API) countClicks(w http.ResponseWriter, r *http.Request, c program.Caller) error {

@@ -71,7 +71,7 @@ type commissionJSON struct {
 	PartnerCurrency string     `json:"partner_currency"`
 	PartnerPayout   string     `json:"partner_payout"`
 	FXRate          *string    `json:"fx_rate"`
-	ApproveAt       *time.Time `json:"approve_at,omitempty"`
+	ApproveAt       *time.Time `json:"approve_at"`
 	ApprovedAt      *time.Time `json:"approved_at"`
 	PayoutID        *int64     `json:"payout_id"`
 }

@@ -52,7 +52,7 @@ func readAll(r *http.Request) ([]byte, error) {
 func decodeBytes(body []byte, v any) error {
 	// encoding/json would take the last of two values of a key and replace invalid UTF-8 with
 	// U+FFFD: both would change what the client sent without a word. Refuse them first.
-	if err := checkBody(body); err != nil {
+	if err := checkBody(body, reflect.TypeOf(v)); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -159,7 +159,7 @@ func mismatch(v any, t reflect.Type, path string) error {
 // holds twice (in any case, as encoding/json matches keys) and the first string, key or value,
 // that is not valid UTF-8 or holds an unpaired UTF-16 surrogate escape ("\ud800"). A body that
 // is not valid JSON passes: the decoder says what is wrong with it.
-func checkBody(body []byte) error {
+func checkBody(body []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var last int64 // where the token before the current one ended
 	// next reads a token and checks the text it was read from.
@@ -177,8 +177,14 @@ func checkBody(body []byte) error {
 		return tok, nil
 	}
 	// walk reads one value; stop is true once a problem is found or the body cannot be read.
-	var walk func(path string) (problem error, stop bool)
-	walk = func(path string) (error, bool) {
+	var walk func(path string, t reflect.Type) (problem error, stop bool)
+	walk = func(path string, t reflect.Type) (error, bool) {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == rawMessageType {
+			t = nil // a rule set: its own parser checks it (rules.Parse)
+		}
 		tok, err := next(path)
 		if err != nil {
 			return pactumError(err), true
@@ -199,7 +205,17 @@ func checkBody(body []byte) error {
 					return pactum.FieldError(join(path, first), "is given twice; give it once"), true
 				}
 				seen[strings.ToLower(key)] = key
-				if problem, stop := walk(join(path, key)); stop {
+				var ft reflect.Type
+				if t != nil && t.Kind() == reflect.Struct {
+					f, ok := fieldByJSONName(t, key)
+					if ok && jsonName(f) != key {
+						// encoding/json would take "NAME" for "name"; the API takes names as
+						// documented, so that what a client sends means one thing.
+						return pactum.FieldError(join(path, key), "unknown field; did you mean %q?", jsonName(f)), true
+					}
+					ft = f.Type
+				}
+				if problem, stop := walk(join(path, key), ft); stop {
 					return problem, true
 				}
 			}
@@ -207,7 +223,11 @@ func checkBody(body []byte) error {
 			return nil, err != nil
 		case json.Delim('['):
 			for i := 0; dec.More(); i++ {
-				if problem, stop := walk(fmt.Sprintf("%s[%d]", path, i)); stop {
+				var et reflect.Type
+				if t != nil && t.Kind() == reflect.Slice {
+					et = t.Elem()
+				}
+				if problem, stop := walk(fmt.Sprintf("%s[%d]", path, i), et); stop {
 					return problem, true
 				}
 			}
@@ -216,7 +236,7 @@ func checkBody(body []byte) error {
 		}
 		return nil, false
 	}
-	problem, _ := walk("")
+	problem, _ := walk("", t)
 	return problem
 }
 
@@ -273,6 +293,12 @@ func hex4(raw []byte, i int) (rune, bool) {
 	}
 	n, err := strconv.ParseUint(string(raw[i:i+4]), 16, 32)
 	return rune(n), err == nil
+}
+
+// jsonName is the name a struct field has in JSON.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
 }
 
 func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {

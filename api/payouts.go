@@ -11,12 +11,13 @@ import (
 )
 
 type runView struct {
-	ID           int64        `json:"id"`
-	AdvertiserID int64        `json:"advertiser_id"`
-	Date         string       `json:"date"`
-	Payouts      int          `json:"payouts"`
-	CreatedAt    time.Time    `json:"created_at"`
-	Items        []payoutView `json:"items,omitempty"`
+	ID           int64     `json:"id"`
+	AdvertiserID int64     `json:"advertiser_id"`
+	Date         string    `json:"date"`
+	Payouts      int       `json:"payouts"`
+	CreatedAt    time.Time `json:"created_at"`
+	// Items are the run's payouts, in the answers about one run (not in lists of runs).
+	Items *[]payoutView `json:"items,omitempty"`
 }
 
 type payoutView struct {
@@ -36,14 +37,14 @@ type payoutView struct {
 }
 
 func viewRun(r pactum.PayoutRun) runView {
-	return runView{ID: r.ID, AdvertiserID: r.AdvertiserID, Date: r.Date, Payouts: r.Payouts, CreatedAt: r.CreatedAt}
+	return runView{ID: r.ID, AdvertiserID: r.AdvertiserID, Date: r.Date, Payouts: r.Payouts, CreatedAt: r.CreatedAt.UTC()}
 }
 
 func viewPayout(p pactum.Payout) payoutView {
 	return payoutView{ID: p.ID, RunID: p.RunID, AdvertiserID: p.AdvertiserID, PartnerID: p.PartnerID,
 		Currency: p.Currency, Amount: pactum.FormatAmount(p.Amount, p.Currency), Commissions: p.Commissions,
 		Status: p.Status, Method: p.Method, Reference: p.Reference, Reason: p.Reason,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 }
 
 // createRun answers the new run with 201, or the existing one of the same program and date with
@@ -70,11 +71,12 @@ func (a *API) createRun(w http.ResponseWriter, r *http.Request, c program.Caller
 
 func (a *API) runWithPayouts(r *http.Request, run pactum.PayoutRun) (runView, error) {
 	view := viewRun(run)
-	view.Items = []payoutView{}
+	items := []payoutView{}
 	payouts, err := a.program.RunPayouts(r.Context(), run)
 	for _, p := range payouts {
-		view.Items = append(view.Items, viewPayout(p))
+		items = append(items, viewPayout(p))
 	}
+	view.Items = &items
 	return view, err
 }
 
@@ -96,7 +98,7 @@ func (a *API) listRuns(w http.ResponseWriter, r *http.Request, c program.Caller)
 	if err != nil {
 		return err
 	}
-	o, err := queryOwners(r)
+	o, err := queryOwners(r, "offer_id")
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func (a *API) listPayouts(w http.ResponseWriter, r *http.Request, c program.Call
 		return err
 	}
 	var q program.PayoutQuery
-	if q.Owners, err = queryOwners(r); err != nil {
+	if q.Owners, err = queryOwners(r, "offer_id"); err != nil {
 		return err
 	}
 	if q.RunID, err = queryID(r, "run_id"); err != nil {
@@ -176,13 +178,13 @@ type balanceView struct {
 // balance answers a partner's balance with each program in each currency. GET
 // /api/v1/partners/{id}/balance, SPEC section 8's path, is partner_id in the path.
 func (a *API) balance(w http.ResponseWriter, r *http.Request, c program.Caller) error {
-	o, err := queryOwners(r)
+	o, err := queryOwners(r, "offer_id")
 	if err != nil {
 		return err
 	}
-	if s := r.PathValue("id"); s != "" {
-		if o.PartnerID, err = strconv.ParseInt(s, 10, 64); err != nil || o.PartnerID < 1 {
-			return pactum.FieldError("partner_id", "must be a positive integer id, not %q", s)
+	if r.PathValue("id") != "" {
+		if o.PartnerID, err = pathID(r, "partner"); err != nil {
+			return err
 		}
 	}
 	b, err := a.program.Balance(r.Context(), c, o)
@@ -216,14 +218,14 @@ type entryView struct {
 	Currency     string    `json:"currency"`
 	Kind         string    `json:"kind"`
 	Amount       string    `json:"amount"`
-	ConversionID int64     `json:"conversion_id,omitempty"`
-	PayoutID     int64     `json:"payout_id,omitempty"`
+	ConversionID *int64    `json:"conversion_id"`
+	PayoutID     *int64    `json:"payout_id"`
 	Time         time.Time `json:"time"`
 }
 
 func viewEntry(e pactum.LedgerEntry) entryView {
 	return entryView{ID: e.ID, PartnerID: e.PartnerID, AdvertiserID: e.AdvertiserID, Currency: e.Currency, Kind: e.Kind,
-		Amount: pactum.FormatAmount(e.Amount, e.Currency), ConversionID: e.ConversionID, PayoutID: e.PayoutID, Time: e.Time}
+		Amount: pactum.FormatAmount(e.Amount, e.Currency), ConversionID: idOrNull(e.ConversionID), PayoutID: idOrNull(e.PayoutID), Time: e.Time.UTC()}
 }
 
 // listLedger lists ledger entries, oldest first: a partner's statement.
@@ -232,7 +234,7 @@ func (a *API) listLedger(w http.ResponseWriter, r *http.Request, c program.Calle
 	if err != nil {
 		return err
 	}
-	o, err := queryOwners(r)
+	o, err := queryOwners(r, "offer_id")
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,14 @@ func queryID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// queryOwners reads a list's offer_id, partner_id and advertiser_id filters.
-func queryOwners(r *http.Request) (o program.Owners, err error) {
+// queryOwners reads a list's offer_id, partner_id and advertiser_id filters. A list whose
+// items do not have one of them names it in not: given, it is refused rather than ignored.
+func queryOwners(r *http.Request, not ...string) (o program.Owners, err error) {
+	for _, name := range not {
+		if r.URL.Query().Has(name) {
+			return o, pactum.FieldError(name, "is not a filter of this list")
+		}
+	}
 	if o.OfferID, err = queryID(r, "offer_id"); err != nil {
 		return o, err
 	}
