@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/bounded"
+	"github.com/pactum/pactum/catalog"
 )
 
 // AdvertiserSource finds the advertiser behind a postback. pactum.ProgramStore satisfies it. Lookups of
@@ -31,18 +33,18 @@ const (
 // them all when the catalog is invalidated (a change through the API), as the catalog does.
 type advertiserCache struct {
 	src     AdvertiserSource
-	catalog *Catalog
+	catalog *catalog.Catalog
 	now     func() time.Time
-	tokens  *boundedMap[[sha256.Size]byte, *cachedAdvertiser]
-	ids     *boundedMap[int64, *cachedAdvertiser]
+	tokens  *bounded.Map[[sha256.Size]byte, *cachedAdvertiser]
+	ids     *bounded.Map[int64, *cachedAdvertiser]
 }
 
 // cachedAdvertiser is one lookup's answer: an advertiser, or (adv nil) the knowledge that there
 // is none.
 type cachedAdvertiser struct {
 	adv *advertiser
-	gen *generation // the catalog generation it was read in
-	exp int64       // unix nanoseconds after which it is read again
+	gen catalog.Generation // the catalog generation it was read in
+	exp int64              // unix nanoseconds after which it is read again
 }
 
 // advertiser is an advertiser with its postback allow-list parsed once.
@@ -51,13 +53,13 @@ type advertiser struct {
 	ips []netip.Prefix
 }
 
-func newAdvertiserCache(src AdvertiserSource, c *Catalog, now func() time.Time) *advertiserCache {
+func newAdvertiserCache(src AdvertiserSource, c *catalog.Catalog, now func() time.Time) *advertiserCache {
 	return &advertiserCache{
 		src:     src,
 		catalog: c,
 		now:     now,
-		tokens:  newBoundedMap[[sha256.Size]byte, *cachedAdvertiser](maxAdvertisers),
-		ids:     newBoundedMap[int64, *cachedAdvertiser](maxAdvertisers),
+		tokens:  bounded.New[[sha256.Size]byte, *cachedAdvertiser](maxAdvertisers),
+		ids:     bounded.New[int64, *cachedAdvertiser](maxAdvertisers),
 	}
 }
 
@@ -77,12 +79,12 @@ func (c *advertiserCache) byID(ctx context.Context, id int64) (*advertiser, erro
 	})
 }
 
-func cachedLookup[K comparable](c *advertiserCache, m *boundedMap[K, *cachedAdvertiser], key K, load func() (pactum.Advertiser, error)) (*advertiser, error) {
-	gen := c.catalog.gen.Load()
+func cachedLookup[K comparable](c *advertiserCache, m *bounded.Map[K, *cachedAdvertiser], key K, load func() (pactum.Advertiser, error)) (*advertiser, error) {
+	gen := c.catalog.Generation()
 	now := c.now().UnixNano()
 	if e, ok := m.Load(key); ok && e.gen == gen && now < e.exp {
 		if e.adv == nil {
-			return nil, errNotFound
+			return nil, catalog.ErrNotFound
 		}
 		return e.adv, nil
 	}
@@ -90,7 +92,7 @@ func cachedLookup[K comparable](c *advertiserCache, m *boundedMap[K, *cachedAdve
 	if err != nil {
 		if pactum.ErrorCode(err) == pactum.ENOTFOUND {
 			m.Store(key, &cachedAdvertiser{gen: gen, exp: now + int64(advertiserTTL)})
-			return nil, errNotFound
+			return nil, catalog.ErrNotFound
 		}
 		// A store failure is not remembered: it must heal by itself.
 		return nil, err

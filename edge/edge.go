@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/macro"
@@ -44,7 +45,7 @@ const DefaultMaxInFlight = 4096
 
 // Config is what New needs. Catalog, Signer and Recorder are required.
 type Config struct {
-	Catalog  *Catalog
+	Catalog  *catalog.Catalog
 	Signer   *clickid.Signer
 	Recorder Recorder
 	// GeoIP gives the visitor's country; nil without a database.

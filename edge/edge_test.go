@@ -19,13 +19,14 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/geoip"
 )
 
 // catalog is an in-memory CatalogStore and ClickSource that counts its reads.
-type catalog struct {
+type fakeStore struct {
 	mu       sync.Mutex
 	offers   map[int64]pactum.Offer
 	partners map[int64]pactum.Partner
@@ -35,7 +36,7 @@ type catalog struct {
 	err      error // returned by every read when set
 }
 
-func (c *catalog) Offer(_ context.Context, id int64) (pactum.Offer, error) {
+func (c *fakeStore) Offer(_ context.Context, id int64) (pactum.Offer, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reads++
@@ -49,7 +50,7 @@ func (c *catalog) Offer(_ context.Context, id int64) (pactum.Offer, error) {
 	return o, nil
 }
 
-func (c *catalog) Partner(_ context.Context, id int64) (pactum.Partner, error) {
+func (c *fakeStore) Partner(_ context.Context, id int64) (pactum.Partner, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reads++
@@ -63,7 +64,7 @@ func (c *catalog) Partner(_ context.Context, id int64) (pactum.Partner, error) {
 	return p, nil
 }
 
-func (c *catalog) LinkByCode(_ context.Context, code string) (pactum.Link, error) {
+func (c *fakeStore) LinkByCode(_ context.Context, code string) (pactum.Link, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reads++
@@ -77,7 +78,7 @@ func (c *catalog) LinkByCode(_ context.Context, code string) (pactum.Link, error
 	return l, nil
 }
 
-func (c *catalog) ClicksSince(_ context.Context, since time.Time, fn func(pactum.Visit) error) error {
+func (c *fakeStore) ClicksSince(_ context.Context, since time.Time, fn func(pactum.Visit) error) error {
 	for _, v := range c.clicks {
 		if !v.Time.Before(since) {
 			if err := fn(v); err != nil {
@@ -88,7 +89,7 @@ func (c *catalog) ClicksSince(_ context.Context, since time.Time, fn func(pactum
 	return nil
 }
 
-func (c *catalog) readCount() int {
+func (c *fakeStore) readCount() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.reads
@@ -165,12 +166,12 @@ const (
 
 var testNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-func newCatalog() *catalog {
+func newCatalog() *fakeStore {
 	offer := func(id int64, status, dest, fb string, t pactum.Targeting) pactum.Offer {
 		return pactum.Offer{ID: id, AdvertiserID: 1, Name: "offer", Status: status, DestinationURL: dest,
 			FallbackURL: fb, Currency: "EUR", AttributionWindowDays: 7, Targeting: t, Visibility: pactum.VisibilityPublic}
 	}
-	return &catalog{
+	return &fakeStore{
 		offers: map[int64]pactum.Offer{
 			offerShop:     offer(offerShop, pactum.OfferActive, shopDest, fallback, pactum.Targeting{}),
 			offerPaused:   offer(offerPaused, pactum.OfferPaused, "https://paused.example/?c={click_id}", fallback, pactum.Targeting{}),
@@ -201,8 +202,8 @@ type harness struct {
 	t      testing.TB
 	edge   *edge.Edge
 	mux    *http.ServeMux
-	store  *catalog
-	cat    *edge.Catalog
+	store  *fakeStore
+	cat    *catalog.Catalog
 	rec    *recorder
 	signer *clickid.Signer
 	now    time.Time
@@ -216,7 +217,7 @@ func newHarness(t testing.TB, hook func(*edge.Config)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, store: newCatalog(), rec: &recorder{}, signer: signer, now: testNow}
-	h.cat = edge.NewCatalog(h.store)
+	h.cat = catalog.New(h.store, edge.CompileOffer)
 	cfg := edge.Config{
 		Catalog:  h.cat,
 		Signer:   signer,
@@ -301,7 +302,7 @@ func writeMMDB(t testing.TB, countries map[string]string) *geoip.DB {
 
 func TestNewRequiresDependencies(t *testing.T) {
 	signer, _ := clickid.NewSigner(testKey)
-	cat := edge.NewCatalog(newCatalog())
+	cat := catalog.New(newCatalog(), edge.CompileOffer)
 	for _, cfg := range []edge.Config{
 		{Signer: signer, Recorder: &recorder{}},
 		{Catalog: cat, Recorder: &recorder{}},

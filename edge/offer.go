@@ -1,11 +1,13 @@
 package edge
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/macro"
 )
 
@@ -22,6 +24,10 @@ type offer struct {
 	// "Mobile" still matches.
 	countries, devices []string
 }
+
+// CompileOffer derives what the click path needs of an offer, once, when the catalog loads it:
+// the catalog's compile hook (catalog.New(store, edge.CompileOffer)).
+func CompileOffer(o pactum.Offer) any { return compileOffer(o) }
 
 func compileOffer(o pactum.Offer) *offer {
 	c := &offer{Offer: o, id: strconv.FormatInt(o.ID, 10)}
@@ -65,7 +71,7 @@ func CookieName(offerID int64) string {
 }
 
 // rejection says why a visitor may not go to o through p, or "" if they may.
-func rejection(o *offer, p *partner, country, device string) string {
+func rejection(o *offer, p *catalog.Partner, country, device string) string {
 	switch {
 	case o.Status == pactum.OfferPaused:
 		return pactum.RejectPaused
@@ -79,4 +85,17 @@ func rejection(o *offer, p *partner, country, device string) string {
 		return pactum.RejectDevice
 	}
 	return ""
+}
+
+// offer returns offer id as the click path uses it: compiled by the catalog's hook, or here
+// when the catalog was made without it.
+func (e *Edge) offer(ctx context.Context, id int64) (*offer, error) {
+	o, err := e.cfg.Catalog.CachedOffer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := o.Compiled.(*offer); ok {
+		return c, nil
+	}
+	return compileOffer(o.Offer), nil
 }

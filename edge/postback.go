@@ -246,7 +246,7 @@ func (e *Edge) authenticate(r *http.Request, f *form, in pactum.ConversionInput)
 	if id := clickOffer(e.cfg.Signer, in.ClickID); id != 0 {
 		offerID = id
 	}
-	o, err := e.cfg.Catalog.offer(ctx, offerID)
+	o, err := e.offer(ctx, offerID)
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
 		return 0, denied
 	} else if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/edge"
 )
@@ -744,7 +745,7 @@ func TestConversionRoutesNeedASubmitter(t *testing.T) {
 		}
 	}
 	signer, _ := clickid.NewSigner(testKey)
-	_, err := edge.New(edge.Config{Catalog: edge.NewCatalog(newCatalog()), Signer: signer, Recorder: &recorder{},
+	_, err := edge.New(edge.Config{Catalog: catalog.New(newCatalog(), edge.CompileOffer), Signer: signer, Recorder: &recorder{},
 		Conversions: &submitter{signer: signer}})
 	if err == nil {
 		t.Fatal("New with Conversions and without Advertisers: want an error")

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/macro"
 )
 
@@ -25,7 +26,7 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 	rq.params.parse(r.URL.RawQuery)
 	var offerID, partnerID int64
 	if byCode {
-		l, err := e.cfg.Catalog.link(ctx, code)
+		l, err := e.cfg.Catalog.Link(ctx, code)
 		if err != nil {
 			e.failLookup(w, err, impression)
 			return
@@ -35,12 +36,12 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 	} else {
 		offerID, partnerID = parseID(rq.params.offer), parseID(rq.params.partner)
 	}
-	o, err := e.cfg.Catalog.offer(ctx, offerID)
+	o, err := e.offer(ctx, offerID)
 	if err != nil {
 		e.failLookup(w, err, impression)
 		return
 	}
-	p, err := e.cfg.Catalog.partner(ctx, partnerID)
+	p, err := e.cfg.Catalog.CachedPartner(ctx, partnerID)
 	if err != nil {
 		e.failLookup(w, err, impression)
 		return
@@ -68,7 +69,7 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 	v.Rejected = rejection(o, p, v.Country, v.Device)
 	if v.Rejected == "" && o.destination == nil {
 		// An offer without a destination cannot be visited; nothing from the request may stand in.
-		e.failLookup(w, errNotFound, impression)
+		e.failLookup(w, catalog.ErrNotFound, impression)
 		return
 	}
 
@@ -122,7 +123,7 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 
 // answerHead answers a HEAD of a click or an impression URL as the GET would be answered, without
 // recording anything.
-func (e *Edge) answerHead(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *partner, impression, fromProxy bool) {
+func (e *Edge) answerHead(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *catalog.Partner, impression, fromProxy bool) {
 	if impression {
 		writeGIF(w)
 		return
@@ -139,12 +140,12 @@ func (e *Edge) answerHead(w http.ResponseWriter, r *http.Request, rq *request, o
 
 // redirect answers 302 to tmpl expanded for the click in rq, with the click cookie when the
 // visitor goes to the destination with a click id (a HEAD has none).
-func (e *Edge) redirect(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *partner, tmpl *macro.Template, fromProxy bool) {
+func (e *Edge) redirect(w http.ResponseWriter, r *http.Request, rq *request, o *offer, p *catalog.Partner, tmpl *macro.Template, fromProxy bool) {
 	v := &rq.visit
 	vals := &rq.values
 	vals[macro.ClickID] = v.ClickID
 	vals[macro.OfferID] = o.id
-	vals[macro.PartnerID] = p.id
+	vals[macro.PartnerID] = p.IDText
 	vals[macro.Sub1], vals[macro.Sub2], vals[macro.Sub3], vals[macro.Sub4], vals[macro.Sub5] = v.Sub[0], v.Sub[1], v.Sub[2], v.Sub[3], v.Sub[4]
 	vals[macro.Source] = v.Source
 	vals[macro.Country] = v.Country

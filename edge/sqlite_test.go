@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/store/sqlite/sqlitetest"
@@ -67,7 +68,7 @@ func TestWithSQLiteStore(t *testing.T) {
 	// One recorder for both edges: the store skips log positions it has applied.
 	rec := &storeRecorder{s: st}
 	newEdge := func() *http.ServeMux {
-		e, err := edge.New(edge.Config{Catalog: edge.NewCatalog(st), Signer: signer, Recorder: rec})
+		e, err := edge.New(edge.Config{Catalog: catalog.New(st, edge.CompileOffer), Signer: signer, Recorder: rec})
 		must(t, err)
 		must(t, e.Seed(ctx, st))
 		mux := http.NewServeMux()

@@ -8,6 +8,7 @@ import (
 	"github.com/medama-io/go-useragent/agents"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/bounded"
 )
 
 // maxAgents bounds the cache of classified user agents. Real traffic repeats a few thousand user
@@ -27,11 +28,11 @@ var uaParser = sync.OnceValue(useragent.NewParser)
 // agentCache classifies user agents, remembering the answer per user-agent string.
 type agentCache struct {
 	parser *useragent.Parser
-	cache  *boundedMap[string, *agent]
+	cache  *bounded.Map[string, *agent]
 }
 
 func newAgentCache() *agentCache {
-	return &agentCache{parser: uaParser(), cache: newBoundedMap[string, *agent](maxAgents)}
+	return &agentCache{parser: uaParser(), cache: bounded.New[string, *agent](maxAgents)}
 }
 
 var emptyAgent = &agent{device: pactum.DeviceBot, bot: true}

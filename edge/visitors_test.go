@@ -61,18 +61,3 @@ func TestVisitorsExpire(t *testing.T) {
 		t.Errorf("shard holds %d visitors (%d in order) after expiry, want 1", len(s.first), len(s.order)-s.head)
 	}
 }
-
-func TestBoundedMap(t *testing.T) {
-	m := newBoundedMap[int, int](10)
-	for i := range 25 {
-		m.Store(i, i)
-	}
-	n := 0
-	m.cur.Load().m.Range(func(any, any) bool { n++; return true })
-	if n > 10 {
-		t.Errorf("%d entries, bound 10", n)
-	}
-	if v, ok := m.Load(24); !ok || v != 24 {
-		t.Errorf("Load(24) = %d, %v; want the newest entry", v, ok)
-	}
-}

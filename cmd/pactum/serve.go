@@ -24,6 +24,7 @@ import (
 	"github.com/pactum/pactum/api"
 	"github.com/pactum/pactum/buildinfo"
 	"github.com/pactum/pactum/bus"
+	"github.com/pactum/pactum/catalog"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/commission"
 	"github.com/pactum/pactum/conversion"
@@ -86,7 +87,7 @@ type server struct {
 	cluster *cluster     // NATS and JetStream, with --nats
 	geo     *geoip.DB
 	convs   *conversion.Pipeline
-	catalog *edge.Catalog
+	catalog *catalog.Catalog
 	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
 	program *program.Service
 	// fxVersion is the store's pactum.SettingFXVersion when rates were last read (refresh only).
@@ -131,7 +132,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	// handed to the pipeline once it is open (replay at open only calls the handler).
 	events := &openedLog{}
 	commissions := &commission.Rules{}
-	s.catalog = edge.NewCatalog(s.store)
+	s.catalog = catalog.New(s.store, edge.CompileOffer)
 	s.rates = fx.NewCache(s.store.FXRates)
 	// The version before the rates: rates stored in between are read again at the first poll.
 	if s.fxVersion, err = fxVersion(ctx, s.store); err != nil {

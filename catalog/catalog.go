@@ -1,4 +1,8 @@
-package edge
+// Package catalog caches what every role reads of the program on its hot paths: offers,
+// partners and links, loaded on first use and kept until the program changes (Invalidate).
+// The click path reads it for every click, the conversion pipeline for every conversion, the
+// postback intake for every postback.
+package catalog
 
 import (
 	"context"
@@ -8,11 +12,12 @@ import (
 	"sync/atomic"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/bounded"
 )
 
-// CatalogStore is what the catalog reads on a miss. pactum.ProgramStore satisfies it. Lookups of
+// Store is what the catalog reads on a miss. pactum.ProgramStore satisfies it. Lookups of
 // something that does not exist return an error with code pactum.ENOTFOUND.
-type CatalogStore interface {
+type Store interface {
 	Offer(ctx context.Context, id int64) (pactum.Offer, error)
 	Partner(ctx context.Context, id int64) (pactum.Partner, error)
 	LinkByCode(ctx context.Context, code string) (pactum.Link, error)
@@ -22,26 +27,43 @@ const (
 	// maxNegative bounds the memory of ids and codes that do not exist: requests choose them,
 	// so without a bound a scan of random codes would grow memory for ever.
 	maxNegative = 1 << 16
-	// maxCodeLen is the longest code the API accepts (api/links.go): longer ones are answered
+	// MaxCodeLen is the longest link code there is (program's rule): longer ones are answered
 	// without a store query.
-	maxCodeLen = 64
+	MaxCodeLen = 64
 )
 
-// Catalog caches what the click path needs to know about offers, partners and links, loading
-// each on first use. Readers take no lock: the cache is a generation behind an atomic pointer,
-// and Invalidate swaps in an empty one.
-type Catalog struct {
-	store CatalogStore
-	gen   atomic.Pointer[generation]
+// Offer is a cached offer with what its Compile hook derived from it once, when it was loaded
+// (the edge's compiled URL templates): work done per offer, not per click.
+type Offer struct {
+	pactum.Offer
+	Compiled any
 }
 
+// Partner is a cached partner with its id in decimal, as macros write it.
+type Partner struct {
+	pactum.Partner
+	IDText string
+}
+
+// Catalog caches offers, partners and links. Readers take no lock: the cache is a generation
+// behind an atomic pointer, and Invalidate swaps in an empty one.
+type Catalog struct {
+	store   Store
+	compile func(pactum.Offer) any
+	gen     atomic.Pointer[generation]
+}
+
+// Generation identifies what the catalog holds: it changes with each Invalidate, so that caches
+// of other things (the edge's advertisers) can be forgotten with it.
+type Generation = *generation
+
 type generation struct {
-	offers   sync.Map // int64 -> *entry[*offer]
-	partners sync.Map // int64 -> *entry[*partner]
+	offers   sync.Map // int64 -> *entry[*Offer]
+	partners sync.Map // int64 -> *entry[*Partner]
 	links    sync.Map // string -> *entry[*pactum.Link]
 	// missing remembers lookups that found nothing, apart from the maps above so that it can be
 	// bounded without dropping what exists.
-	missing *boundedMap[missKey, struct{}]
+	missing *bounded.Map[missKey, struct{}]
 }
 
 type missKey struct {
@@ -58,14 +80,10 @@ type entry[T any] struct {
 	err  error
 }
 
-type partner struct {
-	pactum.Partner
-	id string
-}
-
-// NewCatalog returns an empty catalog that loads from s.
-func NewCatalog(s CatalogStore) *Catalog {
-	c := &Catalog{store: s}
+// New returns an empty catalog that loads from s; compile, if not nil, derives each offer's
+// Compiled when it is loaded.
+func New(s Store, compile func(pactum.Offer) any) *Catalog {
+	c := &Catalog{store: s, compile: compile}
 	c.Invalidate()
 	return c
 }
@@ -74,59 +92,72 @@ func NewCatalog(s CatalogStore) *Catalog {
 // Call it after any change to offers, partners or links. Lookups already running may still
 // answer from the old generation.
 func (c *Catalog) Invalidate() {
-	c.gen.Store(&generation{missing: newBoundedMap[missKey, struct{}](maxNegative)})
+	c.gen.Store(&generation{missing: bounded.New[missKey, struct{}](maxNegative)})
 }
 
-// Offer returns offer id through the cache, so that the conversion pipeline reads offers as
-// cheaply as the click path. The result shares its slices with the cache: do not change them.
+// Generation returns the catalog's current generation.
+func (c *Catalog) Generation() Generation { return c.gen.Load() }
+
+// Offer returns offer id, as the conversion pipeline reads offers. The result shares its
+// slices with the cache: do not change them.
 func (c *Catalog) Offer(ctx context.Context, id int64) (pactum.Offer, error) {
-	o, err := c.offer(ctx, id)
+	o, err := c.CachedOffer(ctx, id)
 	if err != nil {
 		return pactum.Offer{}, err
 	}
 	return o.Offer, nil
 }
 
-// Partner returns partner id through the cache.
+// Partner returns partner id.
 func (c *Catalog) Partner(ctx context.Context, id int64) (pactum.Partner, error) {
-	p, err := c.partner(ctx, id)
+	p, err := c.CachedPartner(ctx, id)
 	if err != nil {
 		return pactum.Partner{}, err
 	}
 	return p.Partner, nil
 }
 
-func (c *Catalog) offer(ctx context.Context, id int64) (*offer, error) {
+// ErrNotFound is what lookups of something that does not exist return.
+var ErrNotFound = pactum.Errorf(pactum.ENOTFOUND, "not found")
+
+// CachedOffer returns the cached offer id.
+func (c *Catalog) CachedOffer(ctx context.Context, id int64) (*Offer, error) {
 	if id <= 0 {
-		return nil, errNotFound
+		return nil, ErrNotFound
 	}
 	g := c.gen.Load()
-	return lookup(ctx, &g.offers, g.missing, id, missKey{kind: 'o', id: id}, func(ctx context.Context) (*offer, error) {
+	return lookup(ctx, &g.offers, g.missing, id, missKey{kind: 'o', id: id}, func(ctx context.Context) (*Offer, error) {
 		o, err := c.store.Offer(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return compileOffer(o), nil
+		out := &Offer{Offer: o}
+		if c.compile != nil {
+			out.Compiled = c.compile(o)
+		}
+		return out, nil
 	})
 }
 
-func (c *Catalog) partner(ctx context.Context, id int64) (*partner, error) {
+// CachedPartner returns the cached partner id.
+func (c *Catalog) CachedPartner(ctx context.Context, id int64) (*Partner, error) {
 	if id <= 0 {
-		return nil, errNotFound
+		return nil, ErrNotFound
 	}
 	g := c.gen.Load()
-	return lookup(ctx, &g.partners, g.missing, id, missKey{kind: 'p', id: id}, func(ctx context.Context) (*partner, error) {
+	return lookup(ctx, &g.partners, g.missing, id, missKey{kind: 'p', id: id}, func(ctx context.Context) (*Partner, error) {
 		p, err := c.store.Partner(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return &partner{Partner: p, id: strconv.FormatInt(p.ID, 10)}, nil
+		return &Partner{Partner: p, IDText: strconv.FormatInt(p.ID, 10)}, nil
 	})
 }
 
-func (c *Catalog) link(ctx context.Context, code string) (*pactum.Link, error) {
-	if code == "" || len(code) > maxCodeLen {
-		return nil, errNotFound
+// Link returns the cached link with code.
+func (c *Catalog) Link(ctx context.Context, code string) (*pactum.Link, error) {
+	if code == "" || len(code) > MaxCodeLen {
+		return nil, ErrNotFound
 	}
 	g := c.gen.Load()
 	return lookup(ctx, &g.links, g.missing, code, missKey{kind: 'l', code: code}, func(ctx context.Context) (*pactum.Link, error) {
@@ -138,10 +169,8 @@ func (c *Catalog) link(ctx context.Context, code string) (*pactum.Link, error) {
 	})
 }
 
-var errNotFound = pactum.Errorf(pactum.ENOTFOUND, "not found")
-
 // lookup answers key from m, else from missing, else loads it once.
-func lookup[K comparable, T any](ctx context.Context, m *sync.Map, missing *boundedMap[missKey, struct{}], key K, mk missKey, load func(context.Context) (T, error)) (T, error) {
+func lookup[K comparable, T any](ctx context.Context, m *sync.Map, missing *bounded.Map[missKey, struct{}], key K, mk missKey, load func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if v, ok := m.Load(key); ok {
 		e := v.(*entry[T])
@@ -153,7 +182,7 @@ func lookup[K comparable, T any](ctx context.Context, m *sync.Map, missing *boun
 		}
 	}
 	if _, ok := missing.Load(mk); ok {
-		return zero, errNotFound
+		return zero, ErrNotFound
 	}
 	e := &entry[T]{done: make(chan struct{})}
 	if v, loaded := m.LoadOrStore(key, e); loaded {
