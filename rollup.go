@@ -122,8 +122,13 @@ type RollupQuery struct {
 	// From and To are unix seconds, aligned to Grain.
 	From, To int64
 	// Period maps buckets to the start of the report's period they fall in; nil sums all
-	// buckets into one (bucket 0 in the answer).
+	// buckets into one (bucket 0 in the answer). A bucket counts in the period of its instant
+	// Shift seconds after its start.
 	Period *PeriodMap
+	Shift  int64
+	// DayFrom and DayTo, when DayTo is not 0, keep the buckets whose second of their UTC day
+	// is in [DayFrom, DayTo).
+	DayFrom, DayTo int64
 	// Filters; empty matches all. Values filter Dim's values; SKUs and Categories the lines'.
 	OfferIDs, PartnerIDs []int64
 	Dim                  string
@@ -171,6 +176,9 @@ func FloorDiv(a, b int64) int64 {
 	}
 	return q
 }
+
+// FloorMod is the remainder of FloorDiv: in [0, b) for a positive b.
+func FloorMod(a, b int64) int64 { return a - FloorDiv(a, b)*b }
 
 // VisitQuery asks the stored clicks and impressions for sums, as RollupQuery asks rollups:
 // times in [From, To) (unix seconds), matching the filters (Filters maps a visit dimension such

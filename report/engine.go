@@ -2,7 +2,9 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,6 +109,7 @@ type query struct {
 	costable  bool              // costs can be told apart in every group
 	out       map[string]*group
 	pending   map[toConvert]*pactum.Metrics
+	mirror    int64 // while fix moves figures: the time of the period they move from
 }
 
 // group is one row of a report as it is summed.
@@ -286,6 +289,16 @@ func (q *query) periodOf(t int64) int64 {
 // the same figures whatever a report reads, it is first summed per UTC day, offer and group
 // (finish converts each sum once), as every source can.
 func (q *query) add(at, offer, partner int64, value func(dim string) string, m pactum.Metrics) error {
+	if mirror := q.mirror; mirror != 0 {
+		// Moved from the period of mirror (fix): nothing to do when that is at's too.
+		if q.periodOf(at) == q.periodOf(mirror) {
+			return nil
+		}
+		q.mirror = 0
+		err := errors.Join(q.add(at, offer, partner, value, m), q.add(mirror, offer, partner, value, m.Neg()))
+		q.mirror = mirror
+		return err
+	}
 	o := q.cat.offers[offer]
 	period := q.periodOf(at)
 	var key strings.Builder
@@ -352,6 +365,13 @@ func (q *query) finish() error {
 		q.out[k.group].m.Add(cm)
 	}
 	q.pending = nil
+	// A group that sums to nothing (figures moved out of it, a conversion refunded to zero in a
+	// rollup row) is no row of the report, as it is none when the raw events are read.
+	for k, g := range q.out {
+		if g.m.IsZero() {
+			delete(q.out, k)
+		}
+	}
 	return nil
 }
 
@@ -372,9 +392,17 @@ func (q *query) convertMoney(m pactum.Metrics, cur string, t int64) (pactum.Metr
 
 // piece is part of a report's range and where its figures come from: a rollup grain, or the
 // raw events (grain 0).
+//
+// A piece of days may be shifted: in a time zone whose days do not start at UTC midnight, a UTC
+// day's row counts in the period of its instant shift seconds in, and the hours of each day in
+// [fixFrom, fixTo), whose period may differ, are moved to their own from that period, read at
+// fixGrain (hourly rows, or the raw events). A month of Berlin days is read as 30 daily rows and
+// 30 hourly ones per key, rather than 720 hourly ones.
 type piece struct {
 	grain    int64
 	from, to int64
+
+	shift, fixFrom, fixTo, fixGrain int64
 }
 
 // cover splits [from, to) into pieces: the coarsest grain of grains (coarse first) that the
@@ -385,18 +413,62 @@ func (q *query) cover(from, to int64, grains []int64) []piece {
 		return nil
 	}
 	for i, g := range grains {
-		if !q.allows(g) {
-			continue
-		}
 		a, b := pactum.FloorDiv(from+g-1, g)*g, pactum.FloorDiv(to, g)*g
 		if a >= b {
 			continue
 		}
+		var mid []piece
+		switch {
+		case q.allows(g):
+			mid = []piece{{grain: g, from: a, to: b}}
+		case g == pactum.GrainDay && q.timeDim != "hour":
+			mid = q.shifted(a, b, grains[i+1:])
+		default:
+			continue
+		}
 		out := q.cover(from, a, grains[i+1:])
-		out = append(out, piece{grain: g, from: a, to: b})
+		out = append(out, mid...)
 		return append(out, q.cover(b, to, grains[i+1:])...)
 	}
 	return []piece{{from: from, to: to}}
+}
+
+// shifted covers the whole UTC days [from, to) with shifted pieces of days, one per UTC offset
+// the time zone has in them; the hours around a change of offset come from finer grains.
+func (q *query) shifted(from, to int64, finer []int64) []piece {
+	var out []piece
+	start := int64(math.MinInt64)
+	for i, o := range q.local.Offsets {
+		end := o.Until
+		if i == len(q.local.Offsets)-1 {
+			end = math.MaxInt64
+		}
+		a, b := max(from, start), min(to, end)
+		start = end
+		if a >= b {
+			continue
+		}
+		da, db := pactum.FloorDiv(a+pactum.GrainDay-1, pactum.GrainDay)*pactum.GrainDay, pactum.FloorDiv(b, pactum.GrainDay)*pactum.GrainDay
+		if da >= db {
+			out = append(out, q.cover(a, b, finer)...)
+			continue
+		}
+		out = append(out, q.cover(a, da, finer)...)
+		p := piece{grain: pactum.GrainDay, from: da, to: db}
+		// Local days start at this second of the UTC day; the smaller side of it is moved.
+		if edge := pactum.FloorMod(-o.Offset, pactum.GrainDay); edge != 0 {
+			p.fixFrom, p.fixTo, p.shift = edge, pactum.GrainDay, 0
+			if edge <= pactum.GrainDay/2 {
+				p.fixFrom, p.fixTo, p.shift = 0, edge, edge
+			}
+			if slices.Contains(finer, pactum.GrainHour) && edge%pactum.GrainHour == 0 {
+				p.fixGrain = pactum.GrainHour
+			}
+		}
+		out = append(out, p)
+		out = append(out, q.cover(db, b, finer)...)
+	}
+	return out
 }
 
 // allows reports whether buckets of grain g never straddle two of the report's periods.
@@ -507,8 +579,11 @@ func (q *query) run(ctx context.Context, from, to int64) error {
 func rawSeconds(pieces []piece) int64 {
 	var n int64
 	for _, p := range pieces {
-		if p.grain == 0 {
+		switch {
+		case p.grain == 0:
 			n += p.to - p.from
+		case p.fixTo > 0 && p.fixGrain == 0:
+			n += (p.fixTo - p.fixFrom) * (p.to - p.from) / pactum.GrainDay
 		}
 	}
 	return n
@@ -528,7 +603,7 @@ func (q *query) rollups(ctx context.Context, table, dim string, from, to int64, 
 			}
 			continue
 		}
-		rq := pactum.RollupQuery{Table: table, Grain: p.grain, From: p.from, To: p.to, Period: q.sqlPeriods(p.grain),
+		rq := pactum.RollupQuery{Table: table, Grain: p.grain, From: p.from, To: p.to, Period: q.sqlPeriods(p.grain), Shift: p.shift,
 			OfferIDs: q.offerIDs, PartnerIDs: q.partnerIDs, Dim: dim, Values: q.filters[dim],
 			SKUs: q.filters["sku"], Categories: q.filters["category"],
 			ByPartner: q.byPartner && (table == pactum.RollupPartner || table == pactum.RollupDim || table == pactum.RollupLine),
@@ -550,7 +625,7 @@ func (q *query) rollups(ctx context.Context, table, dim string, from, to int64, 
 				}
 				return r.Value
 			}
-			if err := q.add(q.instant(r.Bucket), r.OfferID, r.PartnerID, value, r.Metrics); err != nil {
+			if err := q.add(q.at(r.Bucket, p.shift), r.OfferID, r.PartnerID, value, r.Metrics); err != nil {
 				return err
 			}
 		}
@@ -565,10 +640,53 @@ func (q *query) rollups(ctx context.Context, table, dim string, from, to int64, 
 			}
 			for _, r := range rows {
 				m := pactum.Metrics{Impressions: r.Impressions, Clicks: r.Clicks, UniqueClicks: r.UniqueClicks, InvalidClicks: r.InvalidClicks}
-				if err := q.add(q.instant(r.Bucket), r.OfferID, r.PartnerID, func(string) string { return "" }, m); err != nil {
+				if err := q.add(q.at(r.Bucket, p.shift), r.OfferID, r.PartnerID, func(string) string { return "" }, m); err != nil {
 					return err
 				}
 			}
+		}
+		if p.fixTo > 0 {
+			rq.Grain, rq.Shift, rq.DayFrom, rq.DayTo = p.fixGrain, 0, p.fixFrom, p.fixTo
+			if err := q.fix(ctx, p, rq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// at is the time a row of rollups counts at: the start of the period SQL grouped it in, or,
+// where SQL grouped by bucket (to convert money by UTC day), the bucket's shifted instant.
+func (q *query) at(period, shift int64) int64 {
+	if q.convert {
+		return period + shift
+	}
+	return q.instant(period)
+}
+
+// fix moves the hours [p.fixFrom, p.fixTo) of each UTC day of a shifted piece from the period
+// its daily row counted them in to their own: hourly rows of rq's table (only the partner table
+// has both grains) or the raw events are added where they belong and taken from the day's period.
+func (q *query) fix(ctx context.Context, p piece, rq pactum.RollupQuery) error {
+	defer func() { q.mirror = 0 }()
+	if p.fixGrain == 0 {
+		for day := p.from; day < p.to; day += pactum.GrainDay {
+			q.mirror = day + p.shift
+			if err := q.raw(ctx, day+p.fixFrom, day+p.fixTo); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rq.Period = &pactum.PeriodMap{Unit: pactum.GrainHour, Offsets: []pactum.PeriodOffset{{}}}
+	rows, err := q.s.store.QueryRollups(ctx, rq)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		q.mirror = pactum.FloorDiv(r.Bucket, pactum.GrainDay)*pactum.GrainDay + p.shift
+		if err := q.add(r.Bucket, r.OfferID, r.PartnerID, func(string) string { return r.Value }, r.Metrics); err != nil {
+			return err
 		}
 	}
 	return nil

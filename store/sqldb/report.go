@@ -356,6 +356,10 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 	w.add("grain = ?", q.Grain)
 	w.add("bucket >= ?", q.From)
 	w.add("bucket < ?", q.To)
+	if q.DayTo != 0 {
+		w.add("bucket % 86400 >= ?", q.DayFrom)
+		w.add("bucket % 86400 < ?", q.DayTo)
+	}
 	if q.Dim != "" {
 		code, err := dimCode(q.Dim)
 		if err != nil {
@@ -394,13 +398,22 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 			groups = append(groups, g.col)
 		}
 	}
-	sums := make([]string, len(metricColumns))
-	for i, m := range metricColumns {
-		sums[i] = "SUM(" + m + ")"
+	bucket := "bucket"
+	if q.Shift != 0 {
+		bucket = fmt.Sprintf("(bucket + %d)", q.Shift)
 	}
-	query := "SELECT " + periodExpr(q.Period, "bucket") + " AS period, " + strings.Join(groups, ", ") + ", " +
-		strings.Join(sums, ", ") + " FROM " + t.name + w.String() + " GROUP BY period, " + strings.Join(groups, ", ")
-	rows, err := s.r.QueryContext(ctx, s.q(query), w.args...)
+	query := "SELECT " + periodExpr(q.Period, bucket) + " AS period, " + strings.Join(groups, ", ") + ", "
+	if oneRowEach(q, t, len(groups)) {
+		// Every row is a group of its own: summing would only sort them.
+		query += strings.Join(metricColumns, ", ") + " FROM " + t.name + w.String()
+	} else {
+		sums := make([]string, len(metricColumns))
+		for i, m := range metricColumns {
+			sums[i] = "SUM(" + m + ")"
+		}
+		query += strings.Join(sums, ", ") + " FROM " + t.name + w.String() + " GROUP BY period, " + strings.Join(groups, ", ")
+	}
+	rows, err := s.r.QueryContext(ctx, s.qOnce(query), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("query rollups: %w", err)
 	}
@@ -446,6 +459,18 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 		out[i] = r.RollupRow
 	}
 	return out, nil
+}
+
+// oneRowEach reports whether q groups rows of t by their whole key: by every key column (grain
+// and dim are fixed by the query) and by a period that is the bucket moved by whole buckets.
+func oneRowEach(q pactum.RollupQuery, t rollupTable, groups int) bool {
+	keys := len(t.key) - 2 // grain, bucket
+	if slices.Contains(t.key, "dim") {
+		keys--
+	}
+	p := q.Period
+	return groups == keys && p != nil && len(p.Offsets) == 1 && p.Unit == q.Grain &&
+		p.Offsets[0].Offset%q.Grain == 0 && q.Shift%q.Grain == 0
 }
 
 // visitDimExpr is the SQL of a visit dimension over the clicks or impressions table; dimensions
@@ -499,7 +524,7 @@ func (s *Store) SumVisits(ctx context.Context, q pactum.VisitQuery) ([]pactum.Vi
 			cols = append(cols, "SUM(CASE WHEN bot THEN 0 ELSE 1 END)", "0", "0", "0")
 		}
 		query := "SELECT " + strings.Join(cols, ", ") + " FROM " + table + w.String() + " GROUP BY " + strings.Join(groups, ", ")
-		rows, err := s.r.QueryContext(ctx, s.q(query), w.args...)
+		rows, err := s.r.QueryContext(ctx, s.qOnce(query), w.args...)
 		if err != nil {
 			return nil, fmt.Errorf("sum %s: %w", table, err)
 		}

@@ -131,6 +131,15 @@ func (s *Store) q(query string) string {
 	return v
 }
 
+// qOnce is q for text built per request (a report's periods are literals in it): rebound each
+// time rather than cached, so that the cache stays as bounded as the queries it holds.
+func (s *Store) qOnce(query string) string {
+	if !s.d.Numbered {
+		return query
+	}
+	return Rebind(query)
+}
+
 // Rebind turns ? placeholders into $1, $2, ... ; question marks inside quoted strings and
 // identifiers are left alone.
 func Rebind(query string) string {
