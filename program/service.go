@@ -25,6 +25,7 @@ type Store interface {
 	pactum.PayoutStore
 	pactum.ClickStore
 	pactum.FXStore
+	pactum.UserStore
 }
 
 // Submitter records a reported conversion and answers what became of it (conversion.Pipeline).
