@@ -21,6 +21,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/auth"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/clickid"
 	"github.com/pactum/pactum/commission"
@@ -31,6 +32,7 @@ import (
 	"github.com/pactum/pactum/ingest"
 	"github.com/pactum/pactum/payout"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -86,8 +88,10 @@ type server struct {
 	catalog *edge.Catalog
 	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
 	program *program.Service
-	http    *http.Server
-	ln      net.Listener
+	// accounts signs people in to the web UI (its sessions are swept by refresh).
+	accounts *auth.Accounts
+	http     *http.Server
+	ln       net.Listener
 
 	// stopJobs ends the approval and payout-schedule jobs; jobsDone closes when they returned.
 	stopJobs context.CancelFunc
@@ -157,6 +161,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		events.Log = s.events
 	}
 
+	s.accounts = auth.NewAccounts(auth.Config{Store: s.store, Idle: cfg.SessionIdle, Max: cfg.SessionMax, Now: cfg.clock, Logger: logger})
 	s.startBackground(logger)
 
 	mux := http.NewServeMux()
@@ -188,6 +193,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 			Conversions: s.convs, Rules: commissions, Rates: s.rates,
 		})
 		api.New(api.Config{Program: s.program, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
+		ui, err := web.New(web.Config{Program: s.program, Accounts: s.accounts, TrustedProxies: cfg.trusted, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		ui.Register(mux)
 	}
 	s.registerOps(mux)
 	if cfg.Demo {
@@ -244,6 +254,11 @@ func (s *server) refresh(ctx context.Context) {
 			}
 			if err := s.rates.Reload(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("reloading exchange rates failed; keeping the ones loaded", "err", err)
+			}
+			if s.cfg.runs(RoleAPI) {
+				if _, err := s.accounts.Sweep(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("deleting expired web sessions failed", "err", err)
+				}
 			}
 		}
 	}
