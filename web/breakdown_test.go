@@ -36,3 +36,23 @@ func TestDescribeBreakdown(t *testing.T) {
 		t.Fatalf("a corrupt breakdown: %+v", got)
 	}
 }
+
+func TestInputLabel(t *testing.T) {
+	for name, want := range map[string]string{
+		"e0.rules.1.value":          "Event 1, rule 2 amount",
+		"e2.bonuses.0.when":         "Event 3, bonus 1 conditions",
+		"e0.tiers.0.sales":          "Event 1, tier 1 monthly sales",
+		"e0.default.value":          "Event 1, default rate",
+		"e0.caps.daily_conversions": "Event 1, cap conversions a day",
+		"e1.name":                   "Event 2 name",
+		"destination_url":           "Destination url",
+		"key.partner_id":            "Partner id",
+		"reference.12":              "Reference",
+		"":                          "",
+		"events":                    "Events",
+	} {
+		if got := inputLabel(name); got != want {
+			t.Errorf("inputLabel(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,16 +55,17 @@ func parsePages() (*pages, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"money":    money,
-		"date":     func(t time.Time) string { return dateText(t, "2 Jan 2006") },
-		"datetime": func(t time.Time) string { return dateText(t, "2 Jan 2006 15:04 UTC") },
-		"asset":    func(name string) string { return p.assets[name] },
-		"field":    newField,
-		"inputID":  inputID,
-		"title":    func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-		"plus":     func(a, b int) int { return a + b },
-		"lower":    strings.ToLower,
-		"list":     func(v ...string) []string { return v },
+		"money":      money,
+		"date":       func(t time.Time) string { return dateText(t, "2 Jan 2006") },
+		"datetime":   func(t time.Time) string { return dateText(t, "2 Jan 2006 15:04 UTC") },
+		"asset":      func(name string) string { return p.assets[name] },
+		"field":      newField,
+		"inputID":    inputID,
+		"inputLabel": inputLabel,
+		"title":      func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+		"plus":       func(a, b int) int { return a + b },
+		"lower":      strings.ToLower,
+		"list":       func(v ...string) []string { return v },
 		"rateView": func(f *form, q, label string, kinds []struct{ Value, Label string }) rateView {
 			return rateView{Form: f, Q: q, Label: label, Kinds: kinds}
 		},
@@ -215,6 +218,40 @@ type formField struct {
 // newField builds a formField in a template: field .Form "name" "Label" "type" "hint".
 func newField(f *form, name, label, typ string, hint ...string) formField {
 	return formField{Form: f, Name: name, Label: label, Type: typ, Hint: strings.Join(hint, " ")}
+}
+
+// inputLabel names input name for a person, in the error summary: "Event 1, rule 2 amount".
+func inputLabel(name string) string {
+	parts := strings.Split(name, ".")
+	if len(parts) >= 2 && len(parts[0]) > 1 && parts[0][0] == 'e' {
+		if n, err := strconv.Atoi(parts[0][1:]); err == nil {
+			event := "Event " + strconv.Itoa(n+1)
+			rest := parts[1:]
+			switch {
+			case len(rest) == 3 && (rest[0] == "rules" || rest[0] == "bonuses" || rest[0] == "tiers"):
+				row, _ := strconv.Atoi(rest[1])
+				noun := map[string]string{"rules": "rule", "bonuses": "bonus", "tiers": "tier"}[rest[0]]
+				what := map[string]string{"id": "id", "when": "conditions", "value": "amount", "sales": "monthly sales", "multiplier": "multiplier"}[rest[2]]
+				return fmt.Sprintf("%s, %s %d %s", event, noun, row+1, what)
+			case rest[0] == "default":
+				return event + ", default rate"
+			case rest[0] == "caps" && len(rest) == 2:
+				return event + ", cap " + strings.ToLower(capLabels[rest[1]])
+			case rest[0] == "payout":
+				return event + ", payout rules"
+			case rest[0] == "revenue":
+				return event + ", revenue rule set"
+			case rest[0] == "name":
+				return event + " name"
+			}
+		}
+	}
+	name = strings.TrimPrefix(name, "key.")
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	name = strings.ReplaceAll(name, "_", " ")
+	return strings.ToUpper(name[:min(1, len(name))]) + name[min(1, len(name)):]
 }
 
 // inputID is the id of a form's input named name (names hold dots and brackets).
