@@ -14,6 +14,9 @@ type balanceData struct {
 	Balance program.Balance
 	Payouts []pactum.Payout
 	Next    string
+	// Programs names each program by the offers of it the partner may see: partners do not
+	// read advertisers' records.
+	Programs map[int64]string
 }
 
 // balancePage shows the partner's balance and payout history.
@@ -26,6 +29,18 @@ func (s *Server) balancePage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, v, http.StatusOK, "balance", "Balance and payouts", balanceData{Balance: b, Payouts: payouts.Items, Next: nextURL(r, payouts.Next)})
+	offers, err := s.program.ListOffers(r.Context(), v.Caller, program.OfferQuery{}, pactum.Page{Limit: program.MaxPage})
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, o := range offers.Items {
+		if names[o.AdvertiserID] != "" {
+			names[o.AdvertiserID] += ", "
+		}
+		names[o.AdvertiserID] += o.Name
+	}
+	s.render(w, r, v, http.StatusOK, "balance", "Balance and payouts",
+		balanceData{Balance: b, Payouts: payouts.Items, Next: nextURL(r, payouts.Next), Programs: names})
 	return nil
 }

@@ -19,6 +19,8 @@ type breakdownWords struct {
 	Lines []string
 	Total string
 	Note  string // capped, or a breakdown that could not be read
+	// Empty says that no rule priced anything: the event has no such rule set.
+	Empty bool
 }
 
 // describeBreakdown says what raw (a stored breakdown's JSON) paid; nil for none.
@@ -32,7 +34,7 @@ func describeBreakdown(raw json.RawMessage) *breakdownWords {
 	}
 	cur := b.Currency
 	amount := func(d decimal.Decimal) string { return pactum.FormatAmount(d, cur) }
-	out := &breakdownWords{Total: amount(b.Total) + " " + cur}
+	out := &breakdownWords{Total: amount(b.Total) + " " + cur, Empty: len(b.Bonuses) == 0}
 	for _, l := range b.Lines {
 		what := l.SKU
 		if what == "" {
@@ -52,6 +54,7 @@ func describeBreakdown(raw json.RawMessage) *breakdownWords {
 		default:
 			s = fmt.Sprintf("%s x%d (%s) at %s per order = %s", what, l.Quantity, amount(l.Amount), amount(l.Rate.Value), amount(l.Commission))
 		}
+		out.Empty = out.Empty && l.Rate.Kind == 0
 		if !l.Multiplier.IsZero() && !l.Multiplier.Equal(decimal.NewFromInt(1)) {
 			s += fmt.Sprintf(", with the tier's ×%s", l.Multiplier)
 		}

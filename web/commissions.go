@@ -39,11 +39,7 @@ func (s *Server) commissionsPage(w http.ResponseWriter, r *http.Request, v *view
 
 // commissionPage shows one of the partner's commissions; another partner's is not found.
 func (s *Server) commissionPage(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	cv, err := s.program.Conversion(r.Context(), v.Caller, id)
+	cv, err := s.pathConversion(r, v)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ type conversionData struct {
 
 // conversionPage shows one conversion.
 func (s *Server) conversionPage(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	cv, err := s.program.Conversion(r.Context(), v.Caller, id)
+	cv, err := s.pathConversion(r, v)
 	if err != nil {
 		return err
 	}
@@ -46,6 +42,16 @@ func (s *Server) renderConversion(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	s.render(w, r, v, f.Status, "conversion", fmt.Sprintf("Conversion #%d", cv.ID), d)
 	return nil
+}
+
+// pathConversion is the conversion of the path's {id}, if the viewer may see it: a partner
+// its own only.
+func (s *Server) pathConversion(r *http.Request, v *viewer) (pactum.Conversion, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return pactum.Conversion{}, err
+	}
+	return s.program.Conversion(r.Context(), v.Caller, id)
 }
 
 // decideConversion approves, rejects or refunds a conversion, as the API's POSTs do.

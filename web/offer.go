@@ -51,11 +51,7 @@ func (s *Server) newOfferPage(w http.ResponseWriter, r *http.Request, v *viewer)
 
 // editOfferPage shows a stored offer in the editor.
 func (s *Server) editOfferPage(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.program.Offer(r.Context(), v.Caller, id)
+	o, err := s.pathOffer(r, v)
 	if err != nil {
 		return err
 	}
@@ -106,11 +102,7 @@ func (s *Server) createOffer(w http.ResponseWriter, r *http.Request, v *viewer) 
 
 // updateOffer changes a stored offer from the editor.
 func (s *Server) updateOffer(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.program.Offer(r.Context(), v.Caller, id)
+	o, err := s.pathOffer(r, v)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,7 @@ func parsePages() (*pages, error) {
 		"title":      func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
 		"plus":       func(a, b int) int { return a + b },
 		"lower":      strings.ToLower,
+		"count":      count,
 		"list":       func(v ...string) []string { return v },
 		"rateView": func(f *form, q, label string, kinds []struct{ Value, Label string }) rateView {
 			return rateView{Form: f, Q: q, Label: label, Kinds: kinds}
@@ -97,6 +98,14 @@ func dateText(t time.Time, layout string) string {
 		return "—"
 	}
 	return t.UTC().Format(layout)
+}
+
+// count writes n with its noun, singular or plural: "1 commission", "3 commissions".
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
 }
 
 // money writes an amount with its currency's digits and code: "24.00 EUR".

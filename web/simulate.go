@@ -25,7 +25,7 @@ type simulateData struct {
 
 // simulatePage shows the draft form, filled with the event's current rules and the last 30 days.
 func (s *Server) simulatePage(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	o, err := s.simOffer(r, v)
+	o, err := s.pathOffer(r, v)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) simulatePage(w http.ResponseWriter, r *http.Request, v *viewer)
 // simulate runs the draft and shows the comparison under the form, which stays as sent so the
 // draft can be changed and run again.
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	o, err := s.simOffer(r, v)
+	o, err := s.pathOffer(r, v)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,8 @@ func dayRange(f *form) (from, to string, err error) {
 	return a.Format(time.RFC3339), b.AddDate(0, 0, 1).Format(time.RFC3339), nil
 }
 
-func (s *Server) simOffer(r *http.Request, v *viewer) (pactum.Offer, error) {
+// pathOffer is the offer of the path's {id}, if the viewer may see it.
+func (s *Server) pathOffer(r *http.Request, v *viewer) (pactum.Offer, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return pactum.Offer{}, err

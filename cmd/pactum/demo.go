@@ -21,11 +21,14 @@ const demoCode = "DEMO"
 
 // seedDemo creates a small program once — an advertiser, an offer that lands on this server's
 // own /demo/landing page, an influencer and her link — and prints where to click.
-func seedDemo(ctx context.Context, st demoStore, cfg Config, out io.Writer) error {
+func seedDemo(ctx context.Context, st demoStore, svc *program.Service, cfg Config, out io.Writer) error {
 	link, err := st.LinkByCode(ctx, demoCode)
 	token := ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
 		link, token, err = createDemo(ctx, st, cfg)
+		if err == nil && svc != nil {
+			err = demoSales(ctx, svc, link.OfferID)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("create demo program: %w", err)
@@ -134,7 +137,39 @@ func createDemo(ctx context.Context, st demoStore, cfg Config) (pactum.Link, str
 	if err := st.CreateLink(ctx, &link); err != nil {
 		return pactum.Link{}, "", err
 	}
+	coupon := pactum.Coupon{Code: demoCoupon, PartnerID: partner.ID, OfferID: offer.ID, CreatedAt: now}
+	if err := st.CreateCoupon(ctx, &coupon); err != nil {
+		return pactum.Link{}, "", err
+	}
 	return link, token, nil
+}
+
+// demoCoupon is the demo partner's coupon code, which the demo's sales carry.
+const demoCoupon = "ANNA10"
+
+// demoSales reports a few sales of the demo partner through the conversion intake, as a shop
+// would, so that the console and the portal have conversions, commissions in words and a
+// balance to show from the first start.
+func demoSales(ctx context.Context, svc *program.Service, offerID int64) error {
+	line := func(sku, category string, qty int64, price string) pactum.LineItem {
+		return pactum.LineItem{SKU: sku, Category: category, Quantity: qty, UnitPrice: decimal.RequireFromString(price)}
+	}
+	for _, sale := range []struct {
+		order       string
+		newCustomer bool
+		items       []pactum.LineItem
+	}{
+		{"DEMO-1001", true, []pactum.LineItem{line("SHOE-9", "shoes", 2, "99.90"), line("SOCK-1", "accessories", 1, "50.00")}},
+		{"DEMO-1002", false, []pactum.LineItem{line("SHOE-4", "shoes", 1, "129.00")}},
+		{"DEMO-1003", true, []pactum.LineItem{line("SHOE-9", "shoes", 1, "99.90"), line("CAP-2", "accessories", 2, "19.90")}},
+	} {
+		_, err := svc.ReportConversion(ctx, program.Admin, pactum.ConversionInput{OfferID: offerID, Event: "purchase",
+			OrderID: sale.order, Coupon: demoCoupon, NewCustomer: sale.newCustomer, Items: sale.items, Source: pactum.SourceAPI})
+		if err != nil {
+			return fmt.Errorf("report demo sale %s: %w", sale.order, err)
+		}
+	}
+	return nil
 }
 
 var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +213,20 @@ func (b *browserUI) check(name string) {
 	b.step("desktop again", chromedp.EmulateViewport(1280, 900))
 }
 
+// photo photographs the element sel alone at desktop width, as name.
+func (b *browserUI) photo(name, sel string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("screenshot of %s: %v", sel, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // cookies are the browser's cookies for the server.
 func (b *browserUI) cookies() []*network.Cookie {
 	b.t.Helper()
@@ -298,6 +315,7 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("the rule's error %q is shown in %q, want at Rule 1", msg, where)
 	}
 	b.check("offer-editor-error")
+	b.photo("offer-rule-error", "main .ruleset")
 	b.fill("#f-e0-rules-0-value", "12.00")
 	if status := b.submit("main form button[type=submit]"); status != 200 || !strings.Contains(b.text(".notice"), "is saved") {
 		t.Fatalf("the fixed offer: %d at %s", status, b.path())
@@ -477,4 +495,25 @@ func TestWebUIInBrowser(t *testing.T) {
 	}
 	b.check("portal-balance")
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestDemoHasLogins: serve --demo prints an admin's and a partner's login, and the console
+// has the demo's sales to show.
+func TestDemoHasLogins(t *testing.T) {
+	p := startServer(t, freeAddr(t), "--db", filepath.Join(t.TempDir(), "pactum.db"), "--demo")
+	m := regexp.MustCompile(`the console \(admin\): (\S+)  password (\S+)`).FindStringSubmatch(p.logs.String())
+	if m == nil {
+		t.Fatalf("serve --demo does not print the admin's login:\n%s", p.logs.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(p.base+"/login", url.Values{"email": {m[1]}, "password": {m[2]}, "next": {"/console/conversions"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/console/conversions" || !strings.Contains(string(body), "DEMO-1001") || !strings.Contains(string(body), "DEMO-1003") {
+		t.Fatalf("the demo admin's conversions page (%s):\n%.2000s", resp.Request.URL, body)
+	}
 }

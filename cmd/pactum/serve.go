@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, srv.store, cfg, stdout); err != nil {
+		if err := seedDemo(ctx, srv.store, srv.program, cfg, stdout); err != nil {
 			srv.close(context.Background())
 			return err
 		}
