@@ -264,3 +264,34 @@ func TestSettings(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAdvertiserConsole: an advertiser's console works on its own program, with no advertiser
+// to choose: offers are its own, runs are its program's.
+func TestAdvertiserConsole(t *testing.T) {
+	s := newSite(t)
+	shop := s.login("shop@example.com")
+	_, body := shop.get("/console/offers/new")
+	if strings.Contains(body, `name="advertiser_id"`) {
+		t.Fatal("an advertiser is asked to choose an advertiser")
+	}
+	resp, _ := shop.post("/console/offers/new", url.Values{"name": {"Autumn"}, "status": {"active"}, "visibility": {"public"},
+		"destination_url": {"https://shoes.example/"}, "attribution_model": {"last_click"}, "events.n": {"1"}, "e0.name": {"purchase"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an advertiser's new offer: %d", resp.StatusCode)
+	}
+	if o, err := s.store.Offer(ctx, 2); err != nil || o.AdvertiserID != 1 {
+		t.Fatalf("offer 2: %+v %v", o, err)
+	}
+	shop.get("/console/conversions/1")
+	shop.post("/console/conversions/1/approve", nil)
+	shop.get("/console/payouts")
+	if resp, _ := shop.post("/console/payouts/runs", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an advertiser's run: %d", resp.StatusCode)
+	}
+	if resp, _ := shop.get("/console/payouts/runs/1/export?format=csv"); resp.StatusCode != 200 {
+		t.Fatalf("the run's CSV: %d", resp.StatusCode)
+	}
+	if _, body := shop.get("/console/settings"); strings.Contains(body, "API keys") || !strings.Contains(body, "Shoe Shop") {
+		t.Fatal("an advertiser's settings: API keys shown, or its schedule missing")
+	}
+}
