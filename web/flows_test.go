@@ -49,6 +49,17 @@ func TestInvitation(t *testing.T) {
 	if !strings.Contains(body, "/portal/commissions/3") || strings.Contains(body, "/portal/commissions/1") {
 		t.Fatal("Carla (partner 2) does not see exactly partner 2's commissions")
 	}
+	// Opened in a browser where someone else is signed in (the admin trying the link): the
+	// form carries that session's token, and accepting signs the new user in instead.
+	resp, body = admin.post("/console/settings/invitations", url.Values{"email": {"dora@example.com"}, "role": {"admin"}})
+	path2 := strings.TrimPrefix(regexp.MustCompile(`http://[^<"]+/invitations/[A-Za-z0-9_-]{43}`).FindString(body), s.srv.URL)
+	admin.get(path2)
+	if resp, _ := admin.post(path2, url.Values{"password": {"dora's long password"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accepting in a signed-in browser: %d", resp.StatusCode)
+	}
+	if _, body := admin.get("/console/settings"); !strings.Contains(body, "dora@example.com</span>") {
+		t.Fatal("after accepting, the browser is not Dora's")
+	}
 	// Used once.
 	if resp, _ := s.browser().get(path); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("the link again: %d", resp.StatusCode)
