@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -500,11 +501,17 @@ func TestWebUIInBrowser(t *testing.T) {
 // TestDemoHasLogins: serve --demo prints an admin's and a partner's login, and the console
 // has the demo's sales to show.
 func TestDemoHasLogins(t *testing.T) {
-	p := startServer(t, freeAddr(t), "--db", filepath.Join(t.TempDir(), "pactum.db"), "--demo")
-	m := regexp.MustCompile(`the console \(admin\): (\S+)  password (\S+)`).FindStringSubmatch(p.logs.String())
+	db := filepath.Join(t.TempDir(), "pactum.db")
+	first := startServer(t, freeAddr(t), "--db", db, "--demo")
+	// The output is read once the process has stopped: the buffer is the process's until then.
+	first.cmd.Process.Signal(syscall.SIGTERM)
+	first.cmd.Wait()
+	m := regexp.MustCompile(`the console \(admin\): (\S+)  password (\S+)`).FindStringSubmatch(first.logs.String())
 	if m == nil {
-		t.Fatalf("serve --demo does not print the admin's login:\n%s", p.logs.String())
+		t.Fatalf("serve --demo does not print the admin's login:\n%s", first.logs.String())
 	}
+	// The login stays across restarts of the demo.
+	p := startServer(t, freeAddr(t), "--db", db, "--demo")
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	resp, err := client.PostForm(p.base+"/login", url.Values{"email": {m[1]}, "password": {m[2]}, "next": {"/console/conversions"}})
