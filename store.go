@@ -229,6 +229,7 @@ type Store interface {
 	SettingStore
 	ChangeStore
 	ReportStore
+	UserStore
 	Close() error
 }
 

@@ -12,8 +12,15 @@ import (
 // be anything, so taking the left-most one would let a visitor choose its own address (and so
 // its country and its uniqueness).
 func (e *Edge) clientIP(r *http.Request) (netip.Addr, bool) {
+	return ClientIP(r, e.cfg.TrustedProxies)
+}
+
+// ClientIP is the client's address as the edge reads it behind the proxies of trusted (see
+// clientIP), and whether the peer is one of them: for the web UI's login throttle and its
+// choice of Secure cookies.
+func ClientIP(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
 	peer := parseHostPort(r.RemoteAddr)
-	if !peer.IsValid() || !e.trusted(peer) {
+	if !peer.IsValid() || !inPrefixes(trusted, peer) {
 		return peer, false
 	}
 	client := peer
@@ -33,7 +40,7 @@ func (e *Edge) clientIP(r *http.Request) (netip.Addr, bool) {
 				return client, true
 			}
 			client = a
-			if !e.trusted(a) {
+			if !inPrefixes(trusted, a) {
 				return client, true
 			}
 		}
@@ -41,8 +48,8 @@ func (e *Edge) clientIP(r *http.Request) (netip.Addr, bool) {
 	return client, true
 }
 
-func (e *Edge) trusted(a netip.Addr) bool {
-	for _, p := range e.cfg.TrustedProxies {
+func inPrefixes(trusted []netip.Prefix, a netip.Addr) bool {
+	for _, p := range trusted {
 		if p.Contains(a) {
 			return true
 		}

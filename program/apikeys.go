@@ -59,36 +59,42 @@ func ValidateAPIKey(k *pactum.APIKey) error {
 
 // checkKeyOwner checks that k names exactly the owner its role needs.
 func checkKeyOwner(k pactum.APIKey) error {
+	return checkOwner(k.Role, k.PartnerID, k.AdvertiserID, "key")
+}
+
+// checkOwner checks that a credential of role (an API key, a user: what) names exactly the
+// owner its role needs: a partner its partner, an advertiser its advertiser, an admin neither.
+func checkOwner(role string, partnerID, advertiserID int64, what string) error {
 	need, other := "", ""
-	switch k.Role {
+	switch role {
 	case pactum.RolePartner:
 		need, other = "partner_id", "advertiser_id"
-		if k.AdvertiserID != 0 {
+		if advertiserID != 0 {
 			break
 		}
-		if k.PartnerID < 1 {
-			return pactum.FieldError(need, "is required for a partner key")
+		if partnerID < 1 {
+			return pactum.FieldError(need, "is required for a partner %s", what)
 		}
 		return nil
 	case pactum.RoleAdvertiser:
 		need, other = "advertiser_id", "partner_id"
-		if k.PartnerID != 0 {
+		if partnerID != 0 {
 			break
 		}
-		if k.AdvertiserID < 1 {
-			return pactum.FieldError(need, "is required for an advertiser key")
+		if advertiserID < 1 {
+			return pactum.FieldError(need, "is required for an advertiser %s", what)
 		}
 		return nil
 	default:
 		switch {
-		case k.PartnerID != 0:
-			return pactum.FieldError("partner_id", "must not be set for an %s key", k.Role)
-		case k.AdvertiserID != 0:
-			return pactum.FieldError("advertiser_id", "must not be set for an %s key", k.Role)
+		case partnerID != 0:
+			return pactum.FieldError("partner_id", "must not be set for an %s %s", role, what)
+		case advertiserID != 0:
+			return pactum.FieldError("advertiser_id", "must not be set for an %s %s", role, what)
 		}
 		return nil
 	}
-	return pactum.FieldError(other, "must not be set for %s key; set %s", article(k.Role), need)
+	return pactum.FieldError(other, "must not be set for %s %s; set %s", article(role), what, need)
 }
 
 // ListAPIKeys lists every key (without the keys themselves, which are not stored).

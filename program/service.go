@@ -26,6 +26,7 @@ type Store interface {
 	pactum.ClickStore
 	pactum.FXStore
 	pactum.CostStore
+	pactum.UserStore
 }
 
 // Submitter records a reported conversion and answers what became of it (conversion.Pipeline).

@@ -38,4 +38,9 @@ if ! have_xsd; then
 fi
 export PACTUM_PAIN001_XSD="$PWD/$pain001_xsd"
 
+echo "test: browser and accessibility checker of the web UI's browser tests" >&2
+# Debian's chromium and axe-core from npm, when missing (scripts/browser-deps.sh).
+PACTUM_AXE_JS=$(bash scripts/browser-deps.sh)
+export PACTUM_AXE_JS
+
 go test -race -count=1 -timeout 20m ./...

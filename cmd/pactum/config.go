@@ -34,6 +34,8 @@ type Config struct {
 	AnswerWait     time.Duration
 	ClockStart     string
 	JobsEvery      time.Duration
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
 
 	clock func() time.Time
 
@@ -104,6 +106,12 @@ var options = []option{
 	{name: "jobs-every", def: "1m", kind: duration, min: "100ms", max: "24h",
 		usage: "how often the approval and payout-schedule jobs look for work",
 		field: func(c *Config) any { return &c.JobsEvery }},
+	{name: "session-idle", def: "2h", kind: duration, min: "1m", max: "720h",
+		usage: "a web UI session ends after this long without a request",
+		field: func(c *Config) any { return &c.SessionIdle }},
+	{name: "session-max", def: "24h", kind: duration, min: "5m", max: "8760h",
+		usage: "a web UI session ends this long after its login, however it is used",
+		field: func(c *Config) any { return &c.SessionMax }},
 	{name: "demo", def: "false", kind: boolean,
 		usage: "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click",
 		field: func(c *Config) any { return &c.Demo }},
@@ -168,6 +176,9 @@ func (c *Config) validate() error {
 		if !isPostgres(c.DB) {
 			return fmt.Errorf("--role %s needs --db postgres://...: the processes of a deployment share one PostgreSQL store", c.Role)
 		}
+	}
+	if c.SessionIdle > c.SessionMax {
+		return fmt.Errorf("--session-idle (%s) must not be longer than --session-max (%s)", c.SessionIdle, c.SessionMax)
 	}
 	if c.EventsDir == "" {
 		if isPostgres(c.DB) {

@@ -51,6 +51,7 @@ func TestOptionDefaults(t *testing.T) {
 		LogFormat: "text", LogLevel: "info", CommitDelay: 200 * time.Microsecond, ShutdownGrace: 30 * time.Second,
 		Role: RoleAll, NATSPrefix: "pactum", NATSReplicas: 1, NATSAckWait: 30 * time.Second,
 		ConfigRefresh: time.Minute, AnswerWait: 10 * time.Second, JobsEvery: time.Minute,
+		SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", cfg, want)
@@ -143,6 +144,11 @@ func TestOptionValues(t *testing.T) {
 		// Rules of several options together.
 		{name: "role needs NATS", args: []string{"--role", "edge"},
 			err: `--role edge needs --nats: the processes of a deployment share their events through NATS JetStream`},
+		{name: "sessions idle no longer than they live", args: []string{"--session-idle", "48h"},
+			err: `--session-idle (48h0m0s) must not be longer than --session-max (24h0m0s)`},
+		{name: "session lifetimes", env: map[string]string{"PACTUM_SESSION_MAX": "168h"}, args: []string{"--session-idle", "30m"},
+			got: func(c Config) any { return [2]time.Duration{c.SessionIdle, c.SessionMax} }, want: [2]time.Duration{30 * time.Minute, 168 * time.Hour}},
+		{name: "session idle too short", args: []string{"--session-idle", "10s"}, err: `--session-idle must be between 1m and 720h, not "10s"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

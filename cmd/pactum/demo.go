@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/auth"
 	"github.com/pactum/pactum/program"
 )
 
@@ -18,14 +21,21 @@ const demoCode = "DEMO"
 
 // seedDemo creates a small program once — an advertiser, an offer that lands on this server's
 // own /demo/landing page, an influencer and her link — and prints where to click.
-func seedDemo(ctx context.Context, st pactum.ProgramStore, cfg Config, out io.Writer) error {
+func seedDemo(ctx context.Context, st demoStore, svc *program.Service, cfg Config, out io.Writer) error {
 	link, err := st.LinkByCode(ctx, demoCode)
 	token := ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
 		link, token, err = createDemo(ctx, st, cfg)
+		if err == nil && svc != nil {
+			err = demoSales(ctx, svc, link.OfferID)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("create demo program: %w", err)
+	}
+	logins, err := demoLogins(ctx, st, cfg, link.PartnerID)
+	if err != nil {
+		return fmt.Errorf("create demo logins: %w", err)
 	}
 	postback := "  (the advertiser's postback token was printed when the demo was first created)\n"
 	if token != "" {
@@ -42,12 +52,60 @@ Pactum demo program is ready (offer %d, partner %d, link %d).
   Or the TUNE-style URL:      %s/aff_c?offer_id=%d&aff_id=%d&aff_sub=newsletter
   Then see the click:         curl -H "Authorization: Bearer $PACTUM_ADMIN_API_KEY" %s/api/v1/clicks
 %sAPI calls need %s.
-
-`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, postback, key)
+%s
+`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, postback, key, logins)
 	return nil
 }
 
-func createDemo(ctx context.Context, st pactum.ProgramStore, cfg Config) (pactum.Link, string, error) {
+// demoStore is what the demo writes: its program and its logins.
+type demoStore interface {
+	pactum.ProgramStore
+	pactum.UserStore
+}
+
+// Logins of the demo: an admin for the console and the demo partner's for its portal.
+const (
+	demoAdminEmail   = "admin@demo.example"
+	demoPartnerEmail = "anna@example.com"
+)
+
+// demoLogins makes the demo's two logins once, with passwords drawn now, and says how to sign
+// in. Passwords are shown only when they are made: only their hashes are kept.
+func demoLogins(ctx context.Context, st pactum.UserStore, cfg Config, partnerID int64) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Web UI: %s/login\n", cfg.PublicURL)
+	for _, in := range []program.UserInput{
+		{Email: demoAdminEmail, Role: pactum.RoleAdmin},
+		{Email: demoPartnerEmail, Role: pactum.RolePartner, PartnerID: partnerID},
+	} {
+		what := map[string]string{pactum.RoleAdmin: "the console (admin)", pactum.RolePartner: "the partner portal"}[in.Role]
+		if _, err := st.UserByEmail(ctx, in.Email); err == nil {
+			fmt.Fprintf(&b, "  %-20s %s (its password was printed when the demo was first created)\n", what+":", in.Email)
+			continue
+		} else if pactum.ErrorCode(err) != pactum.ENOTFOUND {
+			return "", err
+		}
+		pw := demoPassword()
+		if _, err := program.CreateUser(ctx, st, in, auth.Hasher{}.Hash(pw), cfg.clock()); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "  %-20s %s  password %s  (shown only now)\n", what+":", in.Email, pw)
+	}
+	return b.String(), nil
+}
+
+// demoPassword draws a password of 16 letters and digits (some 80 bits).
+func demoPassword() string {
+	const letters = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	rand.Read(b) // crypto/rand.Read never fails
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}
+
+func createDemo(ctx context.Context, st demoStore, cfg Config) (pactum.Link, string, error) {
 	now := cfg.clock().UTC()
 	token, hash := program.GenerateKey("pt_")
 	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", PostbackTokenHash: hash, CreatedAt: now}
@@ -79,7 +137,39 @@ func createDemo(ctx context.Context, st pactum.ProgramStore, cfg Config) (pactum
 	if err := st.CreateLink(ctx, &link); err != nil {
 		return pactum.Link{}, "", err
 	}
+	coupon := pactum.Coupon{Code: demoCoupon, PartnerID: partner.ID, OfferID: offer.ID, CreatedAt: now}
+	if err := st.CreateCoupon(ctx, &coupon); err != nil {
+		return pactum.Link{}, "", err
+	}
 	return link, token, nil
+}
+
+// demoCoupon is the demo partner's coupon code, which the demo's sales carry.
+const demoCoupon = "ANNA10"
+
+// demoSales reports a few sales of the demo partner through the conversion intake, as a shop
+// would, so that the console and the portal have conversions, commissions in words and a
+// balance to show from the first start.
+func demoSales(ctx context.Context, svc *program.Service, offerID int64) error {
+	line := func(sku, category string, qty int64, price string) pactum.LineItem {
+		return pactum.LineItem{SKU: sku, Category: category, Quantity: qty, UnitPrice: decimal.RequireFromString(price)}
+	}
+	for _, sale := range []struct {
+		order       string
+		newCustomer bool
+		items       []pactum.LineItem
+	}{
+		{"DEMO-1001", true, []pactum.LineItem{line("SHOE-9", "shoes", 2, "99.90"), line("SOCK-1", "accessories", 1, "50.00")}},
+		{"DEMO-1002", false, []pactum.LineItem{line("SHOE-4", "shoes", 1, "129.00")}},
+		{"DEMO-1003", true, []pactum.LineItem{line("SHOE-9", "shoes", 1, "99.90"), line("CAP-2", "accessories", 2, "19.90")}},
+	} {
+		_, err := svc.ReportConversion(ctx, program.Admin, pactum.ConversionInput{OfferID: offerID, Event: "purchase",
+			OrderID: sale.order, Coupon: demoCoupon, NewCustomer: sale.newCustomer, Items: sale.items, Source: pactum.SourceAPI})
+		if err != nil {
+			return fmt.Errorf("report demo sale %s: %w", sale.order, err)
+		}
+	}
+	return nil
 }
 
 var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>

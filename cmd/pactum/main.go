@@ -21,7 +21,8 @@ Usage:
 Commands:
   serve          run the tracking edge, the REST API and the background processors
   migrate        create or upgrade the store's schema, then exit
-  users create   create an API key for an admin, an advertiser or a partner, and print it once
+  users create   create a web UI login (--email) or an API key for an admin, an advertiser
+                 or a partner
   fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
   payouts run    approve what is due and make the payout runs due on a date
   reports rebuild
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "users":
 		if len(rest) == 0 || rest[0] != "create" {
-			fmt.Fprint(stderr, "Usage: pactum users create --role admin|advertiser|partner [flags]\n")
+			fmt.Fprint(stderr, "Usage: pactum users create [--email E --password-file -] --role admin|advertiser|partner [flags]\n")
 			return flag.ErrHelp
 		}
 		return runUsersCreate(ctx, rest[1:], stdout, stderr)

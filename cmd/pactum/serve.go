@@ -22,6 +22,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/api"
+	"github.com/pactum/pactum/auth"
 	"github.com/pactum/pactum/buildinfo"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/catalog"
@@ -35,6 +36,7 @@ import (
 	"github.com/pactum/pactum/payout"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
+	"github.com/pactum/pactum/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -49,7 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, srv.store, cfg, stdout); err != nil {
+		if err := seedDemo(ctx, srv.store, srv.program, cfg, stdout); err != nil {
 			srv.close(context.Background())
 			return err
 		}
@@ -93,8 +95,10 @@ type server struct {
 	// fxVersion is the store's pactum.SettingFXVersion when rates were last read (refresh only).
 	fxVersion string
 	fxWarned  time.Time // when pollRates last logged a failure
-	http      *http.Server
-	ln        net.Listener
+	// accounts signs people in to the web UI (its sessions are swept by refresh).
+	accounts *auth.Accounts
+	http     *http.Server
+	ln       net.Listener
 
 	// stopJobs ends the approval and payout-schedule jobs; jobsDone closes when they returned.
 	stopJobs context.CancelFunc
@@ -172,6 +176,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		events.Log = s.events
 	}
 
+	s.accounts = auth.NewAccounts(auth.Config{Store: s.store, Idle: cfg.SessionIdle, Max: cfg.SessionMax, Now: cfg.clock, Logger: logger})
 	s.startBackground(logger)
 
 	mux := http.NewServeMux()
@@ -204,6 +209,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		})
 		reports := report.New(s.store, s.rates, cfg.clock)
 		api.New(api.Config{Program: s.program, Reports: reports, Stream: s.store, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
+		ui, err := web.New(web.Config{Program: s.program, Accounts: s.accounts, TrustedProxies: cfg.trusted, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		ui.Register(mux)
 	}
 	s.registerOps(mux)
 	if cfg.Demo {
@@ -295,6 +305,11 @@ func (s *server) refresh(ctx context.Context) {
 		case <-t.C:
 			if s.cluster != nil {
 				s.catalog.Invalidate()
+			}
+			if s.cfg.runs(RoleAPI) {
+				if _, err := s.accounts.Sweep(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("deleting expired web sessions failed", "err", err)
+				}
 			}
 		case <-poll.C:
 			s.pollRates(ctx)

@@ -86,6 +86,11 @@ var areas = []struct {
 		{"ChangeFeedPaid", testChangeFeedPaid},
 		{"ChangeConsumers", testChangeConsumers},
 	}},
+	{"Users", []test{ // pactum.UserStore
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"Invitations", testInvitations},
+	}},
 }
 
 // Run runs the suite. open returns a fresh, empty store for one test and closes it when that
