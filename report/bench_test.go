@@ -192,3 +192,46 @@ func seedBench(b testing.TB, st *sqldb.Store) int64 {
 	}
 	return partners[0].ID
 }
+
+// BenchmarkVisitBatch times what the event transaction does with a batch of 500 clicks (as the
+// click path's processor commits them under load): storing them, with and without adding them to
+// the rollups (AddVisits), on both stores. go test ./report -run '^$' -bench VisitBatch
+func BenchmarkVisitBatch(b *testing.B) {
+	for _, st := range []struct {
+		name string
+		open func(testing.TB) *sqldb.Store
+	}{{"sqlite", sqlitetest.Open}, {"postgres", pgtest.Open}} {
+		for _, rollups := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/rollups=%v", st.name, rollups), func(b *testing.B) {
+				s := st.open(b)
+				rnd := rand.New(rand.NewPCG(3, 4))
+				pick := func(options ...string) string { return options[rnd.IntN(len(options))] }
+				at := benchEnd
+				pos, n := uint64(0), 0
+				for b.Loop() {
+					batch := make([]pactum.Visit, 500)
+					for i := range batch {
+						at = at.Add(7 * time.Millisecond)
+						n++
+						batch[i] = pactum.Visit{Time: at, OfferID: 1 + rnd.Int64N(5), PartnerID: 1 + rnd.Int64N(50), ClickID: fmt.Sprintf("c%d", n),
+							Sub: [5]string{pick("", "ig", "tt", "yt"), pick("", "a", "b"), "", "", ""}, Source: pick("", "story", "feed"),
+							Country: pick("DE", "AT", "CH", "FR", "US"), Device: pick("mobile", "desktop"), OS: pick("iOS", "Android", "Windows"),
+							Browser: pick("Safari", "Chrome", "Instagram"), Unique: rnd.IntN(4) > 0, IP: "203.0.113.7", UserAgent: "Mozilla/5.0"}
+					}
+					pos++
+					if _, err := s.ApplyEvents(ctx, "events", pos, func(tx pactum.EventTx) error {
+						if err := tx.InsertVisits(ctx, batch, nil); err != nil {
+							return err
+						}
+						if rollups {
+							return AddVisits(ctx, tx, batch, nil)
+						}
+						return nil
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -107,9 +107,14 @@ func scanChange(row scanner) (pactum.Change, error) {
 
 // txChanges records the changes of a transaction on the writer, for appendChanges at its end.
 func (s *Store) txChanges(ctx context.Context, tx *sql.Tx, changes []pactum.Change) error {
-	return s.appendChanges(ctx, tx, changes, func(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.appendChanges(ctx, tx, changes, s.unprepared(tx))
+}
+
+// unprepared is the execer of a transaction without prepared statements (not the event one).
+func (s *Store) unprepared(tx *sql.Tx) execer {
+	return func(ctx context.Context, query string, args ...any) (sql.Result, error) {
 		return tx.ExecContext(ctx, s.q(query), args...)
-	})
+	}
 }
 
 // Changes returns up to limit changes after position after, oldest first.

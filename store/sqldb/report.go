@@ -85,8 +85,13 @@ func keyValue(r *pactum.RollupRow, col string, ids map[string]int64) (int64, err
 	return 0, fmt.Errorf("no key column %q", col)
 }
 
-// upsertQuery returns the statement that adds n rows to t.
-func upsertQuery(t rollupTable, n int) string {
+// upsertQuery returns the statement that adds n rows to t. The texts are cached: the event
+// transaction looks its prepared statements up by them.
+func (s *Store) upsertQuery(t rollupTable, n int) string {
+	key := bulkKey{t.name, n}
+	if v, ok := s.bulkQueries.Load(key); ok {
+		return v.(string)
+	}
 	cols := append(slices.Clone(t.key), metricColumns...)
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var b strings.Builder
@@ -99,15 +104,22 @@ func upsertQuery(t rollupTable, n int) string {
 		}
 		b.WriteString(m + " = " + t.name + "." + m + " + excluded." + m)
 	}
-	return b.String()
+	query := b.String()
+	s.bulkQueries.Store(key, query)
+	return query
 }
 
-// maxRollupChunk is the most rows one upsert carries (19 binds each).
+// maxRollupChunk is the most rows one upsert carries (19 binds each). Upserts carry a power of
+// two of rows, so that the event transaction has a prepared statement for each (SQLite would
+// otherwise parse every statement, which took as long as running it).
 const maxRollupChunk = 128
+
+// rollupKey is a rollup row's key columns as ids, in its table's order.
+type rollupKey [6]int64
 
 // addRollups adds rows to their tables in tx: rows of one key are summed first (an upsert may
 // not touch a row twice), and each table's rows go in key order.
-func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, rows []pactum.RollupRow, pending map[string]int64) error {
+func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, exec execer, rows []pactum.RollupRow, pending map[string]int64) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -120,45 +132,47 @@ func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, rows []pactum.Rollup
 		return err
 	}
 	type keyed struct {
-		key []int64
+		key rollupKey
 		m   pactum.Metrics
 	}
 	for _, name := range rollupTableNames {
 		t := rollupTables[name]
-		sums := map[string]*keyed{}
+		sums := map[rollupKey]*keyed{}
 		for i := range rows {
 			r := &rows[i]
 			if r.Table != name {
 				continue
 			}
-			key := make([]int64, len(t.key))
+			var key rollupKey
 			for j, col := range t.key {
 				if key[j], err = keyValue(r, col, ids); err != nil {
 					return err
 				}
 			}
-			k := fmt.Sprint(key)
-			if e, ok := sums[k]; ok {
+			if e, ok := sums[key]; ok {
 				e.m.Add(r.Metrics)
 			} else {
-				sums[k] = &keyed{key: key, m: r.Metrics}
+				sums[key] = &keyed{key: key, m: r.Metrics}
 			}
 		}
 		ordered := make([]*keyed, 0, len(sums))
 		for _, e := range sums {
 			ordered = append(ordered, e)
 		}
-		slices.SortFunc(ordered, func(a, b *keyed) int { return slices.Compare(a.key, b.key) })
+		slices.SortFunc(ordered, func(a, b *keyed) int { return slices.Compare(a.key[:], b.key[:]) })
 		for len(ordered) > 0 {
-			n := min(len(ordered), maxRollupChunk)
+			n := maxRollupChunk
+			for n > len(ordered) {
+				n /= 2
+			}
 			args := make([]any, 0, n*(len(t.key)+len(metricColumns)))
 			for _, e := range ordered[:n] {
-				for _, v := range e.key {
+				for _, v := range e.key[:len(t.key)] {
 					args = append(args, v)
 				}
 				args = metricArgs(args, &e.m)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(upsertQuery(t, n)), args...); err != nil {
+			if _, err := exec(ctx, s.upsertQuery(t, n), args...); err != nil {
 				return fmt.Errorf("add rollups to %s: %w", t.name, err)
 			}
 			ordered = ordered[n:]
@@ -774,7 +788,7 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 // The RollupTx of a change consumer and of a rebuild.
 
 func (c changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	return c.s.addRollups(ctx, c.tx, rows, c.pending)
+	return c.s.addRollups(ctx, c.tx, c.s.unprepared(c.tx), rows, c.pending)
 }
 
 func (c changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
@@ -872,7 +886,7 @@ func (c changeTx) Click(ctx context.Context, clickID string) (*pactum.Visit, err
 
 // AddRollups adds the batch's visit rollups in the event transaction.
 func (e *eventTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	return e.s.addRollups(ctx, e.tx, rows, e.pending)
+	return e.s.addRollups(ctx, e.tx, e.exec, rows, e.pending)
 }
 
 // Partner costs.

@@ -113,6 +113,11 @@ func (s *Store) prepareVisitInserts(ctx context.Context) error {
 	for _, q := range eventTxQueries {
 		queries = append(queries, s.q(q))
 	}
+	for _, name := range rollupTableNames {
+		for n := 1; n <= maxRollupChunk; n *= 2 {
+			queries = append(queries, s.q(s.upsertQuery(rollupTables[name], n)))
+		}
+	}
 	for _, query := range queries {
 		if _, ok := s.stmts[query]; ok {
 			continue
