@@ -222,5 +222,6 @@ type Store interface {
 	FXStore
 	SettingStore
 	ChangeStore
+	PostbackStore
 	Close() error
 }

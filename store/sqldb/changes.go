@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pactum/pactum"
 )
@@ -144,6 +145,27 @@ func (s *Store) ConsumerPosition(ctx context.Context, consumer string) (int64, e
 	return pos, nil
 }
 
+const startConsumer = `INSERT INTO change_consumers (name, position)
+	SELECT ?, position FROM change_head WHERE id = 1 ON CONFLICT (name) DO NOTHING`
+
+// StartConsumer records the newest position for consumer unless it has one, and returns its
+// position. The head is read as committed: a writer that took positions and has not committed
+// holds change_head's row (PostgreSQL) or the write lock (SQLite), so its changes come after
+// the position recorded, and the consumer sees them.
+func (s *Store) StartConsumer(ctx context.Context, consumer string) (int64, error) {
+	var pos int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(startConsumer), consumer); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(consumerPosition), consumer).Scan(&pos)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start change consumer %s: %w", consumer, err)
+	}
+	return pos, nil
+}
+
 const setConsumer = `INSERT INTO change_consumers (name, position) VALUES (?, ?)
 	ON CONFLICT (name) DO UPDATE SET position = excluded.position`
 
@@ -233,6 +255,40 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 type changeTx struct {
 	s  *Store
 	tx *sql.Tx
+}
+
+// Click reads a stored click by its id.
+func (c changeTx) Click(ctx context.Context, clickID string) (pactum.Visit, error) {
+	var v pactum.Visit
+	var seq int64
+	err := scanVisit(c.tx.QueryRowContext(ctx, c.s.q(clickColumns+` WHERE click_id = ?`), clickID), &v, &seq, &v.ClickID)
+	if err != nil {
+		return pactum.Visit{}, fmt.Errorf("click: %w", notFound(err, "click %s not stored", clickID))
+	}
+	return v, nil
+}
+
+// Postbacks returns the partner's enabled postbacks.
+func (c changeTx) Postbacks(ctx context.Context, partnerID int64) ([]pactum.Postback, error) {
+	rows, err := c.tx.QueryContext(ctx, c.s.q(enabledPostbacks), partnerID, true)
+	if err != nil {
+		return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var out []pactum.Postback
+	for rows.Next() {
+		p, err := scanPostback(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// InsertDeliveries records deliveries in the consumer's transaction.
+func (c changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.PostbackDelivery) error {
+	return c.s.insertDeliveries(ctx, c.tx, deliveries, time.Time{})
 }
 
 func (c changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {

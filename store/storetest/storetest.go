@@ -86,6 +86,12 @@ var areas = []struct {
 		{"ChangeFeedPaid", testChangeFeedPaid},
 		{"ChangeConsumers", testChangeConsumers},
 	}},
+	{"Postbacks", []test{ // pactum.PostbackStore and the postbacks consumer's pactum.ChangeTx
+		{"Postbacks", testPostbacks},
+		{"ChangeTx", testPostbackChangeTx},
+		{"Deliveries", testDeliveries},
+		{"ClaimConcurrently", testClaimDeliveriesConcurrently},
+	}},
 }
 
 // Run runs the suite. open returns a fresh, empty store for one test and closes it when that
