@@ -50,6 +50,7 @@ const (
 		ORDER BY d.next_at LIMIT ?%s)
 		UPDATE postback_deliveries SET lease_until = ? WHERE id IN (SELECT id FROM chosen)
 		AND status = 'pending' AND lease_until < ? RETURNING ` + deliveryFields
+	anyDue        = `SELECT 1 FROM postback_deliveries WHERE status = 'pending' AND next_at <= ? AND lease_until < ? LIMIT 1`
 	insertAttempt = `INSERT INTO postback_attempts (delivery_id, postback_id, time, url, status_code, error,
 		latency_us, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	finishAttempt = `UPDATE postback_deliveries SET status = ?, attempts = attempts + 1, next_at = ?,
@@ -259,8 +260,17 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, until time.Time, limit
 	}
 	query := fmt.Sprintf(claimDeliveries, lock)
 	n := micros(now)
+	// The reader answers first whether anything is due, so that an idle worker polling for
+	// work takes no write lock.
+	var one int
+	err := s.r.QueryRowContext(ctx, s.q(anyDue), n, n).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("claim postback deliveries: %w", err)
+	}
 	var out []pactum.PostbackDelivery
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, s.q(query), n, n, true, max(1, limit), micros(until), n)
 		if err != nil {
