@@ -96,6 +96,16 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET /api/v1/fx-rates", a.listFXRates)
 	a.handle(mux, "GET /api/v1/fx-rates/convert", a.convertFX)
 
+	a.handle(mux, "POST /api/v1/partners/{id}/postbacks", a.createPostback)
+	a.handle(mux, "GET /api/v1/partners/{id}/postbacks", a.listPostbacks)
+	a.handle(mux, "GET /api/v1/postbacks", a.listPostbacks)
+	a.handle(mux, "GET /api/v1/postbacks/{id}", a.getPostback)
+	a.handle(mux, "PATCH /api/v1/postbacks/{id}", a.patchPostback)
+	a.handle(mux, "DELETE /api/v1/postbacks/{id}", a.deletePostback)
+	a.handle(mux, "GET /api/v1/postbacks/{id}/deliveries", a.listDeliveries)
+	a.handle(mux, "POST /api/v1/postbacks/{id}/test", a.testPostback)
+	a.handle(mux, "POST /api/v1/postbacks/{id}/rotate-secret", a.rotatePostbackSecret)
+
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)
 
