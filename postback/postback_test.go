@@ -20,6 +20,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/outbound"
 	"github.com/pactum/pactum/postback"
+	"github.com/pactum/pactum/store/postgres/pgtest"
 	"github.com/pactum/pactum/store/sqldb"
 	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
@@ -100,7 +101,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, store: sqlitetest.Open(t), clock: &clock{now: t0}}
+	return newEnvOn(t, sqlitetest.Open(t))
+}
+
+func newEnvOn(t *testing.T, st *sqldb.Store) *env {
+	t.Helper()
+	e := &env{t: t, store: st, clock: &clock{now: t0}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	adv := pactum.Advertiser{Name: "Shop", Currency: "EUR"}
 	must(t, e.store.CreateAdvertiser(ctx, &adv))
@@ -568,9 +574,15 @@ func TestRedirectAndClientErrorsFailAtOnce(t *testing.T) {
 	}
 }
 
-// TestWorkersNeverSendTwice: several workers on one store send every delivery once.
+// TestWorkersNeverSendTwice: several workers on one store send every delivery once, on SQLite
+// and on PostgreSQL (where they claim side by side).
 func TestWorkersNeverSendTwice(t *testing.T) {
-	e := newEnv(t)
+	for name, open := range map[string]func(testing.TB) *sqldb.Store{"sqlite": sqlitetest.Open, "postgres": pgtest.Open} {
+		t.Run(name, func(t *testing.T) { workersNeverSendTwice(t, newEnvOn(t, open(t))) })
+	}
+}
+
+func workersNeverSendTwice(t *testing.T, e *env) {
 	rc := newReceiver(t, nil)
 	e.postback("GET", rc.srv.URL+"/pb?c={conversion_id}", pactum.EventConversionCreated)
 	const sales = 150

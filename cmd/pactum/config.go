@@ -34,6 +34,8 @@ type Config struct {
 	AnswerWait     time.Duration
 	ClockStart     string
 	JobsEvery      time.Duration
+	// PostbackAllowPrivate lifts the address guard's rule for partners' postbacks.
+	PostbackAllowPrivate bool
 
 	clock func() time.Time
 
@@ -104,6 +106,9 @@ var options = []option{
 	{name: "jobs-every", def: "1m", kind: duration, min: "100ms", max: "24h",
 		usage: "how often the approval and payout-schedule jobs look for work",
 		field: func(c *Config) any { return &c.JobsEvery }},
+	{name: "postback-allow-private", def: "false", kind: boolean,
+		usage: "let partners' postbacks go to loopback, private, link-local and other non-public addresses: for tests, and for partners on your own network",
+		field: func(c *Config) any { return &c.PostbackAllowPrivate }},
 	{name: "demo", def: "false", kind: boolean,
 		usage: "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click",
 		field: func(c *Config) any { return &c.Demo }},

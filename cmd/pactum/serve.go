@@ -29,7 +29,9 @@ import (
 	"github.com/pactum/pactum/fx"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/outbound"
 	"github.com/pactum/pactum/payout"
+	"github.com/pactum/pactum/postback"
 	"github.com/pactum/pactum/program"
 )
 
@@ -86,8 +88,11 @@ type server struct {
 	catalog *edge.Catalog
 	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
 	program *program.Service
-	http    *http.Server
-	ln      net.Listener
+	// outbound sends partners' postbacks (the worker's and the API's test sends) through the
+	// address guard.
+	outbound *outbound.Client
+	http     *http.Server
+	ln       net.Listener
 
 	// stopJobs ends the approval and payout-schedule jobs; jobsDone closes when they returned.
 	stopJobs context.CancelFunc
@@ -157,6 +162,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		events.Log = s.events
 	}
 
+	s.outbound = outbound.New(outbound.Config{AllowPrivate: cfg.PostbackAllowPrivate})
 	s.startBackground(logger)
 
 	mux := http.NewServeMux()
@@ -185,7 +191,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if cfg.runs(RoleAPI) {
 		s.program = program.New(program.Config{
 			Store: s.store, PublicURL: cfg.PublicURL, OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
-			Conversions: s.convs, Rules: commissions, Rates: s.rates,
+			Conversions: s.convs, Rules: commissions, Rates: s.rates, Outbound: s.outbound,
 		})
 		api.New(api.Config{Program: s.program, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
 	}
@@ -208,10 +214,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 }
 
 // startBackground starts the process's background work: reloading exchange rates (and, with
-// NATS, the catalog) now and then,
-// and in the worker role the jobs of payouts, approvals at the end of hold periods and the
-// scheduled payout runs. The jobs work from the store's state, so a restart resumes them, and
-// several workers running them at once approve and pay nothing twice.
+// NATS, the catalog) now and then, and in the worker role the jobs of payouts, approvals at the
+// end of hold periods and the scheduled payout runs, and partner postbacks (the outbox over the
+// change feed and the delivery worker). Each works from the store's state, so a restart resumes
+// it, and several workers running at once approve, pay and send nothing twice. jobsDone closes
+// once all of them returned: postbacks in flight are then recorded or released.
 func (s *server) startBackground(logger *slog.Logger) {
 	ctx, stop := context.WithCancel(context.Background())
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
@@ -219,12 +226,29 @@ func (s *server) startBackground(logger *slog.Logger) {
 	go func() {
 		defer close(s.jobsDone)
 		if s.cfg.runs(RoleWorker) {
+			postbacks := s.postbacks(logger.With("component", "postbacks"))
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				postbacks.Run(ctx)
+			}()
 			go s.refresh(ctx)
 			jobs.Run(ctx)
+			<-done
 			return
 		}
 		s.refresh(ctx)
 	}()
+}
+
+// postbacks is the outbox and the delivery worker of partner postbacks.
+func (s *server) postbacks(logger *slog.Logger) *postback.Runner {
+	return &postback.Runner{
+		Outbox: &postback.Outbox{Store: s.store, Now: s.cfg.clock, Logger: logger},
+		Worker: &postback.Worker{Store: s.store, Now: s.cfg.clock, Logger: logger,
+			Sender: &postback.Sender{Client: s.outbound, Now: s.cfg.clock}},
+		Logger: logger,
+	}
 }
 
 // refresh reloads, every --config-refresh until ctx ends, what other processes may have
