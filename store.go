@@ -223,5 +223,6 @@ type Store interface {
 	SettingStore
 	ChangeStore
 	PostbackStore
+	WebhookStore
 	Close() error
 }

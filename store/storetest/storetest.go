@@ -92,6 +92,10 @@ var areas = []struct {
 		{"Deliveries", testDeliveries},
 		{"ClaimConcurrently", testClaimDeliveriesConcurrently},
 	}},
+	{"Webhooks", []test{ // pactum.WebhookStore
+		{"ShopSecrets", testShopSecrets},
+		{"WebhookLog", testWebhookLog},
+	}},
 }
 
 // Run runs the suite. open returns a fresh, empty store for one test and closes it when that
