@@ -69,8 +69,9 @@ type WebhookStore interface {
 	SetShopSecret(ctx context.Context, advertiserID int64, platform, secret string, at time.Time) error
 	// ShopSecret returns the secret, ENOTFOUND when none is set.
 	ShopSecret(ctx context.Context, advertiserID int64, platform string) (string, error)
-	// SaveWebhook inserts w (ID 0; its ID is set) or updates the row with w's ID. A second
-	// webhook with the same advertiser, platform and DeliveryID is an ECONFLICT.
+	// SaveWebhook inserts w (ID 0; its ID is set) or updates the row with w's ID (all but its
+	// advertiser, platform, delivery id and time of receipt). A second webhook with the same
+	// advertiser, platform and DeliveryID is an ECONFLICT.
 	SaveWebhook(ctx context.Context, w *Webhook) error
 	// Webhook returns a webhook with its body.
 	Webhook(ctx context.Context, id int64) (Webhook, error)

@@ -27,6 +27,7 @@ type Store interface {
 	pactum.ClickStore
 	pactum.FXStore
 	pactum.PostbackStore
+	pactum.WebhookStore
 }
 
 // Submitter records a reported conversion and answers what became of it (conversion.Pipeline).

@@ -233,12 +233,36 @@ func (s *server) startBackground(logger *slog.Logger) {
 				postbacks.Run(ctx)
 			}()
 			go s.refresh(ctx)
+			go s.pruneWebhooks(ctx, logger)
 			jobs.Run(ctx)
 			<-done
 			return
 		}
 		s.refresh(ctx)
 	}()
+}
+
+// webhookRetention is how long the webhook log keeps what came in (as the postback log does).
+const webhookRetention = 30 * 24 * time.Hour
+
+// pruneWebhooks deletes webhooks older than webhookRetention from the log, at once and then
+// hourly, until ctx ends: the log holds customers' orders, kept no longer than useful.
+func (s *server) pruneWebhooks(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := s.store.PruneWebhooks(ctx, s.cfg.clock().Add(-webhookRetention))
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("pruning the webhook log failed; will try again", "err", err)
+		} else if n > 0 {
+			logger.Info("webhooks older than 30 days pruned from the log", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // postbacks is the outbox and the delivery worker of partner postbacks.

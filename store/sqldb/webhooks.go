@@ -20,8 +20,8 @@ const (
 	insertWebhook  = `INSERT INTO webhooks (advertiser_id, platform, topic, delivery_id, offer_id, received_at, status,
 		outcome, reason, order_id, conversion_id, replays, updated_at, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	updateWebhook = `UPDATE webhooks SET topic = ?, status = ?, outcome = ?, reason = ?, order_id = ?, conversion_id = ?,
-		replays = ?, updated_at = ?, body = ? WHERE id = ?`
+	updateWebhook = `UPDATE webhooks SET topic = ?, offer_id = ?, status = ?, outcome = ?, reason = ?, order_id = ?,
+		conversion_id = ?, replays = ?, updated_at = ?, body = ? WHERE id = ?`
 )
 
 // SetShopSecret stores (or with "" removes) an advertiser's webhook secret for platform.
@@ -63,7 +63,7 @@ func (s *Store) SaveWebhook(ctx context.Context, w *pactum.Webhook) error {
 				nullID(w.OfferID), micros(w.ReceivedAt), w.Status, w.Outcome, w.Reason, w.OrderID, nullID(w.ConversionID),
 				w.Replays, micros(w.UpdatedAt), w.Body).Scan(&w.ID)
 		}
-		res, err := tx.ExecContext(ctx, s.q(updateWebhook), w.Topic, w.Status, w.Outcome, w.Reason, w.OrderID,
+		res, err := tx.ExecContext(ctx, s.q(updateWebhook), w.Topic, nullID(w.OfferID), w.Status, w.Outcome, w.Reason, w.OrderID,
 			nullID(w.ConversionID), w.Replays, micros(w.UpdatedAt), w.Body, w.ID)
 		if err != nil {
 			return err
