@@ -59,7 +59,7 @@ type received struct {
 	Header            http.Header
 }
 
-func newReceiver(t *testing.T, answer func(n int) int) *receiver {
+func newReceiver(t testing.TB, answer func(n int) int) *receiver {
 	rc := &receiver{answer: answer}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -89,7 +89,7 @@ var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 // env is a store with a program (advertiser, offer 1, partner), an outbox and a worker on a
 // test clock, sending through the guard with loopback allowed.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	store   *sqldb.Store
 	clock   *clock
 	outbox  *postback.Outbox
@@ -99,12 +99,12 @@ type env struct {
 	orders  int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvOn(t, sqlitetest.Open(t))
 }
 
-func newEnvOn(t *testing.T, st *sqldb.Store) *env {
+func newEnvOn(t testing.TB, st *sqldb.Store) *env {
 	t.Helper()
 	e := &env{t: t, store: st, clock: &clock{now: t0}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -124,7 +124,7 @@ func newEnvOn(t *testing.T, st *sqldb.Store) *env {
 	return e
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -236,7 +236,10 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 		if len(changes) == 0 {
 			return nil
 		}
-		if fnErr = fn(changeTx{s: s, tx: tx}, changes); fnErr != nil {
+		ct := &changeTx{s: s, tx: tx}
+		fnErr = fn(ct, changes)
+		ct.close()
+		if fnErr != nil {
 			return fnErr
 		}
 		n = len(changes)
@@ -251,26 +254,57 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	return n, nil
 }
 
-// changeTx is pactum.ChangeTx over ConsumeChanges' transaction.
+// changeTx is pactum.ChangeTx over ConsumeChanges' transaction. A consumer reads once or twice
+// for each change of a batch, so its statements are prepared once a transaction.
 type changeTx struct {
-	s  *Store
-	tx *sql.Tx
+	s     *Store
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns query prepared in the transaction.
+func (c *changeTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, c.s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = make(map[string]*sql.Stmt)
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *changeTx) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
 }
 
 // Click reads a stored click by its id.
-func (c changeTx) Click(ctx context.Context, clickID string) (pactum.Visit, error) {
+func (c *changeTx) Click(ctx context.Context, clickID string) (pactum.Visit, error) {
+	st, err := c.stmt(ctx, clickColumns+` WHERE click_id = ?`)
+	if err != nil {
+		return pactum.Visit{}, fmt.Errorf("click: %w", err)
+	}
 	var v pactum.Visit
 	var seq int64
-	err := scanVisit(c.tx.QueryRowContext(ctx, c.s.q(clickColumns+` WHERE click_id = ?`), clickID), &v, &seq, &v.ClickID)
-	if err != nil {
+	if err := scanVisit(st.QueryRowContext(ctx, clickID), &v, &seq, &v.ClickID); err != nil {
 		return pactum.Visit{}, fmt.Errorf("click: %w", notFound(err, "click %s not stored", clickID))
 	}
 	return v, nil
 }
 
 // Postbacks returns the partner's enabled postbacks.
-func (c changeTx) Postbacks(ctx context.Context, partnerID int64) ([]pactum.Postback, error) {
-	rows, err := c.tx.QueryContext(ctx, c.s.q(enabledPostbacks), partnerID, true)
+func (c *changeTx) Postbacks(ctx context.Context, partnerID int64) ([]pactum.Postback, error) {
+	st, err := c.stmt(ctx, enabledPostbacks)
+	if err != nil {
+		return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+	}
+	rows, err := st.QueryContext(ctx, partnerID, true)
 	if err != nil {
 		return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
 	}
@@ -287,12 +321,16 @@ func (c changeTx) Postbacks(ctx context.Context, partnerID int64) ([]pactum.Post
 }
 
 // InsertDeliveries records deliveries in the consumer's transaction.
-func (c changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.PostbackDelivery) error {
+func (c *changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.PostbackDelivery) error {
 	return c.s.insertDeliveries(ctx, c.tx, deliveries, time.Time{})
 }
 
-func (c changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
-	cv, err := scanConversion(c.tx.QueryRowContext(ctx, c.s.q(conversionByID), id))
+func (c *changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
+	st, err := c.stmt(ctx, conversionByID)
+	if err != nil {
+		return pactum.Conversion{}, fmt.Errorf("conversion: %w", err)
+	}
+	cv, err := scanConversion(st.QueryRowContext(ctx, id))
 	if err != nil {
 		return pactum.Conversion{}, fmt.Errorf("conversion: %w", notFound(err, "conversion %d not found", id))
 	}

@@ -206,13 +206,21 @@ func scanPostback(row scanner) (pactum.Postback, error) {
 // insertDeliveries stores deliveries through tx and sets their IDs (0 for one whose idempotency
 // key is stored already). leasedUntil is their lease (zero: none).
 func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, deliveries []pactum.PostbackDelivery, leasedUntil time.Time) error {
+	if len(deliveries) == 0 {
+		return nil
+	}
+	ins, err := tx.PrepareContext(ctx, s.q(insertDelivery))
+	if err != nil {
+		return fmt.Errorf("insert postback delivery: %w", err)
+	}
+	defer ins.Close()
 	for i := range deliveries {
 		d := &deliveries[i]
 		d.CreatedAt, d.NextAt = stamp(d.CreatedAt), stamp(d.NextAt)
 		if d.Status == "" {
 			d.Status = pactum.DeliveryPending
 		}
-		err := tx.QueryRowContext(ctx, s.q(insertDelivery), d.PostbackID, d.PartnerID, d.ConversionID, d.Position,
+		err := ins.QueryRowContext(ctx, d.PostbackID, d.PartnerID, d.ConversionID, d.Position,
 			d.Event, d.Method, d.URL, d.Body, d.IdempotencyKey, d.Test, d.Status, d.Attempts, micros(d.NextAt),
 			leaseMicros(leasedUntil), micros(d.CreatedAt)).Scan(&d.ID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -299,9 +307,21 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []pactum.DeliveryOu
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Prepared once a batch: parsing the two statements for every attempt was most of a
+		// batch's time in SQLite.
+		ins, err := tx.PrepareContext(ctx, s.q(insertAttempt))
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		fin, err := tx.PrepareContext(ctx, s.q(finishAttempt))
+		if err != nil {
+			return err
+		}
+		defer fin.Close()
 		for _, o := range outcomes {
 			a := o.Attempt
-			if _, err := tx.ExecContext(ctx, s.q(insertAttempt), a.DeliveryID, a.PostbackID, micros(stamp(a.Time)), a.URL,
+			if _, err := ins.ExecContext(ctx, a.DeliveryID, a.PostbackID, micros(stamp(a.Time)), a.URL,
 				a.StatusCode, a.Error, a.Latency.Microseconds(), a.Answer); err != nil {
 				return err
 			}
@@ -309,7 +329,7 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []pactum.DeliveryOu
 			if o.Status != pactum.DeliveryPending {
 				finished = nullMicros(stamp(a.Time))
 			}
-			if _, err := tx.ExecContext(ctx, s.q(finishAttempt), o.Status, micros(o.NextAt), finished, a.DeliveryID); err != nil {
+			if _, err := fin.ExecContext(ctx, o.Status, micros(o.NextAt), finished, a.DeliveryID); err != nil {
 				return err
 			}
 		}
