@@ -54,10 +54,16 @@ func (s *Store) ShopSecret(ctx context.Context, advertiserID int64, platform str
 	return secret, nil
 }
 
-// SaveWebhook inserts or updates a webhook of the log.
+// SaveWebhook inserts or updates a webhook of the log. It writes through the event log's
+// connection, whose commits do not wait for the disk (SQLite's synchronous=NORMAL; the same pool
+// in PostgreSQL): a log row is a record of what a webhook did, whose effects (its conversion,
+// refund or rejection) are durable on their own paths. A crash can lose the latest rows; the
+// shop sending such a webhook again then finds its order or refund done, and it changes
+// nothing. Waiting for the disk for each row made the log, not the orders, the limit of
+// webhooks per second.
 func (s *Store) SaveWebhook(ctx context.Context, w *pactum.Webhook) error {
 	w.ReceivedAt, w.UpdatedAt = stamp(w.ReceivedAt), stamp(w.UpdatedAt)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
 		if w.ID == 0 {
 			return tx.QueryRowContext(ctx, s.q(insertWebhook), w.AdvertiserID, w.Platform, w.Topic, nullString(w.DeliveryID),
 				nullID(w.OfferID), micros(w.ReceivedAt), w.Status, w.Outcome, w.Reason, w.OrderID, nullID(w.ConversionID),
