@@ -249,6 +249,15 @@ func TestShopifyWebhooks(t *testing.T) {
 	if status, _ := e.do("GET", fmt.Sprint("/api/v1/webhooks/log/", all[0].(map[string]any)["id"]), e.adv2, ""); status != http.StatusNotFound {
 		t.Fatalf("advertiser 2 reads advertiser 1's webhook: %d", status)
 	}
+
+	// A secret removed: every webhook is refused again.
+	status, adv = e.do("PATCH", "/api/v1/advertisers/1", adminKey, `{"shopify_secret":""}`)
+	if status != http.StatusOK || fmt.Sprint(adv["shopify_secret"]) != "map[set:false]" {
+		t.Fatalf("remove the secret: %d %v", status, adv)
+	}
+	if status, _ := e.hook("shopify", hook+"?offer_id=1", shop.ShopifyOrdersCreate, "wh-9", shopifySecret, order); status != http.StatusUnauthorized {
+		t.Fatalf("webhook after the secret was removed: %d", status)
+	}
 }
 
 func mustList(t *testing.T, e *env, path, key string) []any {
