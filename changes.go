@@ -82,6 +82,11 @@ type ChangeStore interface {
 	// SetConsumerPosition records pos for consumer (a consumer that rebuilt its state from the
 	// stored data up to pos, or starts from the present).
 	SetConsumerPosition(ctx context.Context, consumer string, pos int64) error
+	// StartConsumer records the feed's newest position for consumer unless consumer has a
+	// position already, and returns consumer's position: a consumer that starts from the
+	// present (partner postbacks, which must not fire for the whole history) calls it at each
+	// start, and from the second start on it resumes where it was, even at position 0.
+	StartConsumer(ctx context.Context, consumer string) (int64, error)
 }
 
 // ChangeTx is the store inside ConsumeChanges' transaction: what a consumer writes through it
@@ -89,8 +94,13 @@ type ChangeStore interface {
 type ChangeTx interface {
 	// Conversion reads a conversion as the transaction sees it.
 	Conversion(ctx context.Context, id int64) (Conversion, error)
-	// Click reads the stored click with clickID, nil when it is not stored.
-	Click(ctx context.Context, clickID string) (*Visit, error)
+	// Click reads the stored click with clickID (ENOTFOUND when it is not stored).
+	Click(ctx context.Context, clickID string) (Visit, error)
+	// Postbacks returns a partner's enabled postbacks, by id.
+	Postbacks(ctx context.Context, partnerID int64) ([]Postback, error)
+	// InsertDeliveries records postback deliveries to send and sets their IDs; one whose
+	// idempotency key is recorded already is skipped (ID 0).
+	InsertDeliveries(ctx context.Context, deliveries []PostbackDelivery) error
 	// The reports' rollups and memos (package report consumes the feed).
 	RollupTx
 }

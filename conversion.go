@@ -2,6 +2,7 @@ package pactum
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -30,6 +31,7 @@ const (
 	SourcePostback = "postback"
 	SourcePixel    = "pixel"
 	SourceAPI      = "api"
+	SourceWebhook  = "webhook" // a shop's order webhook (Shopify, WooCommerce)
 )
 
 // Why a conversion was rejected (Conversion.Reason). A capped conversion's reason is "cap:"
@@ -166,7 +168,15 @@ type ConversionFilter struct {
 	AdvertiserID int64
 	Event        string
 	Status       string
-	From, To     time.Time
+	// DedupKey finds the conversion of an order (OrderKey), by the index that dedups them.
+	DedupKey string
+	From, To time.Time
+}
+
+// OrderKey is the dedup key of a conversion with an order id: one conversion per offer, event
+// and order id (SPEC section 4).
+func OrderKey(offerID int64, event, orderID string) string {
+	return "o:" + strconv.FormatInt(offerID, 10) + ":" + event + ":" + orderID
 }
 
 // PartnerStats is what the commission rules need to know about a partner's earlier

@@ -86,10 +86,13 @@ type Advertiser struct {
 	NetDays int `json:"net_days"`
 	// LegalName, IBAN and BIC are the account the program pays from: the debtor of its SEPA
 	// transfer files. IBAN and BIC are kept in their compact, upper-case form (ValidIBAN).
-	LegalName string    `json:"legal_name"`
-	IBAN      string    `json:"iban"`
-	BIC       string    `json:"bic"`
-	CreatedAt time.Time `json:"created_at"`
+	LegalName string `json:"legal_name"`
+	IBAN      string `json:"iban"`
+	BIC       string `json:"bic"`
+	// ShopSecrets lists the platforms (PlatformShopify, PlatformWooCommerce) whose webhook
+	// secret is set, as stores read it; the secrets themselves are only in WebhookStore.
+	ShopSecrets []string  `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.

@@ -230,6 +230,8 @@ type Store interface {
 	ChangeStore
 	ReportStore
 	UserStore
+	PostbackStore
+	WebhookStore
 	Close() error
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,9 +25,17 @@ type advertiserJSON struct {
 	LegalName *string `json:"legal_name,omitempty"`
 	IBAN      *string `json:"iban,omitempty"`
 	BIC       *string `json:"bic,omitempty"`
+	// The shops' webhook secrets are write-only: an answer says only whether each is set.
+	ShopifySecret     secretState `json:"shopify_secret"`
+	WooCommerceSecret secretState `json:"woocommerce_secret"`
 	// PostbackToken is set only in the answer to the create: only its hash is stored.
 	PostbackToken string    `json:"postback_token,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
+}
+
+// secretState is how answers show a write-only secret: whether it is set.
+type secretState struct {
+	Set bool `json:"set"`
 }
 
 // advertiserView returns how c sees advertisers.
@@ -38,6 +47,8 @@ func advertiserView(c program.Caller) func(pactum.Advertiser) advertiserJSON {
 		if c.SeesAdvertiserAccount(adv.ID) {
 			out.LegalName, out.IBAN, out.BIC = &adv.LegalName, &adv.IBAN, &adv.BIC
 		}
+		out.ShopifySecret.Set = slices.Contains(adv.ShopSecrets, pactum.PlatformShopify)
+		out.WooCommerceSecret.Set = slices.Contains(adv.ShopSecrets, pactum.PlatformWooCommerce)
 		return out
 	}
 }

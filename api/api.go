@@ -54,7 +54,8 @@ func New(cfg Config) *API {
 	return a
 }
 
-// Register mounts every endpoint of the API on mux.
+// Register mounts every endpoint of the API on mux, and the shops' webhook URLs (/webhooks/...),
+// which the API role serves because they act through the program's rules as the advertiser.
 func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/advertisers", a.createAdvertiser)
 	a.handle(mux, "GET /api/v1/advertisers", a.listAdvertisers)
@@ -111,6 +112,21 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/partners/{id}/costs", a.createCost)
 	a.handle(mux, "GET /api/v1/partners/{id}/costs", a.listCosts)
 
+	a.handle(mux, "POST /api/v1/partners/{id}/postbacks", a.createPostback)
+	a.handle(mux, "GET /api/v1/partners/{id}/postbacks", a.listPostbacks)
+	a.handle(mux, "GET /api/v1/postbacks", a.listPostbacks)
+	a.handle(mux, "GET /api/v1/postbacks/{id}", a.getPostback)
+	a.handle(mux, "PATCH /api/v1/postbacks/{id}", a.patchPostback)
+	a.handle(mux, "DELETE /api/v1/postbacks/{id}", a.deletePostback)
+	a.handle(mux, "GET /api/v1/postbacks/{id}/deliveries", a.listDeliveries)
+	a.handle(mux, "POST /api/v1/postbacks/{id}/test", a.testPostback)
+	a.handle(mux, "POST /api/v1/postbacks/{id}/rotate-secret", a.rotatePostbackSecret)
+
+	a.handle(mux, "GET /api/v1/webhooks/log", a.listWebhooks)
+	a.handle(mux, "GET /api/v1/webhooks/log/{id}", a.getWebhook)
+	a.handle(mux, "POST /api/v1/webhooks/log/{id}/replay", a.replayWebhook)
+	a.registerWebhooks(mux)
+
 	a.handle(mux, "GET /api/v1/clicks", a.listClicks)
 	a.handle(mux, "GET /api/v1/clicks/count", a.countClicks)
 
@@ -135,16 +151,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c program.Caller) 
 func (a *API) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
 	a.routes = append(a.routes, pattern)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		// A bug in one handler answers that request with "internal error" in the SPEC's shape,
-		// logged through slog, rather than a dropped connection and a stack trace on stderr.
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				a.writeError(w, r, fmt.Errorf("panic: %v", v))
-			}
-		}()
+		defer a.recoverPanic(w, r)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		c, err := a.authenticate(r)
 		if err == nil {
@@ -154,6 +161,18 @@ func (a *API) handle(mux *http.ServeMux, pattern string, h handlerFunc) {
 			a.writeError(w, r, err)
 		}
 	})
+}
+
+// recoverPanic, deferred by a handler, answers a request whose handler panicked with "internal
+// error" in the SPEC's shape, logged through slog, rather than a dropped connection and a stack
+// trace on stderr.
+func (a *API) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		a.writeError(w, r, fmt.Errorf("panic: %v", v))
+	}
 }
 
 // authenticate finds the caller from the Authorization header. Keys are looked up by their

@@ -10,10 +10,13 @@ import (
 	"github.com/pactum/pactum/program"
 )
 
-// pathID parses the {id} of a path. An id that is not a positive integer cannot exist, so it
-// answers 404 like any other missing one.
-func pathID(r *http.Request, kind string) (int64, error) {
-	s := r.PathValue("id")
+// pathID parses the {id} of a path (see pathInt).
+func pathID(r *http.Request, kind string) (int64, error) { return pathInt(r, "id", kind) }
+
+// pathInt parses the path value name, the id of a kind of resource. An id that is not a
+// positive integer cannot exist, so it answers 404 like any other missing one.
+func pathInt(r *http.Request, name, kind string) (int64, error) {
+	s := r.PathValue(name)
 	id, err := strconv.ParseInt(s, 10, 64)
 	// Only the id's own spelling names it: "+1" or "01" would let one resource have many
 	// paths (and a DELETE hit what its caller did not write).

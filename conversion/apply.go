@@ -3,7 +3,6 @@ package conversion
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -197,7 +196,7 @@ func decide(c *pactum.Conversion, rejected, asked string) {
 func dedupKey(offerID int64, ev pactum.OfferEvent, orderID, clickID string) string {
 	switch {
 	case orderID != "":
-		return "o:" + strconv.FormatInt(offerID, 10) + ":" + ev.Name + ":" + orderID
+		return pactum.OrderKey(offerID, ev.Name, orderID)
 	case clickID != "" && !ev.AllowRepeats:
 		return "c:" + clickID + ":" + ev.Name
 	}

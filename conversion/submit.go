@@ -182,6 +182,10 @@ func event(o pactum.Offer, name string, id int64) (pactum.OfferEvent, error) {
 	return pactum.OfferEvent{}, pactum.FieldError("event", "offer %d has no event number %d", o.ID, id)
 }
 
+// DefaultEvent is the event a conversion reported without one goes to: "purchase", else the
+// offer's first event.
+func DefaultEvent(o pactum.Offer) (pactum.OfferEvent, error) { return event(o, "", 0) }
+
 func byName(o pactum.Offer, name string) (pactum.OfferEvent, bool) {
 	for _, ev := range o.Events {
 		if ev.Name == name {

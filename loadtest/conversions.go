@@ -3,7 +3,6 @@ package loadtest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -55,6 +54,9 @@ const lineItems = `"items":[` +
 // that the hot loop neither marshals nor allocates.
 type conversions struct {
 	postbacks   bool     // postbacks mode
+	shopify     bool     // shopify mode
+	secret      []byte   // shopify mode: the key of the webhooks' HMAC
+	base        int64    // shopify mode: order ids are base + the order number
 	auth        string   // Authorization header value
 	stride      int64    // number of workers: each numbers its orders from its index by this
 	clickIDs    []string // made during set-up: JSON-quoted, or query-escaped for postbacks
@@ -66,8 +68,8 @@ type conversions struct {
 }
 
 func newConversions(cfg Config) (*conversions, error) {
-	var id [4]byte
-	if _, err := rand.Read(id[:]); err != nil {
+	id, err := newRunID()
+	if err != nil {
 		return nil, fmt.Errorf("loadtest: run id: %w", err)
 	}
 	event, err := json.Marshal(cfg.Event)
@@ -80,6 +82,9 @@ func newConversions(cfg Config) (*conversions, error) {
 		stride:      int64(cfg.Connections),
 		orderPrefix: "lt-" + hex.EncodeToString(id[:]) + "-",
 		head:        `{"click_id":`,
+	}
+	if cfg.Mode == ModeShopify {
+		return c, c.newShopify(cfg, id)
 	}
 	if c.postbacks {
 		// The token goes in the query, as an advertiser's postback URL
@@ -125,8 +130,11 @@ func (c *conversions) appendBody(b []byte, n int64) []byte {
 	return append(b, c.tail...)
 }
 
-// orderNumber is n for an order id of this run, "lt-{runid}-{n}".
+// orderNumber is n for an order id of this run, "lt-{runid}-{n}" (shopify mode: a number).
 func (c *conversions) orderNumber(orderID string) (int64, bool) {
+	if c.shopify {
+		return c.shopifyNumber(orderID)
+	}
 	s, ok := strings.CutPrefix(orderID, c.orderPrefix)
 	if !ok {
 		return 0, false

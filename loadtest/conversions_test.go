@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pactum/pactum/shop"
 )
 
 // shopServer plays a Pactum server in conversions mode: its clicks redirect
@@ -556,5 +559,37 @@ func TestConversionsGoToAPI(t *testing.T) {
 	res.Print(&out, "pactum conversions")
 	if !strings.Contains(out.String(), "api         "+apiSrv.URL) || !strings.Contains(out.String(), "(ok)") {
 		t.Errorf("Print:\n%s", out.String())
+	}
+}
+
+// TestShopifyRequest: shopify mode's request is an orders/create webhook as Shopify sends it,
+// signed with the secret, whose order Pactum's parser reads as ten lines with the coupon and an
+// order id of this run beyond 2^53.
+func TestShopifyRequest(t *testing.T) {
+	c, err := newConversions(Config{Mode: ModeShopify, APIKey: "k", ShopSecret: "shpss_x", Coupon: "ANNA10", Connections: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := endpoint{prefix: "http://127.0.0.1:1/base", basePath: "/base"}
+	r := &run{ctx: context.Background(), conv: c, parts: []string{"/webhooks/shopify/1?offer_id=2"}}
+	w := &worker{r: r, ep: &ep, nextOrder: 5}
+	for range 2 {
+		req := w.shopifyOrder()
+		body := make([]byte, req.ContentLength)
+		if _, err := io.ReadFull(req.Body, body); err != nil {
+			t.Fatal(err)
+		}
+		if req.Method != http.MethodPost || req.URL.RequestURI() != "/base/webhooks/shopify/1?offer_id=2" ||
+			req.Header.Get("X-Shopify-Topic") != "orders/create" || !shop.Verify(body, "shpss_x", req.Header.Get("X-Shopify-Hmac-Sha256")) {
+			t.Fatalf("request %s %s %v", req.Method, req.URL.RequestURI(), req.Header)
+		}
+		o, test, err := shop.ParseShopifyOrder(body)
+		if err != nil || test || len(o.Items) != 10 || o.Coupons[0] != "ANNA10" || len(o.ID) != 18 || len(body) < 12000 {
+			t.Fatalf("order %+v (%d bytes), %v", o, len(body), err)
+		}
+		if n, ok := c.orderNumber(o.ID); !ok || n != w.order || o.NewCustomer != (n%2 == 1) {
+			t.Fatalf("order id %s is number %d (%v), sent %d", o.ID, n, ok, w.order)
+		}
+		req.Body.Close()
 	}
 }

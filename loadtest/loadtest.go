@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"io"
 	"net"
 	"net/http"
@@ -42,6 +43,12 @@ const (
 	// (GET /postback on the targets, with the advertiser's postback token)
 	// in place of the API.
 	ModePostbacks = "postbacks"
+	// ModeShopify posts Shopify orders/create webhooks, each an order of
+	// ten line items with a discount code, to Config.Path on the targets,
+	// signed with Config.ShopSecret as Shopify signs them; each is
+	// acknowledged by 200. Afterwards the store must hold every acknowledged
+	// order once as a conversion, with its commission.
+	ModeShopify = "shopify"
 )
 
 // Defaults applied to a zero Config field.
@@ -80,7 +87,7 @@ const (
 // Config describes one run against one server, or against the processes of
 // one deployment.
 type Config struct {
-	// Mode is ModeClicks (default), ModeConversions or ModePostbacks.
+	// Mode is ModeClicks (default), ModeConversions, ModePostbacks or ModeShopify.
 	Mode string
 	// Target is the base URL of a running server, e.g. http://127.0.0.1:8080,
 	// or several separated by commas, e.g. the edges of a deployment:
@@ -128,6 +135,11 @@ type Config struct {
 	// PostbackToken is the postback token of the offer's advertiser, which
 	// postbacks mode sends with each postback (parameter token).
 	PostbackToken string
+	// ShopSecret signs the webhooks of shopify mode (the advertiser's
+	// shopify_secret), and Coupon is their discount code: a partner's
+	// coupon, so that every order earns a commission.
+	ShopSecret string
+	Coupon     string
 	// Settle bounds how long to wait after the run for the server to apply
 	// its durable log to the store (default 15s).
 	Settle time.Duration
@@ -189,7 +201,9 @@ func (r Result) Stored() int64 { return r.StoredAfter - r.StoredBefore }
 // postbacks mode) rather than clicks.
 func (r Result) Conversions() bool { return reportsConversions(r.Mode) }
 
-func reportsConversions(mode string) bool { return mode == ModeConversions || mode == ModePostbacks }
+func reportsConversions(mode string) bool {
+	return mode == ModeConversions || mode == ModePostbacks || mode == ModeShopify
+}
 
 // Print writes r in a form meant for people.
 func (r Result) Print(w io.Writer, label string) {
@@ -202,7 +216,7 @@ func (r Result) Print(w io.Writer, label string) {
 		fmt.Fprintf(w, "  api         %s\n", r.API)
 	}
 	unit := unitOf(r.Mode)
-	if r.Conversions() {
+	if r.Conversions() && r.Mode != ModeShopify {
 		fmt.Fprintf(w, "  set-up      %d click ids in %.2fs\n", r.ClickIDs, r.Setup.Seconds())
 	}
 	fmt.Fprintf(w, "  %s  %.0f  (%d acknowledged in %.2fs, %d errors)\n",
@@ -231,6 +245,8 @@ func unitOf(mode string) string {
 		return "conversions/s"
 	case ModePostbacks:
 		return "postbacks/s"
+	case ModeShopify:
+		return "webhooks/s"
 	}
 	return "requests/s"
 }
@@ -266,7 +282,7 @@ func (c Config) withDefaults() (Config, error) {
 		switch c.Mode {
 		case ModeConversions:
 			c.Expect = DefaultConversionExpect
-		case ModePostbacks:
+		case ModePostbacks, ModeShopify:
 			c.Expect = DefaultPostbackExpect
 		}
 	}
@@ -281,11 +297,13 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.Mode != ModeClicks && !conversions:
-		return c, fmt.Errorf("loadtest: mode %q is not %s, %s or %s", c.Mode, ModeClicks, ModeConversions, ModePostbacks)
+		return c, fmt.Errorf("loadtest: mode %q is not %s, %s, %s or %s", c.Mode, ModeClicks, ModeConversions, ModePostbacks, ModeShopify)
 	case conversions && c.APIKey == "":
 		return c, fmt.Errorf("loadtest: %s mode needs an API key", c.Mode)
 	case c.Mode == ModePostbacks && c.PostbackToken == "":
 		return c, fmt.Errorf("loadtest: postbacks mode needs the advertiser's postback token")
+	case c.Mode == ModeShopify && (c.ShopSecret == "" || c.Coupon == ""):
+		return c, fmt.Errorf("loadtest: shopify mode needs the advertiser's Shopify secret and a partner's coupon")
 	case c.ClickIDs < 0 || c.ClickIDs > MaxClickIDs:
 		return c, fmt.Errorf("loadtest: click ids must be between 1 and %d", MaxClickIDs)
 	case c.Connections < 0 || c.Connections > MaxConnections:
@@ -374,7 +392,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	defer r.cancel()
-	if r.conv != nil {
+	if r.conv != nil && !r.conv.shopify {
 		t0 := time.Now()
 		if err := r.makeClickIDs(cfg.ClickIDs, cfg.Connections); err != nil {
 			return res, fmt.Errorf("loadtest: making click ids: %w", err)
@@ -521,6 +539,7 @@ type worker struct {
 	// the order number it carries, the next one, and the order numbers
 	// acknowledged.
 	body      *requestBody
+	mac       hash.Hash // shopify mode: the HMAC of the webhooks' signatures
 	order     int64
 	nextOrder int64
 	orders    []int64
@@ -613,6 +632,8 @@ func (w *worker) loop() {
 	switch {
 	case r.conv != nil && r.conv.postbacks:
 		next = w.postback
+	case r.conv != nil && r.conv.shopify:
+		next = w.shopifyOrder
 	case r.conv != nil:
 		next = w.conversion
 	}

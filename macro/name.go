@@ -1,5 +1,6 @@
 // Package macro expands {name} macros in URL templates: offers' destination and fallback URLs,
-// and partners' postback URLs. A template is compiled once, when it is saved or loaded, so that
+// and partners' postback URLs (which also know {status}, {commission} and {reason}; on a click
+// they are empty). A template is compiled once, when it is saved or loaded, so that
 // expanding it on the click path is a copy with no parsing and no allocation.
 package macro
 
@@ -27,6 +28,10 @@ const (
 	Coupon
 	ConversionID
 	Timestamp
+	// Status and Reason are a conversion's status and why it was rejected, for partner
+	// postbacks; {commission} is another name of {payout} there (SPEC section 11).
+	Status
+	Reason
 	NumNames // the number of names, not a name
 )
 
@@ -74,6 +79,10 @@ func (n Name) String() string {
 		return "conversion_id"
 	case Timestamp:
 		return "timestamp"
+	case Status:
+		return "status"
+	case Reason:
+		return "reason"
 	}
 	return "unknown"
 }
@@ -113,7 +122,7 @@ func lookup(name string) (Name, bool) {
 		return Amount, true
 	case "currency":
 		return Currency, true
-	case "payout":
+	case "payout", "commission":
 		return Payout, true
 	case "coupon":
 		return Coupon, true
@@ -121,6 +130,10 @@ func lookup(name string) (Name, bool) {
 		return ConversionID, true
 	case "timestamp":
 		return Timestamp, true
+	case "status":
+		return Status, true
+	case "reason":
+		return Reason, true
 	}
 	return 0, false
 }

@@ -21,6 +21,7 @@ func TestEveryNameAndAlias(t *testing.T) {
 		"source": Source, "country": Country, "device": Device, "event": Event,
 		"order_id": OrderID, "amount": Amount, "currency": Currency, "payout": Payout,
 		"coupon": Coupon, "conversion_id": ConversionID, "timestamp": Timestamp,
+		"status": Status, "reason": Reason, "commission": Payout,
 
 		"transaction_id": ClickID, "affiliate_id": PartnerID, "aff_id": PartnerID,
 		"aff_sub": Sub1, "aff_sub2": Sub2, "aff_sub3": Sub3, "aff_sub4": Sub4, "aff_sub5": Sub5,

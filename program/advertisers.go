@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/pactum/pactum"
@@ -37,6 +38,62 @@ type AdvertiserInput struct {
 	LegalName      *string   `json:"legal_name"`
 	IBAN           *string   `json:"iban"`
 	BIC            *string   `json:"bic"`
+	// The secrets the advertiser's shops sign their webhooks with (SPEC section 12): written,
+	// never read back; "" removes one.
+	ShopifySecret     *string `json:"shopify_secret"`
+	WooCommerceSecret *string `json:"woocommerce_secret"`
+}
+
+// Bounds of a shop's webhook secret: Shopify's are 32 or 64 hex characters (with a prefix),
+// WooCommerce's what the shop owner typed or it generated.
+const (
+	minShopSecret = 8
+	maxShopSecret = 255
+)
+
+// shopSecrets returns the secrets in sent, by platform, checked.
+func (in AdvertiserInput) shopSecrets() (map[string]string, error) {
+	out := map[string]string{}
+	for _, sec := range []struct {
+		platform, field string
+		value           *string
+	}{{pactum.PlatformShopify, "shopify_secret", in.ShopifySecret}, {pactum.PlatformWooCommerce, "woocommerce_secret", in.WooCommerceSecret}} {
+		if sec.value == nil {
+			continue
+		}
+		v := *sec.value
+		switch {
+		case v == "":
+		case strings.TrimSpace(v) != v:
+			return nil, pactum.FieldError(sec.field, "must not begin or end with spaces: copy the secret alone")
+		case len(v) < minShopSecret:
+			return nil, pactum.FieldError(sec.field, "must be at least %d characters", minShopSecret)
+		default:
+			if err := pactum.CheckText(sec.field, v, maxShopSecret); err != nil {
+				return nil, err
+			}
+		}
+		out[sec.platform] = v
+	}
+	return out, nil
+}
+
+// setShopSecrets stores the secrets of adv's shops and notes in adv which platforms have one.
+func (s *Service) setShopSecrets(ctx context.Context, adv *pactum.Advertiser, secrets map[string]string) error {
+	for _, platform := range pactum.Platforms {
+		secret, ok := secrets[platform]
+		if !ok {
+			continue
+		}
+		if err := s.store.SetShopSecret(ctx, adv.ID, platform, secret, s.now().UTC()); err != nil {
+			return err
+		}
+		adv.ShopSecrets = slices.DeleteFunc(adv.ShopSecrets, func(p string) bool { return p == platform })
+		if secret != "" {
+			adv.ShopSecrets = append(adv.ShopSecrets, platform)
+		}
+	}
+	return nil
 }
 
 // apply copies what in sent into adv and validates the result.
@@ -164,9 +221,16 @@ func (s *Service) CreateAdvertiser(ctx context.Context, c Caller, in AdvertiserI
 	if err != nil {
 		return adv, "", err
 	}
+	secrets, err := in.shopSecrets()
+	if err != nil {
+		return adv, "", err
+	}
 	token, hash := GenerateKey("pt_")
 	adv.PostbackTokenHash = hash
 	if err := s.store.CreateAdvertiser(ctx, &adv); err != nil {
+		return adv, "", err
+	}
+	if err := s.setShopSecrets(ctx, &adv, secrets); err != nil {
 		return adv, "", err
 	}
 	s.changed()
@@ -207,7 +271,14 @@ func (s *Service) UpdateAdvertiser(ctx context.Context, c Caller, id int64, in A
 	if err := in.apply(&adv); err != nil {
 		return adv, err
 	}
+	secrets, err := in.shopSecrets()
+	if err != nil {
+		return adv, err
+	}
 	if err := s.store.UpdateAdvertiser(ctx, &adv); err != nil {
+		return adv, err
+	}
+	if err := s.setShopSecrets(ctx, &adv, secrets); err != nil {
 		return adv, err
 	}
 	s.changed()

@@ -14,6 +14,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
 	"github.com/pactum/pactum/fx"
+	"github.com/pactum/pactum/outbound"
 )
 
 // Store is what the program's operations read and write: every area but the event log's.
@@ -27,6 +28,8 @@ type Store interface {
 	pactum.FXStore
 	pactum.CostStore
 	pactum.UserStore
+	pactum.PostbackStore
+	pactum.WebhookStore
 }
 
 // Submitter records a reported conversion and answers what became of it (conversion.Pipeline).
@@ -52,6 +55,9 @@ type Config struct {
 	// Rates are the process's stored currency rates (the pipeline's), which are read from and
 	// reloaded after a load; nil makes a cache of the service's own.
 	Rates *fx.Cache
+	// Outbound sends partners' test postbacks and judges their URLs (--postback-allow-private
+	// lifts its address rule); nil is the guard with the address rule on.
+	Outbound *outbound.Client
 }
 
 // Service runs the program's operations for a Caller. It is safe for concurrent use.
@@ -64,6 +70,7 @@ type Service struct {
 	conversions Submitter
 	rules       *commission.Rules
 	rates       *fx.Cache
+	outbound    *outbound.Client
 }
 
 // New returns the Service of cfg.
@@ -71,6 +78,10 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, publicURL: strings.TrimRight(cfg.PublicURL, "/"), onChange: cfg.OnChange,
 		logger: cfg.Logger, now: cfg.Now, conversions: cfg.Conversions, rules: cfg.Rules, rates: cfg.Rates,
+		outbound: cfg.Outbound,
+	}
+	if s.outbound == nil {
+		s.outbound = outbound.New(outbound.Config{})
 	}
 	if s.rates == nil {
 		s.rates = fx.NewCache(cfg.Store.FXRates)

@@ -140,7 +140,12 @@ func applyConversions(ctx context.Context, tx pactum.ChangeTx, ids []int64) erro
 		}
 		var click *pactum.Visit
 		if c.ClickID != "" {
-			if click, err = tx.Click(ctx, c.ClickID); err != nil {
+			// A conversion can overtake its click to the store (distributed): it then counts
+			// under empty values of its click's dimensions (a rebuild finds the click).
+			switch v, err := tx.Click(ctx, c.ClickID); {
+			case err == nil:
+				click = &v
+			case pactum.ErrorCode(err) != pactum.ENOTFOUND:
 				return err
 			}
 		}

@@ -204,7 +204,8 @@ func (c *contract) check(r *http.Request, reqBody []byte, status int, header htt
 	if len(reqBody) > 0 {
 		// The API reads every body as JSON whatever its type (curl -d sends a form's type),
 		// except where an operation describes another media type.
-		if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt == "" || mt == "application/x-www-form-urlencoded" {
+		mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+		if mt == "" || mt == "application/x-www-form-urlencoded" && !describes(route.Operation, mt) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 	}
@@ -248,6 +249,11 @@ func (c *contract) check(r *http.Request, reqBody []byte, status int, header htt
 	return nil
 }
 
+// describes reports whether op takes a request body of media type mt.
+func describes(op *openapi3.Operation, mt string) bool {
+	return op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get(mt) != nil
+}
+
 // checkBody checks a body against the media type its Content-Type names in content, the
 // content of the request body or response at the JSON pointer at. It returns what is wrong,
 // or "".
@@ -265,11 +271,22 @@ func (c *contract) checkBody(at string, content openapi3.Content, header http.He
 // validate checks body, of media type mediaType, against the schema at the JSON pointer at.
 func (c *contract) validate(at, mediaType string, body []byte) string {
 	var v any = string(body)
-	if mediaType == "application/json" {
+	switch mediaType {
+	case "application/json":
 		var err error
 		if v, err = jsonschema.UnmarshalJSON(bytes.NewReader(body)); err != nil {
 			return fmt.Sprintf("not JSON: %v", err)
 		}
+	case "application/x-www-form-urlencoded":
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return fmt.Sprintf("not a form: %v", err)
+		}
+		fields := map[string]any{}
+		for k, vs := range form {
+			fields[k] = vs[len(vs)-1]
+		}
+		v = fields
 	}
 	c.mu.Lock()
 	sch, ok := c.compiled[at]

@@ -36,6 +36,8 @@ type Config struct {
 	JobsEvery      time.Duration
 	SessionIdle    time.Duration
 	SessionMax     time.Duration
+	// PostbackAllowPrivate lifts the address guard's rule for partners' postbacks.
+	PostbackAllowPrivate bool
 
 	clock func() time.Time
 
@@ -112,6 +114,9 @@ var options = []option{
 	{name: "session-max", def: "24h", kind: duration, min: "5m", max: "8760h",
 		usage: "a web UI session ends this long after its login, however it is used",
 		field: func(c *Config) any { return &c.SessionMax }},
+	{name: "postback-allow-private", def: "false", kind: boolean,
+		usage: "let partners' postbacks go to loopback, private, link-local and other non-public addresses: for tests, and for partners on your own network",
+		field: func(c *Config) any { return &c.PostbackAllowPrivate }},
 	{name: "demo", def: "false", kind: boolean,
 		usage: "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click",
 		field: func(c *Config) any { return &c.Demo }},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,29 @@ func TestLoadtestReportsConversions(t *testing.T) {
 	if code := p.api("POST", "/api/v1/links", map[string]any{"offer_id": offer.ID, "partner_id": partner.ID, "code": "ANNA"}, nil); code != 201 {
 		t.Fatalf("create link: %d", code)
 	}
+
+	// Shopify's order webhooks, attributed by a coupon of the partner.
+	if code := p.api("PATCH", fmt.Sprintf("/api/v1/advertisers/%d", adv.ID), map[string]any{"shopify_secret": "shpss_loadtest_secret"}, nil); code != 200 {
+		t.Fatalf("set the Shopify secret: %d", code)
+	}
+	if code := p.api("POST", "/api/v1/coupons", map[string]any{"code": "ANNA10", "partner_id": partner.ID}, nil); code != 201 {
+		t.Fatalf("create coupon: %d", code)
+	}
+	t.Run("shopify", func(t *testing.T) {
+		path := fmt.Sprintf("/webhooks/shopify/%d?offer_id=%d", adv.ID, offer.ID)
+		cmd := exec.Command(binary, "loadtest", "--mode", "shopify", "--target", p.base, "--path", path,
+			"--connections", "4", "--duration", "1s", "--warmup", "200ms", "--quiet",
+			"--api-key", testAdminKey, "--shop-secret", "shpss_loadtest_secret", "--coupon", "ANNA10")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("loadtest: %v\n%s", err, out)
+		}
+		for _, want := range []string{"pactum shopify orders/create webhooks to " + path, "webhooks/s", " 0 errors", "all with commissions (ok)"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 
 	for _, mode := range []string{"conversions", "postbacks"} {
 		t.Run(mode, func(t *testing.T) {

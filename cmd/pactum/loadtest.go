@@ -36,6 +36,13 @@ each counted when it answers 200, then the same check. It needs --postback-token
 advertiser's postback token; pactum serve --demo prints the demo's when it creates it) and
 --api-key for the check.
 
+--mode shopify posts Shopify orders/create webhooks to --path (the advertiser's
+/webhooks/shopify/{id}?offer_id=N), each an order of ten line items with the discount code
+--coupon (a partner's coupon, so that every order earns a commission), signed with
+--shop-secret (the advertiser's shopify_secret) as Shopify signs them, and counts each 200.
+Afterwards the store must hold every acknowledged order once as a conversion with its
+commission, as in conversions mode. --api-key is required for that check.
+
 --target may list several base URLs, comma-separated, e.g. the edges of a deployment
 (pactum serve --role edge): connection i uses target i mod n. API calls (the stored check, and
 in conversions mode the conversions and their listing) go to --api, e.g. the --role api
@@ -48,10 +55,12 @@ Examples:
       --connections 64 --duration 10s --api-key "$PACTUM_ADMIN_API_KEY"
   pactum loadtest --mode postbacks --target http://127.0.0.1:8080 --path /c/DEMO \
       --api-key "$PACTUM_ADMIN_API_KEY" --postback-token "$POSTBACK_TOKEN"
+  pactum loadtest --mode shopify --target http://127.0.0.1:8080 --path '/webhooks/shopify/1?offer_id=1' \
+      --shop-secret "$SHOPIFY_SECRET" --coupon ANNA10 --api-key "$PACTUM_ADMIN_API_KEY"
   pactum loadtest --target http://127.0.0.1:8081,http://127.0.0.1:8082 --api http://127.0.0.1:8080 \
       --path /c/DEMO --api-key "$PACTUM_ADMIN_API_KEY"`, stderr)
 	var cfg loadtest.Config
-	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks; conversions (through the API) or postbacks for click ids made first")
+	fs.StringVar(&cfg.Mode, "mode", loadtest.DefaultMode, "what to send: clicks; conversions (through the API) or postbacks for click ids made first; shopify order webhooks")
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running server, or several comma-separated (e.g. the edges of a deployment) that share the connections round robin")
 	fs.StringVar(&cfg.API, "api", "", "base URL for API calls: the stored check, and in conversions mode the conversions themselves (default: the first --target)")
 	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query of the click to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
@@ -63,6 +72,8 @@ Examples:
 	fs.IntVar(&cfg.ClickIDs, "click-ids", loadtest.DefaultClickIDs, "conversions and postbacks modes: click ids to make before the run, reused round robin")
 	fs.StringVar(&cfg.Event, "event", loadtest.DefaultEvent, "conversions and postbacks modes: the event of each conversion")
 	fs.StringVar(&cfg.PostbackToken, "postback-token", "", "postbacks mode: the postback token of the offer's advertiser (default: env PACTUM_POSTBACK_TOKEN)")
+	fs.StringVar(&cfg.ShopSecret, "shop-secret", "", "shopify mode: the advertiser's shopify_secret, which signs each webhook (default: env PACTUM_SHOP_SECRET)")
+	fs.StringVar(&cfg.Coupon, "coupon", "", "shopify mode: the discount code of every order, a partner's coupon")
 	baseline := fs.String("baseline", "", "clicks mode: URL of a bare handler to measure alternately with the target, e.g. http://127.0.0.1:8081/; several comma-separated, each optionally NAME=URL")
 	rounds := fs.Int("rounds", 1, "rounds per target when --baseline is given")
 	quiet := fs.Bool("quiet", false, "no progress line per second")
@@ -75,12 +86,18 @@ Examples:
 	if cfg.PostbackToken == "" {
 		cfg.PostbackToken = envValue("postback-token")
 	}
+	if cfg.ShopSecret == "" {
+		cfg.ShopSecret = envValue("shop-secret")
+	}
 	if !*quiet {
 		cfg.Progress = stderr
 	}
 	label := "pactum " + cfg.Path
-	if cfg.Mode == loadtest.ModeConversions || cfg.Mode == loadtest.ModePostbacks {
+	if cfg.Mode == loadtest.ModeConversions || cfg.Mode == loadtest.ModePostbacks || cfg.Mode == loadtest.ModeShopify {
 		label = "pactum " + cfg.Mode + " for clicks on " + cfg.Path
+		if cfg.Mode == loadtest.ModeShopify {
+			label = "pactum shopify orders/create webhooks to " + cfg.Path
+		}
 		if *baseline != "" {
 			return fmt.Errorf("--baseline is for clicks mode: a bare handler stores no conversions")
 		}

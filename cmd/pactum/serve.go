@@ -33,7 +33,9 @@ import (
 	"github.com/pactum/pactum/fx"
 	"github.com/pactum/pactum/geoip"
 	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/outbound"
 	"github.com/pactum/pactum/payout"
+	"github.com/pactum/pactum/postback"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
 	"github.com/pactum/pactum/web"
@@ -97,6 +99,9 @@ type server struct {
 	fxWarned  time.Time // when pollRates last logged a failure
 	// accounts signs people in to the web UI (its sessions are swept by refresh).
 	accounts *auth.Accounts
+	// outbound sends partners' postbacks (the worker's and the API's test sends) through the
+	// address guard.
+	outbound *outbound.Client
 	http     *http.Server
 	ln       net.Listener
 
@@ -177,6 +182,8 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	}
 
 	s.accounts = auth.NewAccounts(auth.Config{Store: s.store, Idle: cfg.SessionIdle, Max: cfg.SessionMax, Now: cfg.clock, Logger: logger})
+
+	s.outbound = outbound.New(outbound.Config{AllowPrivate: cfg.PostbackAllowPrivate})
 	s.startBackground(logger)
 
 	mux := http.NewServeMux()
@@ -205,7 +212,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if cfg.runs(RoleAPI) {
 		s.program = program.New(program.Config{
 			Store: s.store, PublicURL: cfg.PublicURL, OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
-			Conversions: s.convs, Rules: commissions, Rates: s.rates,
+			Conversions: s.convs, Rules: commissions, Rates: s.rates, Outbound: s.outbound,
 		})
 		reports := report.New(s.store, s.rates, cfg.clock)
 		api.New(api.Config{Program: s.program, Reports: reports, Stream: s.store, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
@@ -238,9 +245,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 
 // startBackground starts the process's background work: reloading exchange rates (and, with
 // NATS, the catalog) now and then, and in the worker role the jobs of payouts (approvals at the
-// end of hold periods, the scheduled payout runs) and the report rollups of conversion changes.
-// They work from the store's state, so a restart resumes them, and several workers running them
-// at once approve, pay and count nothing twice.
+// end of hold periods, the scheduled payout runs), the report rollups of conversion changes, and
+// partner postbacks (the outbox over the change feed and the delivery worker). Each works from
+// the store's state, so a restart resumes it, and several workers running at once approve, pay,
+// count and send nothing twice. jobsDone closes once all of them returned: postbacks in flight
+// are then recorded or released.
 func (s *server) startBackground(logger *slog.Logger) {
 	ctx, stop := context.WithCancel(context.Background())
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
@@ -257,11 +266,46 @@ func (s *server) startBackground(logger *slog.Logger) {
 	if s.cfg.runs(RoleWorker) {
 		run(jobs.Run)
 		run(s.keepReports)
+		run(s.postbacks(logger.With("component", "postbacks")).Run)
+		run(func(ctx context.Context) { s.pruneWebhooks(ctx, logger) })
 	}
 	go func() {
 		wg.Wait()
 		close(s.jobsDone)
 	}()
+}
+
+// webhookRetention is how long the webhook log keeps what came in (as the postback log does).
+const webhookRetention = 30 * 24 * time.Hour
+
+// pruneWebhooks deletes webhooks older than webhookRetention from the log, at once and then
+// hourly, until ctx ends: the log holds customers' orders, kept no longer than useful.
+func (s *server) pruneWebhooks(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := s.store.PruneWebhooks(ctx, s.cfg.clock().Add(-webhookRetention))
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("pruning the webhook log failed; will try again", "err", err)
+		} else if n > 0 {
+			logger.Info("webhooks older than 30 days pruned from the log", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// postbacks is the outbox and the delivery worker of partner postbacks.
+func (s *server) postbacks(logger *slog.Logger) *postback.Runner {
+	return &postback.Runner{
+		Outbox: &postback.Outbox{Store: s.store, Now: s.cfg.clock, Logger: logger},
+		Worker: &postback.Worker{Store: s.store, Now: s.cfg.clock, Logger: logger,
+			Sender: &postback.Sender{Client: s.outbound, Now: s.cfg.clock}},
+		Logger: logger,
+	}
 }
 
 // keepReports keeps the report rollups of conversions current from the change feed. A store

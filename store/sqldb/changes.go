@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pactum/pactum"
 )
@@ -149,6 +150,27 @@ func (s *Store) ConsumerPosition(ctx context.Context, consumer string) (int64, e
 	return pos, nil
 }
 
+const startConsumer = `INSERT INTO change_consumers (name, position)
+	SELECT ?, position FROM change_head WHERE id = 1 ON CONFLICT (name) DO NOTHING`
+
+// StartConsumer records the newest position for consumer unless it has one, and returns its
+// position. The head is read as committed: a writer that took positions and has not committed
+// holds change_head's row (PostgreSQL) or the write lock (SQLite), so its changes come after
+// the position recorded, and the consumer sees them.
+func (s *Store) StartConsumer(ctx context.Context, consumer string) (int64, error) {
+	var pos int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(startConsumer), consumer); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.q(consumerPosition), consumer).Scan(&pos)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start change consumer %s: %w", consumer, err)
+	}
+	return pos, nil
+}
+
 const setConsumer = `INSERT INTO change_consumers (name, position) VALUES (?, ?)
 	ON CONFLICT (name) DO UPDATE SET position = excluded.position`
 
@@ -221,7 +243,10 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 		if len(changes) == 0 {
 			return nil
 		}
-		if fnErr = fn(changeTx{s: s, tx: tx, pending: pending}, changes); fnErr != nil {
+		ct := &changeTx{s: s, tx: tx, pending: pending}
+		fnErr = fn(ct, changes)
+		ct.close()
+		if fnErr != nil {
 			return fnErr
 		}
 		n = len(changes)
@@ -237,15 +262,85 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	return n, nil
 }
 
-// changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction.
+// changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction. A consumer
+// reads once or twice for each change of a batch, so its statements are prepared once a
+// transaction.
 type changeTx struct {
 	s       *Store
 	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
 	pending map[string]int64 // report values added, cached once the transaction commits
 }
 
-func (c changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
-	cv, err := scanConversion(c.tx.QueryRowContext(ctx, c.s.q(conversionByID), id))
+// stmt returns query prepared in the transaction.
+func (c *changeTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, c.s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = make(map[string]*sql.Stmt)
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *changeTx) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
+// Click reads a stored click by its id.
+func (c *changeTx) Click(ctx context.Context, clickID string) (pactum.Visit, error) {
+	st, err := c.stmt(ctx, clickColumns+` WHERE click_id = ?`)
+	if err != nil {
+		return pactum.Visit{}, fmt.Errorf("click: %w", err)
+	}
+	var v pactum.Visit
+	var seq int64
+	if err := scanVisit(st.QueryRowContext(ctx, clickID), &v, &seq, &v.ClickID); err != nil {
+		return pactum.Visit{}, fmt.Errorf("click: %w", notFound(err, "click %s not stored", clickID))
+	}
+	return v, nil
+}
+
+// Postbacks returns the partner's enabled postbacks.
+func (c *changeTx) Postbacks(ctx context.Context, partnerID int64) ([]pactum.Postback, error) {
+	st, err := c.stmt(ctx, enabledPostbacks)
+	if err != nil {
+		return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+	}
+	rows, err := st.QueryContext(ctx, partnerID, true)
+	if err != nil {
+		return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var out []pactum.Postback
+	for rows.Next() {
+		p, err := scanPostback(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postbacks of partner %d: %w", partnerID, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// InsertDeliveries records deliveries in the consumer's transaction.
+func (c *changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.PostbackDelivery) error {
+	return c.s.insertDeliveries(ctx, c.tx, deliveries, time.Time{})
+}
+
+func (c *changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
+	st, err := c.stmt(ctx, conversionByID)
+	if err != nil {
+		return pactum.Conversion{}, fmt.Errorf("conversion: %w", err)
+	}
+	cv, err := scanConversion(st.QueryRowContext(ctx, id))
 	if err != nil {
 		return pactum.Conversion{}, fmt.Errorf("conversion: %w", notFound(err, "conversion %d not found", id))
 	}

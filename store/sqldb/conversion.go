@@ -284,6 +284,9 @@ func conversionFilter(f pactum.ConversionFilter) *where {
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
 	}
+	if f.DedupKey != "" {
+		w.add("dedup_key = ?", f.DedupKey)
+	}
 	if !f.From.IsZero() {
 		w.add("time >= ?", micros(f.From))
 	}

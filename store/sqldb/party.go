@@ -10,8 +10,12 @@ import (
 )
 
 const (
+	// The platforms with a webhook secret are read with the advertiser, never the secrets.
 	advertiserColumns = `SELECT id, name, currency, postback_token_hash, postback_ips, payout_schedule,
-		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at FROM advertisers`
+		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at,
+		EXISTS (SELECT 1 FROM shop_secrets WHERE advertiser_id = advertisers.id AND platform = 'shopify'),
+		EXISTS (SELECT 1 FROM shop_secrets WHERE advertiser_id = advertisers.id AND platform = 'woocommerce')
+		FROM advertisers`
 	advertiserByID    = advertiserColumns + ` WHERE id = ?`
 	advertiserByToken = advertiserColumns + ` WHERE postback_token_hash = ?`
 	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, postback_ips, payout_schedule,
@@ -107,11 +111,20 @@ func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
 	var a pactum.Advertiser
 	var ips string
 	var created int64
+	var shopify, woocommerce bool
 	if err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &ips, &a.PayoutSchedule, &a.PayoutWeekday,
-		&a.PayoutDay, &a.NetDays, &a.LegalName, &a.IBAN, &a.BIC, &created); err != nil {
+		&a.PayoutDay, &a.NetDays, &a.LegalName, &a.IBAN, &a.BIC, &created, &shopify, &woocommerce); err != nil {
 		return a, err
 	}
 	a.CreatedAt = fromMicros(created)
+	for _, p := range []struct {
+		set  bool
+		name string
+	}{{shopify, pactum.PlatformShopify}, {woocommerce, pactum.PlatformWooCommerce}} {
+		if p.set {
+			a.ShopSecrets = append(a.ShopSecrets, p.name)
+		}
+	}
 	if err := readJSONList(ips, &a.PostbackIPs); err != nil {
 		return a, fmt.Errorf("advertiser %d: decode postback_ips: %w", a.ID, err)
 	}

@@ -773,7 +773,9 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 			micros(from), micros(to)); err != nil {
 			return fmt.Errorf("delete memos: %w", err)
 		}
-		fnErr = fn(changeTx{s: s, tx: tx, pending: pending})
+		ct := &changeTx{s: s, tx: tx, pending: pending}
+		fnErr = fn(ct)
+		ct.close()
 		return fnErr
 	})
 	if fnErr != nil {
@@ -787,11 +789,11 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 
 // The RollupTx of a change consumer and of a rebuild.
 
-func (c changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
+func (c *changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
 	return c.s.addRollups(ctx, c.tx, c.s.unprepared(c.tx), rows, c.pending)
 }
 
-func (c changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
 	out := map[int64][]byte{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
@@ -821,7 +823,7 @@ func (c changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byt
 	return out, nil
 }
 
-func (c changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error {
+func (c *changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error {
 	slices.SortFunc(memos, func(a, b pactum.ReportMemo) int { return cmp.Compare(a.ConversionID, b.ConversionID) })
 	for _, m := range memos {
 		if _, err := c.tx.ExecContext(ctx, c.s.q(`INSERT INTO report_memos (conversion_id, data) VALUES (?, ?)
@@ -832,7 +834,7 @@ func (c changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo)
 	return nil
 }
 
-func (c changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(pactum.Visit, bool) error) error {
+func (c *changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(pactum.Visit, bool) error) error {
 	for _, t := range []struct {
 		table      string
 		impression bool
@@ -869,19 +871,8 @@ func (c changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(
 	return nil
 }
 
-func (c changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn func(pactum.Conversion, *pactum.Visit) error) error {
+func (c *changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn func(pactum.Conversion, *pactum.Visit) error) error {
 	return c.s.eachReportConversion(ctx, c.tx, from, to, nil, nil, fn)
-}
-
-func (c changeTx) Click(ctx context.Context, clickID string) (*pactum.Visit, error) {
-	clicks, err := c.s.clicksByID(ctx, c.tx, []pactum.Conversion{{ClickID: clickID}})
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := clicks[clickID]; ok {
-		return &v, nil
-	}
-	return nil, nil
 }
 
 // AddRollups adds the batch's visit rollups in the event transaction.

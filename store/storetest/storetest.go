@@ -91,6 +91,16 @@ var areas = []struct {
 		{"Sessions", testSessions},
 		{"Invitations", testInvitations},
 	}},
+	{"Postbacks", []test{ // pactum.PostbackStore and the postbacks consumer's pactum.ChangeTx
+		{"Postbacks", testPostbacks},
+		{"ChangeTx", testPostbackChangeTx},
+		{"Deliveries", testDeliveries},
+		{"ClaimConcurrently", testClaimDeliveriesConcurrently},
+	}},
+	{"Webhooks", []test{ // pactum.WebhookStore
+		{"ShopSecrets", testShopSecrets},
+		{"WebhookLog", testWebhookLog},
+	}},
 }
 
 // Run runs the suite. open returns a fresh, empty store for one test and closes it when that
