@@ -86,10 +86,12 @@ type Advertiser struct {
 	NetDays int `json:"net_days"`
 	// LegalName, IBAN and BIC are the account the program pays from: the debtor of its SEPA
 	// transfer files. IBAN and BIC are kept in their compact, upper-case form (ValidIBAN).
-	LegalName string    `json:"legal_name"`
-	IBAN      string    `json:"iban"`
-	BIC       string    `json:"bic"`
-	CreatedAt time.Time `json:"created_at"`
+	LegalName string `json:"legal_name"`
+	IBAN      string `json:"iban"`
+	BIC       string `json:"bic"`
+	// Fraud are the program's fraud rules, the defaults of its offers'.
+	Fraud     FraudSettings `json:"fraud"`
+	CreatedAt time.Time     `json:"created_at"`
 }
 
 // Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.
@@ -155,8 +157,12 @@ type Offer struct {
 	Targeting   Targeting    `json:"targeting"`
 	Visibility  string       `json:"visibility"`
 	Events      []OfferEvent `json:"events"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// Fraud are the offer's fraud rules; ProgramFraud its advertiser's, read with it (package
+	// fraud resolves the two).
+	Fraud        FraudSettings `json:"fraud"`
+	ProgramFraud FraudSettings `json:"-"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // Link is a partner's tracking link to an offer. Code is its short code for /c/{code}.

@@ -24,6 +24,8 @@ type advertiserJSON struct {
 	LegalName *string `json:"legal_name,omitempty"`
 	IBAN      *string `json:"iban,omitempty"`
 	BIC       *string `json:"bic,omitempty"`
+	// Fraud are the program's fraud rules, for the same callers as its account.
+	Fraud *fraudJSON `json:"fraud,omitempty"`
 	// PostbackToken is set only in the answer to the create: only its hash is stored.
 	PostbackToken string    `json:"postback_token,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -37,6 +39,7 @@ func advertiserView(c program.Caller) func(pactum.Advertiser) advertiserJSON {
 			NetDays: adv.NetDays, CreatedAt: adv.CreatedAt.UTC()}
 		if c.SeesAdvertiserAccount(adv.ID) {
 			out.LegalName, out.IBAN, out.BIC = &adv.LegalName, &adv.IBAN, &adv.BIC
+			out.Fraud = fraudView(adv.Fraud)
 		}
 		return out
 	}

@@ -160,7 +160,8 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
-	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}, changeQueries...)
+	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
+	clickByID, sameIPConversions, sameCustomerConversions, recentConversions, dailyConversions}, changeQueries...)
 
 // exec runs query through its prepared statement.
 func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -194,4 +195,58 @@ func (s *Store) Sync(ctx context.Context) error {
 		return fmt.Errorf("sync event transactions: checkpoint incomplete (%d of %d frames copied)", copied, logFrames)
 	}
 	return nil
+}
+
+const (
+	clickByID = `SELECT click_id, ` + visitColumns + ` FROM clicks WHERE click_id = ?`
+	// The counts of FraudHistory, each bounded by a LIMIT so that a partner with a long history
+	// costs the event transaction no more than one with a short one.
+	sameIPConversions = `SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+		WHERE offer_id = ? AND ip = ? AND ip <> '' AND partner_id = ? AND time >= ? LIMIT ?) t`
+	sameCustomerConversions = `SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+		WHERE offer_id = ? AND customer_id = ? AND customer_id <> '' AND partner_id = ? AND time >= ? LIMIT ?) t`
+	recentConversions = `SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+		WHERE offer_id = ? AND partner_id = ? AND time >= ? LIMIT ?) t`
+	// A partner's conversions of an offer by UTC day, from the reports' rollups (report_p's
+	// partner index), rather than a count of every conversion of the week.
+	dailyConversions = `SELECT COALESCE(CAST(SUM(conversions) AS BIGINT), 0) FROM report_p
+		WHERE partner_id = ? AND grain = 86400 AND bucket >= ? AND bucket < ? AND offer_id = ?`
+)
+
+// Click returns the stored click with clickID, nil when it is not stored.
+func (e *eventTx) Click(ctx context.Context, clickID string) (*pactum.Visit, error) {
+	var v pactum.Visit
+	err := scanVisit(e.stmt(ctx, clickByID).QueryRowContext(ctx, clickID), &v, &v.ClickID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("click: %w", err)
+	}
+	return &v, nil
+}
+
+// FraudHistory counts what q asks for, through prepared statements and indexes
+// (conversions_offer_ip, conversions_offer_customer, conversions_offer_partner_time, report_p_partner).
+func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) (pactum.FraudHistory, error) {
+	var h pactum.FraudHistory
+	since := micros(q.RepeatSince)
+	for _, c := range []struct {
+		ask   bool
+		query string
+		args  []any
+		out   *int64
+	}{
+		{q.IP != "", sameIPConversions, []any{q.OfferID, q.IP, q.PartnerID, since, pactum.FraudHistoryCap}, &h.SameIP},
+		{q.CustomerID != "", sameCustomerConversions, []any{q.OfferID, q.CustomerID, q.PartnerID, since, pactum.FraudHistoryCap}, &h.SameCustomer},
+		{!q.HourStart.IsZero(), recentConversions, []any{q.OfferID, q.PartnerID, micros(q.HourStart), pactum.FraudHistoryCap}, &h.LastHour},
+		{!q.HourStart.IsZero(), dailyConversions, []any{q.PartnerID, q.HistoryFrom.Unix(), q.HistoryTo.Unix(), q.OfferID}, &h.History},
+	} {
+		if !c.ask {
+			continue
+		}
+		if err := e.stmt(ctx, c.query).QueryRowContext(ctx, c.args...).Scan(c.out); err != nil {
+			return h, fmt.Errorf("fraud history: %w", err)
+		}
+	}
+	return h, nil
 }
