@@ -23,6 +23,8 @@ Commands:
   migrate        create or upgrade the store's schema, then exit
   users create   create an API key for an admin, an advertiser or a partner, and print it once
   fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
+  fraud asn-update
+                 build the ASN database of the datacenter fraud rule from @ip-location-db/asn
   payouts run    approve what is due and make the payout runs due on a date
   reports rebuild
                  recompute every report rollup from the stored events
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLoadtest(ctx, rest, stdout, stderr)
 	case "fx":
 		return runFX(ctx, rest, stdout, stderr)
+	case "fraud":
+		return runFraud(ctx, rest, stdout, stderr)
 	case "payouts":
 		if len(rest) == 0 || rest[0] != "run" {
 			fmt.Fprint(stderr, "Usage: pactum payouts run [--date YYYY-MM-DD] [--advertiser ID] [flags]\n")
