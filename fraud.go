@@ -132,24 +132,44 @@ type FraudCounts struct {
 	Refunded        int64 // conversions with a refund
 }
 
-// FraudHistoryQuery asks EventTx.FraudHistory about a partner's conversions of an offer before
-// a new one. Each count is made only when asked: IP or CustomerID set, HourStart not zero.
+// ClickSource is what the conversion fraud rules read of a conversion's click: its address and
+// whether it was a bot's or a click rule fired on it (Visit.Flagged).
+type ClickSource struct {
+	Found   bool
+	IP      string
+	Flagged bool
+}
+
+// Flagged reports whether the visit was a bot's or a click rule fired on it.
+func (v *Visit) Flagged() bool { return v.Bot || v.Flags != "" }
+
+// FraudHistoryQuery asks EventTx.FraudHistory about a conversion's click and the partner's
+// conversions of an offer before it, in one statement (every statement costs the event
+// transaction, which every conversion waits for, a round through the driver). Each part is read
+// only when asked (ClickID or Click, SameIP, CustomerID, HourCap above 0, HistoryTo), and each
+// count stops at its cap: a rule asks "at least n", and counting further would cost for nothing.
 type FraudHistoryQuery struct {
 	OfferID, PartnerID int64
-	// IP and CustomerID: count the conversions since RepeatSince with this click address and
-	// this customer id.
-	IP, CustomerID string
-	RepeatSince    time.Time
-	// HourStart: count the conversions since then; and from the report rollups those of the
-	// UTC days from HistoryFrom to HistoryTo (exclusive).
-	HourStart, HistoryFrom, HistoryTo time.Time
+	// ClickID: read the stored click's source, unless Click gives it (a click of the same batch,
+	// not stored yet).
+	ClickID string
+	Click   *ClickSource
+	// SameIP: count, up to RepeatCap, the conversions since RepeatSince from the click's address;
+	// CustomerID likewise those with this customer id.
+	SameIP      bool
+	CustomerID  string
+	RepeatSince time.Time
+	RepeatCap   int64
+	// HourStart and HourCap: count, up to HourCap, the conversions since HourStart.
+	HourStart time.Time
+	HourCap   int64
+	// HistoryFrom and HistoryTo: sum the conversions of these UTC days (To exclusive) from the
+	// report rollups.
+	HistoryFrom, HistoryTo time.Time
 }
 
-// FraudHistory is what EventTx.FraudHistory counted. Counts stop at FraudHistoryCap: a rule
-// asks "at least n", and counting further would cost the event transaction for nothing.
+// FraudHistory is what EventTx.FraudHistory read.
 type FraudHistory struct {
+	Click                                   ClickSource
 	SameIP, SameCustomer, LastHour, History int64
 }
-
-// FraudHistoryCap bounds the counts of FraudHistory but History.
-const FraudHistoryCap = 1000

@@ -50,10 +50,8 @@ type EventTx interface {
 	// ClickCountry returns the country of the stored click with clickID, or "" when it has none
 	// or is not stored (yet: in a distributed deployment a conversion can overtake its click).
 	ClickCountry(ctx context.Context, clickID string) (string, error)
-	// Click returns the stored click with clickID as the transaction sees it, nil when it is not
-	// stored (yet: in a distributed deployment a conversion can overtake its click).
-	Click(ctx context.Context, clickID string) (*Visit, error)
-	// FraudHistory counts what the conversion fraud rules look at (FraudHistoryQuery).
+	// FraudHistory reads what the conversion fraud rules look at, in one statement: the click's
+	// source and counts of the partner's earlier conversions (FraudHistoryQuery).
 	FraudHistory(ctx context.Context, q FraudHistoryQuery) (FraudHistory, error)
 	// CustomerPartner returns the partner of the customer's first (first=true) or latest
 	// attributed conversion in the offer, or ENOTFOUND.

@@ -91,7 +91,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 			if problem != nil {
 				return outcome{err: problem}, nil
 			}
-			if verdict, err = judge(ctx, tx, offer, partner, c); err != nil {
+			if verdict, err = p.judge(ctx, tx, offer, partner, c); err != nil {
 				return outcome{}, err
 			}
 			if verdict.Reject && a.reason == "" {

@@ -2,7 +2,6 @@ package conversion
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -10,12 +9,12 @@ import (
 )
 
 // judge runs the offer's conversion fraud rules (package fraud) on c, attributed to an active
-// partner, inside the event transaction: it reads only what a rule that is not off needs (the
-// click by its id, and bounded, indexed counts of the partner's earlier conversions), and returns
-// the decision. It also keeps the click's address on c (Conversion.IP) for later repeated_ip
-// counts. Errors are store failures.
-func judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer, partner pactum.Partner, c *pactum.Conversion) (fraud.Decision, error) {
-	p := fraud.For(o)
+// partner, inside the event transaction: it reads only what a rule that is not off needs, in one
+// statement (the click's address and flags by its id, bounded counts of the partner's earlier
+// conversions; and once a day per partner its history), and returns the decision. It also keeps the click's address on c
+// (Conversion.IP) for later repeated_ip counts. Errors are store failures.
+func (p *Pipeline) judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer, partner pactum.Partner, c *pactum.Conversion) (fraud.Decision, error) {
+	pol := fraud.For(o)
 	f := fraud.Facts{
 		HasClick:      c.Attribution == pactum.AttributionClick && !c.ClickTime.IsZero(),
 		ClickAge:      c.Time.Sub(c.ClickTime),
@@ -23,38 +22,65 @@ func judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer, partner pactu
 		CustomerID:    c.CustomerID,
 		PartnerEmails: []string{partner.Email, partner.PayPalEmail},
 	}
-	if f.HasClick && (p.Needs(pactum.ReasonFlaggedClick) || p.Needs(pactum.ReasonRepeatedIP)) {
-		click, err := tx.Click(ctx, c.ClickID)
-		if err != nil {
-			return fraud.Decision{}, fmt.Errorf("click %s: %w", c.ClickID, err)
-		}
-		if click != nil {
-			// A conversion that overtook its click (distributed deployments) is judged without it.
-			f.ClickFlagged = click.Bot || click.Flags != ""
-			c.IP = click.IP
-		}
+	q := pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: partner.ID, RepeatCap: fraud.RepeatCap,
+		RepeatSince: c.Time.AddDate(0, 0, -fraud.RepeatWindowDays)}
+	if f.HasClick && (pol.Needs(pactum.ReasonFlaggedClick) || pol.Needs(pactum.ReasonRepeatedIP)) {
+		q.ClickID, q.SameIP = c.ClickID, pol.Needs(pactum.ReasonRepeatedIP)
 	}
-	q := pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: partner.ID, RepeatSince: c.Time.AddDate(0, 0, -fraud.RepeatWindowDays)}
-	if p.Needs(pactum.ReasonRepeatedIP) {
-		q.IP = c.IP
-	}
-	if p.Needs(pactum.ReasonRepeatedCustomer) {
+	if pol.Needs(pactum.ReasonRepeatedCustomer) {
 		q.CustomerID = c.CustomerID
 	}
-	if p.Needs(pactum.ReasonVelocity) {
-		day := c.Time.UTC().Truncate(24 * time.Hour)
-		q.HourStart, q.HistoryFrom, q.HistoryTo = c.Time.Add(-time.Hour), day.AddDate(0, 0, -fraud.VelocityDays), day
+	if pol.Needs(pactum.ReasonVelocity) {
+		history, err := p.history(ctx, tx, o.ID, partner.ID, c.Time)
+		if err != nil {
+			return fraud.Decision{}, err
+		}
+		// The last hour is counted up to where its history makes it suspicious.
+		f.History, q.HourStart, q.HourCap = history, c.Time.Add(-time.Hour), fraud.VelocityCap(history)
 	}
-	if q.IP != "" || q.CustomerID != "" || !q.HourStart.IsZero() {
+	if q.ClickID != "" || q.CustomerID != "" || q.HourCap > 0 {
 		h, err := tx.FraudHistory(ctx, q)
 		if err != nil {
 			return fraud.Decision{}, err
 		}
-		f.SameIP, f.SameCustomer, f.History = h.SameIP, h.SameCustomer, h.History
+		// A conversion that overtook its click (distributed deployments) is judged without it.
+		f.ClickFlagged, c.IP = h.Click.Flagged, h.Click.IP
+		f.SameIP, f.SameCustomer = h.SameIP, h.SameCustomer
 		f.LastHour = h.LastHour + 1 // and this one
 	}
-	return p.Conversion(p.Fired(f)), nil
+	return pol.Conversion(pol.Fired(f)), nil
 }
+
+// history returns a partner's conversions of an offer over the fraud.VelocityDays UTC days
+// before at's, from the report rollups. Those days are over, so each process reads them once a
+// day per partner and offer and remembers them (a refund or a late rollup since changes them
+// little, and only until the next day).
+func (p *Pipeline) history(ctx context.Context, tx pactum.EventTx, offerID, partnerID int64, at time.Time) (int64, error) {
+	day := at.UTC().Truncate(24 * time.Hour)
+	key := historyKey{offerID, partnerID}
+	p.historyMu.Lock()
+	if !p.historyDay.Equal(day) {
+		p.historyDay, p.histories = day, map[historyKey]int64{}
+	}
+	n, ok := p.histories[key]
+	p.historyMu.Unlock()
+	if ok {
+		return n, nil
+	}
+	h, err := tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: offerID, PartnerID: partnerID,
+		HistoryFrom: day.AddDate(0, 0, -fraud.VelocityDays), HistoryTo: day})
+	if err != nil {
+		return 0, err
+	}
+	p.historyMu.Lock()
+	if p.historyDay.Equal(day) {
+		p.histories[key] = h.History
+	}
+	p.historyMu.Unlock()
+	return h.History, nil
+}
+
+type historyKey struct{ offer, partner int64 }
 
 // hold applies d to c, whose status decide set: every code is kept in Flags; a rule that
 // rejects makes it rejected (decide did, with d.Reason), and one that holds it for review keeps

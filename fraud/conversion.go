@@ -69,6 +69,16 @@ func selfReferral(customer string, emails []string) bool {
 // velocity: at least VelocityMin conversions in the last hour, and more than VelocityFactor
 // times the partner's hourly average over the days before.
 func velocity(lastHour, history int64) bool {
-	hours := int64(VelocityDays * 24)
-	return lastHour >= VelocityMin && lastHour*hours > VelocityFactor*history
+	return lastHour >= VelocityMin && lastHour*velocityHours > VelocityFactor*history
+}
+
+const velocityHours = VelocityDays * 24
+
+// RepeatCap is as far as the counts of repeated_ip and repeated_customer need to go.
+const RepeatCap = max(RepeatedIPs, RepeatedCustomers)
+
+// VelocityCap is as far as the count of the last hour's earlier conversions needs to go, given
+// the partner's history: to where conversion_velocity fires.
+func VelocityCap(history int64) int64 {
+	return max(VelocityMin, VelocityFactor*history/velocityHours+1)
 }

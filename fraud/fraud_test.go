@@ -231,3 +231,15 @@ func TestScore(t *testing.T) {
 		t.Errorf("worst: %d", s.Score)
 	}
 }
+
+// Counting the last hour no further than VelocityCap decides velocity as the full count would.
+func TestVelocityCap(t *testing.T) {
+	for history := int64(0); history < 5000; history += 7 {
+		c := VelocityCap(history)
+		for earlier := int64(0); earlier < 3*c+50; earlier++ {
+			if got, want := velocity(min(earlier, c)+1, history), velocity(earlier+1, history); got != want {
+				t.Fatalf("history %d, %d earlier: capped at %d says %v, counted %v", history, earlier, c, got, want)
+			}
+		}
+	}
+}

@@ -181,11 +181,11 @@ func (b batchTx) ClickCountry(ctx context.Context, clickID string) (string, erro
 	return b.EventTx.ClickCountry(ctx, clickID)
 }
 
-func (b batchTx) Click(ctx context.Context, clickID string) (*pactum.Visit, error) {
-	if v := b.batchClick(clickID); v != nil {
-		return v, nil
+func (b batchTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) (pactum.FraudHistory, error) {
+	if v := b.batchClick(q.ClickID); q.ClickID != "" && v != nil {
+		q.Click = &pactum.ClickSource{Found: true, IP: v.IP, Flagged: v.Flagged()}
 	}
-	return b.EventTx.Click(ctx, clickID)
+	return b.EventTx.FraudHistory(ctx, q)
 }
 
 // batchClick returns the click with clickID logged earlier in the batch, nil if none was.

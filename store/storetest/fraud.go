@@ -75,18 +75,33 @@ func testFraudEvents(t *testing.T, s pactum.Store) {
 	}
 
 	_, err = s.ApplyEvents(ctx, "conv", 10, func(tx pactum.EventTx) error {
-		v, err := tx.Click(ctx, "dup")
-		if err != nil || v == nil || v.Flags != click.Flags || v.IP != click.IP {
-			t.Errorf("Click: %+v %v", v, err)
+		// The history is the daily rollups' of the days asked: two of the three days here.
+		day := at.Truncate(24 * time.Hour)
+		var rows []pactum.RollupRow
+		for i, n := range []int64{5, 7, 11} {
+			rows = append(rows, pactum.RollupRow{RollupKey: pactum.RollupKey{Table: pactum.RollupPartner, Grain: pactum.GrainDay,
+				Bucket: day.AddDate(0, 0, i-2).Unix(), OfferID: o.ID, PartnerID: anna.ID}, Metrics: pactum.Metrics{Conversions: n}})
 		}
-		if v, err := tx.Click(ctx, "nope"); v != nil || err != nil {
-			t.Errorf("Click of a missing click: %+v %v", v, err)
+		must(t, tx.AddRollups(ctx, rows))
+		// The click's source, and the conversions from its address: those from 198.51.100.1.
+		h, err := tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID, ClickID: "dup", SameIP: true,
+			CustomerID: "cust-1", RepeatSince: at, RepeatCap: 10, HourStart: at.Add(90 * time.Second), HourCap: 10,
+			HistoryFrom: day.AddDate(0, 0, -7), HistoryTo: day})
+		want := pactum.FraudHistory{Click: pactum.ClickSource{Found: true, IP: click.IP, Flagged: true}, SameIP: 0,
+			SameCustomer: 3, LastHour: 1, History: 12}
+		if err != nil || h != want {
+			t.Errorf("FraudHistory: %+v %v, want %+v", h, err, want)
 		}
-		h, err := tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID, IP: "198.51.100.1",
-			CustomerID: "cust-1", RepeatSince: at, HourStart: at.Add(90 * time.Second), HistoryFrom: at.AddDate(0, 0, -7),
-			HistoryTo: at})
-		if err != nil || h.SameIP != 2 || h.SameCustomer != 3 || h.LastHour != 1 || h.History != 0 {
-			t.Errorf("FraudHistory: %+v %v", h, err)
+		// A click of the same batch, given rather than read; counts stop at the cap.
+		h, err = tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID, ClickID: "nope",
+			Click: &pactum.ClickSource{Found: true, IP: "198.51.100.1"}, SameIP: true, CustomerID: "cust-1",
+			RepeatSince: at, RepeatCap: 2, HourStart: at, HourCap: 1})
+		if err != nil || h.SameIP != 2 || h.SameCustomer != 2 || h.LastHour != 1 || h.Click.IP != "198.51.100.1" {
+			t.Errorf("FraudHistory with caps: %+v %v", h, err)
+		}
+		h, err = tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID, ClickID: "nope", SameIP: true, RepeatCap: 5})
+		if err != nil || h.Click.Found || h.SameIP != 0 {
+			t.Errorf("FraudHistory of a click not stored: %+v %v", h, err)
 		}
 		h, err = tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID})
 		if err != nil || h != (pactum.FraudHistory{}) {
