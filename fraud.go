@@ -133,15 +133,29 @@ type FraudCounts struct {
 }
 
 // ClickSource is what the conversion fraud rules read of a conversion's click: its address and
-// whether it was a bot's or a click rule fired on it (Visit.Flagged).
+// whether it was flagged (Visit.Flagged).
 type ClickSource struct {
 	Found   bool
 	IP      string
 	Flagged bool
 }
 
-// Flagged reports whether the visit was a bot's or a click rule fired on it.
-func (v *Visit) Flagged() bool { return v.Bot || v.Flags != "" }
+// Flagged reports whether the visit was a bot's or a click rule other than duplicate_click fired
+// on it: a person who clicked twice converts on the second click (the cookie holds the latest
+// click id), and that is no sign of fraud.
+func (v *Visit) Flagged() bool {
+	if v.Bot {
+		return true
+	}
+	for list := v.Flags; list != ""; {
+		var code string
+		code, list, _ = strings.Cut(list, ReasonSep)
+		if code != ReasonDuplicateClick {
+			return true
+		}
+	}
+	return false
+}
 
 // FraudHistoryQuery asks EventTx.FraudHistory about a conversion's click and the partner's
 // conversions of an offer before it, in one statement (every statement costs the event

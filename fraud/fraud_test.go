@@ -19,7 +19,7 @@ func TestRuleActionsByLevel(t *testing.T) {
 		pactum.ReasonTooFast:          {"flag", "reject", "reject"},
 		pactum.ReasonTooSlow:          {"flag", "flag", "review"},
 		pactum.ReasonSelfReferral:     {"flag", "review", "reject"},
-		pactum.ReasonFlaggedClick:     {"flag", "review", "reject"},
+		pactum.ReasonFlaggedClick:     {"flag", "flag", "review"},
 		pactum.ReasonRepeatedIP:       {"flag", "flag", "review"},
 		pactum.ReasonRepeatedCustomer: {"flag", "flag", "review"},
 		pactum.ReasonVelocity:         {"flag", "flag", "review"},
@@ -96,7 +96,7 @@ func TestConversionRules(t *testing.T) {
 		{pactum.ReasonSelfReferral, func(f *Facts) { f.CustomerID = " Anna@Example.com" }, func(f *Facts) { f.CustomerID = "anna@example.org" },
 			pactum.FraudSettings{}, [3]string{"flag", "review", "reject"}},
 		{pactum.ReasonFlaggedClick, func(f *Facts) { f.ClickFlagged = true }, func(f *Facts) { f.ClickFlagged, f.HasClick = true, false },
-			pactum.FraudSettings{}, [3]string{"flag", "review", "reject"}},
+			pactum.FraudSettings{}, [3]string{"flag", "flag", "review"}},
 		{pactum.ReasonRepeatedIP, func(f *Facts) { f.SameIP = 2 }, func(f *Facts) { f.SameIP = 1 },
 			pactum.FraudSettings{}, [3]string{"flag", "flag", "review"}},
 		{pactum.ReasonRepeatedCustomer, func(f *Facts) { f.SameCustomer = 2 }, func(f *Facts) { f.SameCustomer = 1 },
@@ -151,7 +151,7 @@ func TestConversionSeveralRules(t *testing.T) {
 		t.Errorf("%+v", d)
 	}
 	d = p.Conversion([]string{pactum.ReasonRepeatedIP, pactum.ReasonSelfReferral, pactum.ReasonFlaggedClick})
-	if !d.Review || d.Reason != "self_referral+flagged_click" {
+	if !d.Review || d.Reason != "self_referral" || d.Flags != "self_referral+flagged_click+repeated_ip" {
 		t.Errorf("%+v", d)
 	}
 	if !pactum.HasReason(d.Flags, pactum.ReasonRepeatedIP) || pactum.HasReason(d.Flags, "repeated") {
@@ -240,6 +240,25 @@ func TestVelocityCap(t *testing.T) {
 			if got, want := velocity(min(earlier, c)+1, history), velocity(earlier+1, history); got != want {
 				t.Fatalf("history %d, %d earlier: capped at %d says %v, counted %v", history, earlier, c, got, want)
 			}
+		}
+	}
+}
+
+// A duplicate is no flagged source: a person who clicked twice converts on the second click.
+func TestFlaggedSource(t *testing.T) {
+	for _, tc := range []struct {
+		v    pactum.Visit
+		want bool
+	}{
+		{pactum.Visit{}, false},
+		{pactum.Visit{Flags: "duplicate_click"}, false},
+		{pactum.Visit{Bot: true}, true},
+		{pactum.Visit{Flags: "datacenter"}, true},
+		{pactum.Visit{Flags: "blocked_ip+duplicate_click"}, true},
+		{pactum.Visit{Flags: "duplicate_click+datacenter"}, true},
+	} {
+		if got := tc.v.Flagged(); got != tc.want {
+			t.Errorf("%+v: %v", tc.v, got)
 		}
 	}
 }

@@ -30,7 +30,9 @@ var Rules = []Rule{
 	{pactum.ReasonTooFast, false, pactum.ActionFlag, pactum.ActionReject, pactum.ActionReject},
 	{pactum.ReasonTooSlow, false, pactum.ActionFlag, pactum.ActionFlag, pactum.ActionReview},
 	{pactum.ReasonSelfReferral, false, pactum.ActionFlag, pactum.ActionReview, pactum.ActionReject},
-	{pactum.ReasonFlaggedClick, false, pactum.ActionFlag, pactum.ActionReview, pactum.ActionReject},
+	// A click of a server (an S2S click integration) or a VPN's can lead to a real sale: held
+	// only at strict.
+	{pactum.ReasonFlaggedClick, false, pactum.ActionFlag, pactum.ActionFlag, pactum.ActionReview},
 	{pactum.ReasonRepeatedIP, false, pactum.ActionFlag, pactum.ActionFlag, pactum.ActionReview},
 	{pactum.ReasonRepeatedCustomer, false, pactum.ActionFlag, pactum.ActionFlag, pactum.ActionReview},
 	{pactum.ReasonVelocity, false, pactum.ActionFlag, pactum.ActionFlag, pactum.ActionReview},
@@ -118,7 +120,7 @@ func Describe(code string) string {
 	case pactum.ReasonSelfReferral:
 		return "the customer is the partner: the customer id is the partner's own email address"
 	case pactum.ReasonFlaggedClick:
-		return "the conversion's click was a bot's or was flagged by a click rule"
+		return "the conversion's click was a bot's, or a click rule other than duplicate_click flagged it"
 	case pactum.ReasonRepeatedIP:
 		return "several of the partner's earlier conversions of this offer came from the same address"
 	case pactum.ReasonRepeatedCustomer:

@@ -90,8 +90,9 @@ type fraudConversion struct {
 // blocked address, a conversion two seconds after its click, a self-referral and a conversion of
 // a bot's click; the clean one's clicks (an in-app browser among them) and sales. The clean
 // partner is paid in full, the fraudulent one's conversions are rejected or held as the default
-// (moderate) level says, the held ones wait for a person (the approval job leaves them), and the
-// reasons show in the reports, the conversions, the clicks, the review queue and the score.
+// (moderate) level and the offer's override (flagged_click: review) say, the held ones wait for a
+// person (the approval job leaves them), and the reasons show in the reports, the conversions,
+// the clicks, the review queue and the score.
 func TestFraudEndToEnd(t *testing.T) {
 	asnDB, hosting := writeASNDB(t)
 	p := startServer(t, freeAddr(t), "--db", filepath.Join(t.TempDir(), "fraud.db"), "--jobs-every", "100ms",
@@ -108,6 +109,11 @@ func TestFraudEndToEnd(t *testing.T) {
 	code, body := apiAs(t, p, testAdminKey, "PATCH", fmt.Sprintf("/api/v1/offers/%d", offer.ID), `{"fraud":{"rules":{"duplicate_click":"review"}}}`)
 	if code != http.StatusBadRequest || !strings.Contains(string(body), `"field":"fraud.rules.duplicate_click"`) {
 		t.Fatalf("a click rule held for review: %d %s", code, body)
+	}
+	// This program holds conversions of flagged clicks for review (moderate only flags them).
+	code, body = apiAs(t, p, testAdminKey, "PATCH", fmt.Sprintf("/api/v1/offers/%d", offer.ID), `{"fraud":{"rules":{"flagged_click":"review"}}}`)
+	if code != http.StatusOK || !strings.Contains(string(body), `"rules":{"flagged_click":"review"}`) {
+		t.Fatalf("a rule's action: %d %s", code, body)
 	}
 	p.api("POST", "/api/v1/partners", map[string]any{"name": "Clara", "email": "clara@example.com"}, &clara)
 	p.api("POST", "/api/v1/partners", map[string]any{"name": "Fred", "email": "fred@example.com"}, &fred)
@@ -155,7 +161,8 @@ func TestFraudEndToEnd(t *testing.T) {
 	}
 	_, self := report(dcClick, "F-2", "Fred@Example.com")
 	_, ofBot := report(botClick, "F-3", "c-bot")
-	if !self.Held || self.Status != "pending" || self.Reason != "self_referral+flagged_click" || self.Commission.Payout != "10.00" {
+	if !self.Held || self.Status != "pending" || self.Reason != "self_referral+flagged_click" || self.Commission.Payout != "10.00" ||
+		strings.Join(self.Flags, " ") != "self_referral flagged_click" {
 		t.Errorf("self-referral from a data centre: %+v", self)
 	}
 	if !ofBot.Held || ofBot.Reason != "flagged_click" {
