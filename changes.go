@@ -25,14 +25,16 @@ const (
 // again since.
 type Change struct {
 	// Position orders the feed: it grows by one with each change, in commit order, without gaps.
-	Position       int64
-	Kind           string
-	Time           time.Time
-	ConversionID   int64
-	OfferID        int64
-	AdvertiserID   int64
-	PartnerID      int64 // 0 for an unattributed conversion
-	Status         string
+	Position     int64
+	Kind         string
+	Time         time.Time
+	ConversionID int64
+	OfferID      int64
+	AdvertiserID int64
+	PartnerID    int64 // 0 for an unattributed conversion
+	Status       string
+	// Reason is the conversion's reason codes (Conversion.ReportReason): why it is rejected,
+	// held or capped, else the fraud rules that flagged it, so that partner postbacks carry them.
 	Reason         string
 	Currency       string
 	Amount         decimal.Decimal
@@ -59,7 +61,7 @@ func ChangeOf(before, after *Conversion, at time.Time) (Change, bool) {
 	}
 	return Change{
 		Kind: kind, Time: at, ConversionID: after.ID, OfferID: after.OfferID, AdvertiserID: after.AdvertiserID,
-		PartnerID: after.PartnerID, Status: after.Status, Reason: after.Reason, Currency: after.Currency,
+		PartnerID: after.PartnerID, Status: after.Status, Reason: after.ReportReason(), Currency: after.Currency,
 		Amount: after.Amount, Payout: after.Payout, Revenue: after.Revenue, RefundedAmount: after.RefundedAmount,
 	}, true
 }

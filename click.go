@@ -44,4 +44,8 @@ type Visit struct {
 	Unique bool
 	// Rejected says why the visitor was not sent to the destination (Reject* constants).
 	Rejected string
+	// Flags are the reason codes of the click rules that fired (package fraud), joined by
+	// ReasonSep; Invalid is set when one of them rejects the click: it is not counted.
+	Flags   string
+	Invalid bool
 }

@@ -78,9 +78,16 @@ type Conversion struct {
 	Country     string
 	Attribution string
 	Status      string
-	Reason      string
-	Source      string
-	Time        time.Time // when the conversion was received
+	// Reason says why the conversion is rejected, held for review or capped: the codes of the
+	// fraud rules that rejected or held it (joined by ReasonSep), a Reason* constant, "cap:"
+	// and a cap's name, or the text of a rejection by hand.
+	Reason string
+	// Flags are the codes of every fraud rule that fired when it was reported, whatever each
+	// one's action, joined by ReasonSep; IP is its click's address, for the repeated_ip rule.
+	Flags  string
+	IP     string
+	Source string
+	Time   time.Time // when the conversion was received
 	// Payout is what the partner earns, Revenue what the advertiser owes; each breakdown is the
 	// JSON of a rules.Breakdown, so that every partner can see why.
 	Payout           decimal.Decimal
@@ -170,6 +177,8 @@ type ConversionFilter struct {
 	Status       string
 	// DedupKey finds the conversion of an order (OrderKey), by the index that dedups them.
 	DedupKey string
+	// Held selects the conversions held for review (Conversion.Held).
+	Held     bool
 	From, To time.Time
 }
 

@@ -91,8 +91,10 @@ type Advertiser struct {
 	BIC       string `json:"bic"`
 	// ShopSecrets lists the platforms (PlatformShopify, PlatformWooCommerce) whose webhook
 	// secret is set, as stores read it; the secrets themselves are only in WebhookStore.
-	ShopSecrets []string  `json:"-"`
-	CreatedAt   time.Time `json:"created_at"`
+	ShopSecrets []string `json:"-"`
+	// Fraud are the program's fraud rules, the defaults of its offers'.
+	Fraud     FraudSettings `json:"fraud"`
+	CreatedAt time.Time     `json:"created_at"`
 }
 
 // Partner is who drives results: an affiliate, an influencer, a B2B partner or a referring customer.
@@ -158,8 +160,12 @@ type Offer struct {
 	Targeting   Targeting    `json:"targeting"`
 	Visibility  string       `json:"visibility"`
 	Events      []OfferEvent `json:"events"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// Fraud are the offer's fraud rules; ProgramFraud its advertiser's, read with it (package
+	// fraud resolves the two).
+	Fraud        FraudSettings `json:"fraud"`
+	ProgramFraud FraudSettings `json:"-"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // Link is a partner's tracking link to an offer. Code is its short code for /c/{code}.

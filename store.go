@@ -50,6 +50,9 @@ type EventTx interface {
 	// ClickCountry returns the country of the stored click with clickID, or "" when it has none
 	// or is not stored (yet: in a distributed deployment a conversion can overtake its click).
 	ClickCountry(ctx context.Context, clickID string) (string, error)
+	// FraudHistory reads what the conversion fraud rules look at, in one statement: the click's
+	// source and counts of the partner's earlier conversions (FraudHistoryQuery).
+	FraudHistory(ctx context.Context, q FraudHistoryQuery) (FraudHistory, error)
 	// CustomerPartner returns the partner of the customer's first (first=true) or latest
 	// attributed conversion in the offer, or ENOTFOUND.
 	CustomerPartner(ctx context.Context, offerID int64, customerID string, first bool) (int64, error)

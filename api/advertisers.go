@@ -28,6 +28,8 @@ type advertiserJSON struct {
 	// The shops' webhook secrets are write-only: an answer says only whether each is set.
 	ShopifySecret     secretState `json:"shopify_secret"`
 	WooCommerceSecret secretState `json:"woocommerce_secret"`
+	// Fraud are the program's fraud rules, for the same callers as its account.
+	Fraud *fraudJSON `json:"fraud,omitempty"`
 	// PostbackToken is set only in the answer to the create: only its hash is stored.
 	PostbackToken string    `json:"postback_token,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -46,6 +48,7 @@ func advertiserView(c program.Caller) func(pactum.Advertiser) advertiserJSON {
 			NetDays: adv.NetDays, CreatedAt: adv.CreatedAt.UTC()}
 		if c.SeesAdvertiserAccount(adv.ID) {
 			out.LegalName, out.IBAN, out.BIC = &adv.LegalName, &adv.IBAN, &adv.BIC
+			out.Fraud = fraudView(adv.Fraud)
 		}
 		out.ShopifySecret.Set = slices.Contains(adv.ShopSecrets, pactum.PlatformShopify)
 		out.WooCommerceSecret.Set = slices.Contains(adv.ShopSecrets, pactum.PlatformWooCommerce)

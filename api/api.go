@@ -90,6 +90,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST /api/v1/conversions/{id}/refund", a.refundConversion)
 	a.handle(mux, "POST /api/v1/conversions/{id}/approve", a.approveConversion)
 	a.handle(mux, "POST /api/v1/conversions/{id}/reject", a.rejectConversion)
+	a.handle(mux, "GET /api/v1/review", a.listReview)
+	a.handle(mux, "POST /api/v1/review/decisions", a.decideReview)
+	a.handle(mux, "GET /api/v1/partners/{id}/fraud-score", a.fraudScore)
 
 	a.handle(mux, "POST /api/v1/payouts/runs", a.createRun)
 	a.handle(mux, "GET /api/v1/payouts/runs", a.listRuns)

@@ -34,6 +34,10 @@ type clickJSON struct {
 	Unique    bool    `json:"unique"`
 	// Rejected says why the visitor was not sent to the destination; empty if it was.
 	Rejected string `json:"rejected"`
+	// Flags are the codes of the fraud click rules that fired; Invalid is set when one rejected
+	// the click (it is not counted).
+	Flags   []string `json:"flags"`
+	Invalid bool     `json:"invalid"`
 }
 
 // clickView renders clicks for a caller: with the visitor's address and user agent for those
@@ -45,6 +49,7 @@ func clickView(caller program.Caller) func(pactum.StoredClick) clickJSON {
 			Sub1: c.Sub[0], Sub2: c.Sub[1], Sub3: c.Sub[2], Sub4: c.Sub[3], Sub5: c.Sub[4], Source: c.Source,
 			Referer: c.Referer, Device: c.Device, OS: c.OS, Browser: c.Browser,
 			Country: c.Country, Bot: c.Bot, Unique: c.Unique, Rejected: c.Rejected,
+			Flags: splitCodes(c.Flags), Invalid: c.Invalid,
 		}
 		if caller.SeesVisitors() {
 			v.IP, v.UserAgent = &c.IP, &c.UserAgent

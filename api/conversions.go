@@ -5,12 +5,14 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/answer"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/program"
 )
 
@@ -20,19 +22,24 @@ type conversionJSON struct {
 	AdvertiserID int64  `json:"advertiser_id"`
 	Event        string `json:"event"`
 	// PartnerID is null for an unattributed conversion.
-	PartnerID      *int64         `json:"partner_id"`
-	ClickID        string         `json:"click_id"`
-	OrderID        string         `json:"order_id"`
-	Currency       string         `json:"currency"`
-	Amount         string         `json:"amount"`
-	Items          []lineItemJSON `json:"items"`
-	Coupon         string         `json:"coupon"`
-	CustomerID     string         `json:"customer_id"`
-	NewCustomer    bool           `json:"new_customer"`
-	Country        string         `json:"country"`
-	Attribution    string         `json:"attribution"`
-	Status         string         `json:"status"`
-	Reason         string         `json:"reason"`
+	PartnerID   *int64         `json:"partner_id"`
+	ClickID     string         `json:"click_id"`
+	OrderID     string         `json:"order_id"`
+	Currency    string         `json:"currency"`
+	Amount      string         `json:"amount"`
+	Items       []lineItemJSON `json:"items"`
+	Coupon      string         `json:"coupon"`
+	CustomerID  string         `json:"customer_id"`
+	NewCustomer bool           `json:"new_customer"`
+	Country     string         `json:"country"`
+	Attribution string         `json:"attribution"`
+	Status      string         `json:"status"`
+	Reason      string         `json:"reason"`
+	// Held: pending for review, approved only by a person. Flags are the codes of every fraud
+	// rule that fired; Reasons say each of them, and the decision's, in words.
+	Held           bool           `json:"held"`
+	Flags          []string       `json:"flags"`
+	Reasons        []reasonJSON   `json:"reasons"`
 	Source         string         `json:"source"`
 	Time           time.Time      `json:"time"`
 	Commission     commissionJSON `json:"commission"`
@@ -43,6 +50,35 @@ type conversionJSON struct {
 	// Duplicate is only in the answer to a POST; Error only when Pactum rejected it.
 	Duplicate *bool      `json:"duplicate,omitempty"`
 	Error     *errorJSON `json:"error,omitempty"`
+}
+
+// reasonJSON is one reason code of a conversion or a click, in words.
+type reasonJSON struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+}
+
+// reasons lists the codes of joined reason texts (pactum.ReasonSep), each once, in words.
+func reasons(texts ...string) []reasonJSON {
+	out := []reasonJSON{}
+	seen := map[string]bool{}
+	for _, text := range texts {
+		for _, code := range splitCodes(text) {
+			if !seen[code] {
+				seen[code] = true
+				out = append(out, reasonJSON{Code: code, Description: fraud.Describe(code)})
+			}
+		}
+	}
+	return out
+}
+
+// splitCodes splits joined reason codes; an empty text has none.
+func splitCodes(text string) []string {
+	if text == "" {
+		return []string{}
+	}
+	return strings.Split(text, pactum.ReasonSep)
 }
 
 type errorJSON struct {
@@ -107,6 +143,7 @@ func conversionView(c program.Caller) func(pactum.Conversion) conversionJSON {
 			Items:  make([]lineItemJSON, 0, len(cv.Items)),
 			Coupon: cv.Coupon, CustomerID: cv.CustomerID, NewCustomer: cv.NewCustomer, Country: cv.Country,
 			Attribution: cv.Attribution, Status: cv.Status, Reason: cv.Reason, Source: cv.Source, Time: cv.Time.UTC(),
+			Held: cv.Held(), Flags: splitCodes(cv.Flags), Reasons: reasons(cv.Reason, cv.Flags),
 			Commission: commissionJSON{
 				Payout: money(cv.Payout), Revenue: secret(cv.Revenue),
 				PayoutBreakdown: orNull(cv.PayoutBreakdown), RevenueBreakdown: orNull(cv.RevenueBreakdown),

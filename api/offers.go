@@ -27,8 +27,10 @@ type offerJSON struct {
 	Targeting             targetingJSON   `json:"targeting"`
 	Visibility            string          `json:"visibility"`
 	Events                []offerEventDoc `json:"events"`
-	CreatedAt             time.Time       `json:"created_at"`
-	UpdatedAt             time.Time       `json:"updated_at"`
+	// Fraud are the offer's fraud rules: for the program's side only, not partners.
+	Fraud     *fraudJSON `json:"fraud,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 type targetingJSON struct {
@@ -57,6 +59,9 @@ func offerView(c program.Caller) func(pactum.Offer) offerJSON {
 			Targeting: targetingJSON{Countries: nonNil(o.Targeting.Countries), Devices: nonNil(o.Targeting.Devices)},
 			Events:    make([]offerEventDoc, 0, len(o.Events)),
 			CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
+		}
+		if c.SeesRevenue() {
+			out.Fraud = fraudView(o.Fraud)
 		}
 		for _, e := range o.Events {
 			ev := offerEventDoc{ID: e.ID, Name: e.Name, AllowRepeats: e.AllowRepeats, Payout: e.Payout, Revenue: e.Revenue}
@@ -118,4 +123,23 @@ func (a *API) patchOffer(w http.ResponseWriter, r *http.Request, c program.Calle
 	}
 	o, err := a.program.UpdateOffer(r.Context(), c, id, in)
 	return ok(w, offerView(c)(o), err)
+}
+
+// fraudJSON is a program's or an offer's fraud rules as answered: every field, empty where
+// nothing is set (the level's defaults, the program's for an offer).
+type fraudJSON struct {
+	Level                  string            `json:"level"`
+	Rules                  map[string]string `json:"rules"`
+	BlockedIPs             []string          `json:"blocked_ips"`
+	DuplicateWindowSeconds int               `json:"duplicate_window_seconds"`
+	MaxConversionSeconds   int               `json:"max_conversion_seconds"`
+}
+
+func fraudView(s pactum.FraudSettings) *fraudJSON {
+	rules := s.Rules
+	if rules == nil {
+		rules = map[string]string{}
+	}
+	return &fraudJSON{Level: s.Level, Rules: rules, BlockedIPs: nonNil(s.BlockedIPs),
+		DuplicateWindowSeconds: s.DuplicateWindowSeconds, MaxConversionSeconds: s.MaxConversionSeconds}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/rules"
 )
 
@@ -67,6 +68,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	}
 	c.PartnerID, c.Attribution = a.partnerID, a.how
 	var partner pactum.Partner
+	var verdict fraud.Decision
 	if c.PartnerID != 0 {
 		partner, err = p.cfg.Store.Partner(ctx, c.PartnerID)
 		switch {
@@ -88,6 +90,12 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 			if problem != nil {
 				return outcome{err: problem}, nil
 			}
+			if verdict, err = p.judge(ctx, tx, offer, partner, c); err != nil {
+				return outcome{}, err
+			}
+			if verdict.Reject && a.reason == "" {
+				a.reason = verdict.Reason
+			}
 		}
 	}
 	decide(c, a.reason, r.Status)
@@ -95,6 +103,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	if c.Status == pactum.ConversionApproved {
 		c.ApprovedAt = c.Time
 	}
+	hold(c, verdict)
 	p.ledgerCurrency(c, partner)
 
 	existing, dup, err := tx.InsertConversion(ctx, c)

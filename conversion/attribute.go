@@ -17,9 +17,10 @@ type attribution struct {
 
 // attribute applies SPEC section 4: a valid click id; else a coupon bound to the partner (for
 // any offer or this one); else, for offers that pay on returning customers, the customer's
-// first or latest attributed partner; else none. A click outside the attribution window or
-// sooner after its click than the offer allows still attributes, so that the conversion is
-// stored against the click, rejected with the reason. Errors are store failures only.
+// first or latest attributed partner; else none. A click outside the attribution window still
+// attributes, so that the conversion is stored against the click, rejected with the reason (a
+// conversion sooner after its click than the offer's minimum is the fraud rules' to judge:
+// fraud.go). Errors are store failures only.
 func attribute(ctx context.Context, tx pactum.EventTx, o pactum.Offer, r *record) (attribution, error) {
 	if r.ClickID != "" {
 		a := attribution{partnerID: r.ClickPartnerID, how: pactum.AttributionClick}
@@ -29,12 +30,8 @@ func attribute(ctx context.Context, tx pactum.EventTx, o pactum.Offer, r *record
 		}
 		// A century bounds the window so that the duration cannot overflow.
 		window := time.Duration(min(days, 36500)) * 24 * time.Hour
-		age := r.Time.Sub(r.ClickTime)
-		switch {
-		case age > window:
+		if r.Time.Sub(r.ClickTime) > window {
 			a.reason = pactum.ReasonWindowExpired
-		case age < time.Duration(o.MinConversionSeconds)*time.Second:
-			a.reason = pactum.ReasonTooFast
 		}
 		return a, nil
 	}

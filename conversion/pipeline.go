@@ -79,6 +79,12 @@ type Pipeline struct {
 	// missingRates counts the commissions credited in the offer's currency because no exchange
 	// rate into the partner's was known.
 	missingRates atomic.Uint64
+
+	// histories remembers partners' conversions of the days before historyDay for the velocity
+	// rule (fraud.go: history).
+	historyMu  sync.Mutex
+	historyDay time.Time
+	histories  map[historyKey]int64
 }
 
 // outcome is what a waiting Submit gets: a result, or an error about the conversion itself

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -97,37 +96,9 @@ func cachedLookup[K comparable](c *advertiserCache, m *bounded.Map[K, *cachedAdv
 		// A store failure is not remembered: it must heal by itself.
 		return nil, err
 	}
-	adv := &advertiser{id: a.ID, ips: parseAllowList(a.PostbackIPs)}
+	adv := &advertiser{id: a.ID, ips: pactum.ParseIPList(a.PostbackIPs)}
 	m.Store(key, &cachedAdvertiser{adv: adv, gen: gen, exp: now + int64(advertiserTTL)})
 	return adv, nil
-}
-
-// parseAllowList reads addresses and CIDRs. Entries that are neither are skipped: the API
-// validates them on save, and one bad entry must not lock an advertiser out.
-func parseAllowList(list []string) []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range list {
-		s = strings.TrimSpace(s)
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				continue
-			}
-			if p.Addr().Is4In6() && p.Bits() >= 96 {
-				// ::ffff:a.b.c.d/n is an IPv4 network; client addresses are unmapped.
-				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			continue
-		}
-		a = a.Unmap().WithZone("")
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
-	}
-	return out
 }
 
 // allows reports whether a postback from ip needs no token.

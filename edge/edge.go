@@ -50,6 +50,9 @@ type Config struct {
 	Recorder Recorder
 	// GeoIP gives the visitor's country; nil without a database.
 	GeoIP *geoip.DB
+	// DataCenters tells data-centre and hosting networks (geoip.DataCenters); nil without an
+	// ASN database, and then the datacenter rule never fires.
+	DataCenters interface{ Contains(netip.Addr) bool }
 	// CountryHeader names a header set by a proxy in front of the edge with the visitor's
 	// country (e.g. "CF-IPCountry"). It is read when GeoIP gives nothing, and only from trusted
 	// proxies if TrustedProxies is set.

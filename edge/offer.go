@@ -8,6 +8,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/catalog"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/macro"
 )
 
@@ -23,6 +24,9 @@ type offer struct {
 	// Targeting in the case the edge classifies visitors in, so that a list typed as "fr" or
 	// "Mobile" still matches.
 	countries, devices []string
+	// fraud is the offer's fraud policy with its program's: the click rules' actions and
+	// block list, resolved once.
+	fraud *fraud.Policy
 }
 
 // CompileOffer derives what the click path needs of an offer, once, when the catalog loads it:
@@ -30,7 +34,7 @@ type offer struct {
 func CompileOffer(o pactum.Offer) any { return compileOffer(o) }
 
 func compileOffer(o pactum.Offer) *offer {
-	c := &offer{Offer: o, id: strconv.FormatInt(o.ID, 10)}
+	c := &offer{Offer: o, id: strconv.FormatInt(o.ID, 10), fraud: fraud.For(o)}
 	c.destination = compileURL(o.DestinationURL)
 	c.fallback = compileURL(o.FallbackURL)
 	for _, cc := range o.Targeting.Countries {

@@ -3,9 +3,11 @@ package edge
 import (
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/catalog"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/macro"
 )
 
@@ -93,20 +95,22 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 	}
 
 	key := e.visitors.key(v.IP, v.UserAgent, o.ID, p.ID)
-	v.Unique = e.visitors.first(key, v.Time)
+	var previous time.Time
+	v.Unique, previous = e.visitors.click(key, v.Time)
 	made := false // this click made the visitor's entry in the shared memory
 	if v.Unique && e.cfg.SharedVisitors != nil {
 		v.Unique, made = e.sharedFirst(ctx, v)
 	}
+	e.judge(v, o, ip, previous)
 	if v.ClickID, err = e.cfg.Signer.New(o.ID, p.ID, v.Time); err != nil {
-		e.forgetVisitor(ctx, key, v, made)
+		e.forgetVisitor(ctx, key, v, previous, made)
 		e.logFailure("edge: issuing a click id", err)
 		unavailable(w)
 		return
 	}
 	if err := e.cfg.Recorder.RecordClick(ctx, v); err != nil {
 		// Not durable, so no redirect: the visitor's retry is the same click, and still unique.
-		e.forgetVisitor(ctx, key, v, made)
+		e.forgetVisitor(ctx, key, v, previous, made)
 		e.logFailure("edge: recording a click", err)
 		unavailable(w)
 		return
@@ -119,6 +123,21 @@ func (e *Edge) serve(w http.ResponseWriter, r *http.Request, impression bool, co
 		}
 	}
 	e.redirect(w, r, rq, o, p, tmpl, fromProxy)
+}
+
+// judge runs the offer's click rules (package fraud) on v: the block lists, duplicates (the
+// visitor's previous click on the offer through the partner, from the memory of visitors; zero
+// without one) and data-centre networks. All in memory: a map, a few prefixes, an MMDB lookup.
+func (e *Edge) judge(v *pactum.Visit, o *offer, ip netip.Addr, previous time.Time) {
+	p := o.fraud
+	s := fraud.ClickSignals{
+		Blocked:   p.Blocked(ip),
+		Duplicate: !previous.IsZero() && v.Time.Sub(previous) < p.DuplicateWindow,
+	}
+	if e.cfg.DataCenters != nil && p.ChecksDataCenter() {
+		s.DataCenter = e.cfg.DataCenters.Contains(ip)
+	}
+	v.Flags, v.Invalid = p.Click(s)
 }
 
 // answerHead answers a HEAD of a click or an impression URL as the GET would be answered, without

@@ -266,12 +266,10 @@ func TestBotFlag(t *testing.T) {
 		{safariIPhone, false, pactum.DeviceMobile},
 		{safariIPad, false, pactum.DeviceTablet},
 		{googlebot, true, pactum.DeviceBot},
-		{"curl/8.5.0", true, pactum.DeviceBot},
-		{"Wget/1.21.4", true, pactum.DeviceBot},
-		{"python-requests/2.31.0", true, pactum.DeviceBot},
-		{"Go-http-client/1.1", true, pactum.DeviceBot},
-		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36", true, pactum.DeviceBot},
 		{"", true, pactum.DeviceBot},
+		// Automation tools go-useragent does not know are the event log applier's to flag
+		// (package bots: Crawler-Detect's list is too slow for the click path).
+		{"Wget/1.21.4", false, pactum.DeviceOther},
 	} {
 		req := httptestRequest("/c/anna", tt.ua)
 		w := serve(h, req)

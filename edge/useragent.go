@@ -67,30 +67,10 @@ func (c *agentCache) parse(ua string) *agent {
 	default:
 		a.device = pactum.DeviceOther
 	}
-	if a.bot || isAutomation(ua) {
-		a.bot = true
+	if a.bot {
+		// go-useragent knows the big crawlers; the event log's applier asks Crawler-Detect's
+		// list about the rest (package bots: too slow for the click path).
 		a.device = pactum.DeviceBot
 	}
 	return a
-}
-
-// automation are lower-case fragments of user agents of HTTP libraries, command-line tools,
-// headless browsers and crawlers that the parser does not flag: none of them is a person.
-// Generic words such as "bot" alone are avoided because phone makers use them (CUBOT).
-var automation = []string{
-	"curl/", "wget/", "python-requests", "python-urllib", "python-httpx", "aiohttp", "httpx/",
-	"go-http-client", "okhttp/", "java/", "apache-httpclient", "libwww-perl", "node-fetch",
-	"axios/", "undici", "httpie/", "scrapy", "headlesschrome", "phantomjs", "selenium",
-	"puppeteer", "playwright", "lighthouse", "bot/", "crawler", "spider", "+http",
-	"facebookexternalhit", "slurp", "apachebench", "k6/", "gatling", "jmeter", "vegeta",
-}
-
-func isAutomation(ua string) bool {
-	l := strings.ToLower(ua)
-	for _, s := range automation {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -43,7 +43,7 @@ type visitors struct {
 
 type visitorShard struct {
 	mu    sync.Mutex
-	first map[uint64]int64 // visitor key -> unix nanoseconds of the first click in its window
+	first map[uint64]visit // visitor key -> its first and latest click in the window
 	// order holds keys oldest first from head on, to expire and evict without scanning.
 	order []seen
 	head  int
@@ -55,13 +55,19 @@ type seen struct {
 	at  int64
 }
 
+// visit is what the memory keeps of a visitor: unix nanoseconds of its first click in the
+// window (for unique clicks) and of its latest (for duplicate clicks).
+type visit struct {
+	first, last int64
+}
+
 func newVisitors(limit int) *visitors {
 	if limit <= 0 {
 		limit = DefaultMaxVisitors
 	}
 	v := &visitors{seed: maphash.MakeSeed(), perShard: max(1, limit/visitorShards)}
 	for i := range v.shards {
-		v.shards[i].first = make(map[uint64]int64)
+		v.shards[i].first = make(map[uint64]visit)
 	}
 	return v
 }
@@ -75,28 +81,40 @@ func (vs *visitors) key(ip, ua string, offerID, partnerID int64) uint64 {
 
 // first reports whether a click of key at t is the first in its 24-hour window, and remembers it.
 func (vs *visitors) first(key uint64, t time.Time) bool {
+	unique, _ := vs.click(key, t)
+	return unique
+}
+
+// click records a click of key at t and reports whether it is the first in its 24-hour window,
+// and, when it is not, the time of the visitor's previous click (to tell duplicates).
+func (vs *visitors) click(key uint64, t time.Time) (unique bool, previous time.Time) {
 	s := &vs.shards[key%visitorShards]
 	now := t.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire(now - int64(UniqueWindow))
-	if at, ok := s.first[key]; ok && now-at < int64(UniqueWindow) {
-		return false
+	if v, ok := s.first[key]; ok && now-v.first < int64(UniqueWindow) {
+		s.first[key] = visit{v.first, max(v.last, now)}
+		return false, time.Unix(0, v.last)
 	}
 	if len(s.order)-s.head >= vs.perShard {
 		s.pop()
 	}
-	s.first[key] = now
+	s.first[key] = visit{now, now}
 	s.order = append(s.order, seen{key, now})
-	return true
+	return true, time.Time{}
 }
 
-// forget undoes first(key, t) for a click that was not recorded, so that its retry is unique.
-func (vs *visitors) forget(key uint64, t time.Time) {
+// forget undoes click(key, t) for a click that was not recorded, so that its retry is unique,
+// or no duplicate of itself: previous is what click returned.
+func (vs *visitors) forget(key uint64, t, previous time.Time) {
 	s := &vs.shards[key%visitorShards]
 	s.mu.Lock()
-	if s.first[key] == t.UnixNano() {
+	switch v := s.first[key]; {
+	case v.first == t.UnixNano():
 		delete(s.first, key)
+	case v.last == t.UnixNano() && !previous.IsZero():
+		s.first[key] = visit{v.first, previous.UnixNano()}
 	}
 	s.mu.Unlock()
 }
@@ -113,7 +131,7 @@ func (s *visitorShard) pop() {
 	s.head++
 	// A key seen again after its window has a newer entry further on; only its own entry may
 	// drop it from the map.
-	if s.first[old.key] == old.at {
+	if s.first[old.key].first == old.at {
 		delete(s.first, old.key)
 	}
 	if s.head > len(s.order)/2 && s.head >= 1024 {
@@ -139,8 +157,8 @@ func (e *Edge) sharedFirst(ctx context.Context, v *pactum.Visit) (unique, made b
 
 // forgetVisitor undoes the memory of a click that was not recorded, here and, if this click
 // made the visitor's entry in the shared memory (made), there: an entry another edge made stays.
-func (e *Edge) forgetVisitor(ctx context.Context, key uint64, v *pactum.Visit, made bool) {
-	e.visitors.forget(key, v.Time)
+func (e *Edge) forgetVisitor(ctx context.Context, key uint64, v *pactum.Visit, previous time.Time, made bool) {
+	e.visitors.forget(key, v.Time, previous)
 	if !made {
 		return
 	}

@@ -25,7 +25,9 @@ type DB struct {
 	// byOffset maps a data record's offset to its country code. Many networks share one record,
 	// and decoding costs more than the tree walk, so each record is decoded once.
 	byOffset sync.Map // uintptr -> string
-	cached   atomic.Int64
+	// asnByOffset does the same for ASN databases (asn.go).
+	asnByOffset sync.Map // uintptr -> uint32
+	cached      atomic.Int64
 }
 
 // record covers every layout we accept: MaxMind and dbip-country-lite nest the code under

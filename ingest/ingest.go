@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/bots"
 	"github.com/pactum/pactum/bus"
 )
 
@@ -119,6 +120,11 @@ func handler(s Store, conversions ConversionApplier, rollups Rollups, logger *sl
 						logger.Error("skipping an unreadable visit in the event log", "pos", e.Pos, "err", err)
 						continue
 					}
+					if !v.Bot && bots.Is(v.UserAgent) {
+						// The crawler list is too slow for the click path (package bots): a
+						// visit is classified here, before it is stored, counted or judged.
+						v.Bot, v.Device = true, pactum.DeviceBot
+					}
 					if e.Type == bus.TypeClick {
 						clicks = append(clicks, v)
 					} else {
@@ -169,10 +175,26 @@ type batchTx struct {
 }
 
 func (b batchTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
-	for i := len(b.clicks) - 1; i >= 0; i-- {
-		if b.clicks[i].ClickID == clickID {
-			return b.clicks[i].Country, nil
-		}
+	if v := b.batchClick(clickID); v != nil {
+		return v.Country, nil
 	}
 	return b.EventTx.ClickCountry(ctx, clickID)
+}
+
+func (b batchTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) (pactum.FraudHistory, error) {
+	if v := b.batchClick(q.ClickID); q.ClickID != "" && v != nil {
+		q.Click = &pactum.ClickSource{Found: true, IP: v.IP, Flagged: v.Flagged()}
+	}
+	return b.EventTx.FraudHistory(ctx, q)
+}
+
+// batchClick returns the click with clickID logged earlier in the batch, nil if none was.
+func (b batchTx) batchClick(clickID string) *pactum.Visit {
+	for i := len(b.clicks) - 1; i >= 0; i-- {
+		if b.clicks[i].ClickID == clickID {
+			c := b.clicks[i]
+			return &c
+		}
+	}
+	return nil
 }

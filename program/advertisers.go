@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -38,6 +36,8 @@ type AdvertiserInput struct {
 	LegalName      *string   `json:"legal_name"`
 	IBAN           *string   `json:"iban"`
 	BIC            *string   `json:"bic"`
+	// Fraud replaces the program's fraud rules, its offers' defaults, as a whole.
+	Fraud *pactum.FraudSettings `json:"fraud"`
 	// The secrets the advertiser's shops sign their webhooks with (SPEC section 12): written,
 	// never read back; "" removes one.
 	ShopifySecret     *string `json:"shopify_secret"`
@@ -101,7 +101,7 @@ func (in AdvertiserInput) apply(adv *pactum.Advertiser) error {
 	set(&adv.Name, in.Name, strings.TrimSpace)
 	set(&adv.Currency, in.Currency, nil)
 	if in.PostbackIPs != nil {
-		ips, err := checkPostbackIPs(*in.PostbackIPs)
+		ips, err := pactum.CheckIPList("postback_ips", *in.PostbackIPs, maxPostbackIPs)
 		if err != nil {
 			return err
 		}
@@ -114,6 +114,9 @@ func (in AdvertiserInput) apply(adv *pactum.Advertiser) error {
 	set(&adv.LegalName, in.LegalName, strings.TrimSpace)
 	set(&adv.IBAN, in.IBAN, nil)
 	set(&adv.BIC, in.BIC, nil)
+	if err := setFraud(&adv.Fraud, in.Fraud); err != nil {
+		return err
+	}
 	if err := checkName("name", adv.Name); err != nil {
 		return err
 	}
@@ -143,45 +146,6 @@ func (in AdvertiserInput) apply(adv *pactum.Advertiser) error {
 	}
 	adv.BIC, err = checkBIC("bic", adv.BIC)
 	return err
-}
-
-// checkPostbackIPs validates an allow-list of addresses ("203.0.113.7", "2001:db8::1") and
-// CIDRs ("203.0.113.0/24") and returns it in canonical form, so that the edge compares like
-// with like. A CIDR with host bits set ("10.1.2.3/8") is refused rather than widened silently:
-// it is more likely a typo than a wish to allow 10.0.0.0/8.
-func checkPostbackIPs(list []string) ([]string, error) {
-	if len(list) > maxPostbackIPs {
-		return nil, pactum.FieldError("postback_ips", "must list at most %d addresses or CIDRs", maxPostbackIPs)
-	}
-	out := make([]string, 0, len(list))
-	seen := map[string]bool{}
-	for i, s := range list {
-		field := fmt.Sprintf("postback_ips[%d]", i)
-		s = strings.TrimSpace(s)
-		var canon string
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				return nil, pactum.FieldError(field, "%q is not an IP address or CIDR such as \"203.0.113.0/24\"", s)
-			}
-			if p.Masked() != p {
-				return nil, pactum.FieldError(field, "%q has bits set past its /%d: did you mean %q?", s, p.Bits(), p.Masked().String())
-			}
-			canon = p.String()
-		} else {
-			addr, err := netip.ParseAddr(s)
-			if err != nil || addr.Zone() != "" {
-				return nil, pactum.FieldError(field, "%q is not an IP address or CIDR such as \"203.0.113.7\"", s)
-			}
-			canon = addr.Unmap().String()
-		}
-		if seen[canon] {
-			return nil, pactum.FieldError(field, "%q is listed twice", s)
-		}
-		seen[canon] = true
-		out = append(out, canon)
-	}
-	return out, nil
 }
 
 // keyEncoding spells keys in lower-case base32 without padding: URL- and shell-safe, and

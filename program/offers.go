@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/macro"
 	"github.com/pactum/pactum/rules"
 )
@@ -45,6 +46,8 @@ type OfferInput struct {
 	Targeting             *TargetingInput    `json:"targeting"`
 	Visibility            *string            `json:"visibility"`
 	Events                *[]OfferEventInput `json:"events"`
+	// Fraud replaces the offer's fraud rules as a whole (package fraud checks them).
+	Fraud *pactum.FraudSettings `json:"fraud"`
 }
 
 // TargetingInput changes an offer's targeting list by list.
@@ -98,6 +101,19 @@ func (in OfferInput) apply(o *pactum.Offer) error {
 		}
 		o.Events = events
 	}
+	return setFraud(&o.Fraud, in.Fraud)
+}
+
+// setFraud replaces settings with sent, checked, when it was sent.
+func setFraud(settings *pactum.FraudSettings, sent *pactum.FraudSettings) error {
+	if sent == nil {
+		return nil
+	}
+	s, err := fraud.Check("fraud", *sent)
+	if err != nil {
+		return err
+	}
+	*settings = s
 	return nil
 }
 

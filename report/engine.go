@@ -22,6 +22,8 @@ type Store interface {
 	ListOffers(ctx context.Context, f pactum.OfferFilter, p pactum.Page) ([]pactum.Offer, error)
 	ListPartners(ctx context.Context, p pactum.Page) ([]pactum.Partner, error)
 	ListAdvertisers(ctx context.Context, p pactum.Page) ([]pactum.Advertiser, error)
+	// CountConversions counts the conversions held or rejected for fraud scores.
+	CountConversions(ctx context.Context, f pactum.ConversionFilter) (int64, error)
 }
 
 // Rates converts money between currencies on a day (fx.Cache).

@@ -69,7 +69,9 @@ type fact struct {
 }
 
 // visitFact is what a click (impression false) or an impression counts for: an impression
-// unless it is a bot's; a click is valid unless a bot's or refused (then invalid, with its reason).
+// unless it is a bot's; a click is valid unless a bot's, refused by the edge or rejected by a
+// fraud rule (then invalid, with its reason). A click a fraud rule only flagged is valid and
+// counts under its reason codes. store/sqldb's SumVisits says the same in SQL.
 func visitFact(v *pactum.Visit, impression bool) fact {
 	f := fact{visit: true, at: v.Time.Unix(), offer: v.OfferID, partner: v.PartnerID}
 	f.dims[dSub1], f.dims[dSub2], f.dims[dSub3], f.dims[dSub4], f.dims[dSub5] = v.Sub[0], v.Sub[1], v.Sub[2], v.Sub[3], v.Sub[4]
@@ -80,7 +82,7 @@ func visitFact(v *pactum.Visit, impression bool) fact {
 		if !v.Bot {
 			f.m.Impressions = 1
 		}
-	case f.dims[dReason] != "":
+	case v.Bot || v.Rejected != "" || v.Invalid:
 		f.m.InvalidClicks = 1
 	default:
 		f.m.Clicks = 1
@@ -91,13 +93,17 @@ func visitFact(v *pactum.Visit, impression bool) fact {
 	return f
 }
 
-// invalidReason says why a visit is not a valid click: "bot", the reason the edge refused it
-// (paused, targeting...), or "" for a valid one.
+// invalidReason says what a visit counts under in reports by reason: "bot", the reason the edge
+// refused it (paused, targeting...), else the codes of the fraud rules that flagged or rejected
+// it, "" for a clean one.
 func invalidReason(v *pactum.Visit) string {
-	if v.Bot {
-		return "bot"
+	switch {
+	case v.Bot:
+		return pactum.ReasonBot
+	case v.Rejected != "":
+		return v.Rejected
 	}
-	return v.Rejected
+	return v.Flags
 }
 
 // conversionFacts is what a conversion counts for, as it is now: an order fact, and a line fact
@@ -111,7 +117,7 @@ func conversionFacts(c *pactum.Conversion, click *pactum.Visit) []fact {
 		order.dims[dSub1], order.dims[dSub2], order.dims[dSub3], order.dims[dSub4], order.dims[dSub5] = click.Sub[0], click.Sub[1], click.Sub[2], click.Sub[3], click.Sub[4]
 		order.dims[dSource], order.dims[dDevice], order.dims[dOS], order.dims[dBrowser] = click.Source, click.Device, click.OS, click.Browser
 	}
-	order.dims[dCountry], order.dims[dReason], order.dims[dEvent] = c.Country, c.Reason, c.Event
+	order.dims[dCountry], order.dims[dReason], order.dims[dEvent] = c.Country, c.ReportReason(), c.Event
 	order.dims[dAttribution], order.dims[dStatus], order.dims[dCoupon] = c.Attribution, c.Status, c.Coupon
 	order.dims[dCustomerType] = "returning"
 	if c.NewCustomer {

@@ -11,7 +11,10 @@
 # Environment: CONNECTIONS (64), DURATION (10s), ROUNDS (3), ADDR
 # (127.0.0.1:18080), BASELINE_ADDR (127.0.0.1:8081), DURABLE_ADDR
 # (127.0.0.1:8082), LINK (DEMO), PACTUM_BIN (a prebuilt binary, e.g. a release
-# build, instead of building ./cmd/pactum).
+# build, instead of building ./cmd/pactum), OLD_BIN (another pactum binary, e.g.
+# built from main before a change, run on OLD_ADDR (127.0.0.1:18081) with its
+# own demo store and measured alternately with the others: before and after in
+# one run).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,8 +28,10 @@ ADDR=${ADDR:-127.0.0.1:18080}
 BASELINE_ADDR=${BASELINE_ADDR:-127.0.0.1:8081}
 DURABLE_ADDR=${DURABLE_ADDR:-127.0.0.1:8082}
 LINK=${LINK:-DEMO}
+OLD_ADDR=${OLD_ADDR:-127.0.0.1:18081}
 
 refuse_busy "$ADDR" "$BASELINE_ADDR" "$DURABLE_ADDR"
+baselines="bare net/http 302=http://$BASELINE_ADDR/,durable log 302=http://$DURABLE_ADDR/"
 
 build_pactum
 go build -o "$work/bare302" ./cmd/bare302
@@ -38,6 +43,14 @@ pids+=("$bare_pid")
 durable_pid=$!
 pids+=("$durable_pid")
 start_pactum "$ADDR"
+if [[ -n ${OLD_BIN:-} ]]; then
+	refuse_busy "$OLD_ADDR"
+	"$OLD_BIN" serve --addr "$OLD_ADDR" --db "$work/old.db" --events-dir "$work/old.events" --admin-api-key "$KEY" --demo >"$work/old.log" 2>&1 &
+	old_pid=$!
+	pids+=("$old_pid")
+	wait_for "$old_pid" "http://$OLD_ADDR/readyz" old
+	baselines+=",old pactum /c/$LINK=http://$OLD_ADDR/c/$LINK"
+fi
 wait_for "$bare_pid" "http://$BASELINE_ADDR/" bare302 any
 wait_for "$durable_pid" "http://$DURABLE_ADDR/" durable any
 
@@ -49,13 +62,14 @@ status=0
 	--connections "$CONNECTIONS" \
 	--duration "$DURATION" \
 	--api-key "$KEY" \
-	--baseline "bare net/http 302=http://$BASELINE_ADDR/,durable log 302=http://$DURABLE_ADDR/" \
+	--baseline "$baselines" \
 	--rounds "$ROUNDS" || status=$?
 report_peak_rss
 
 stop_pactum || status=1
-kill -TERM "$bare_pid" "$durable_pid"
-wait "$bare_pid" "$durable_pid" 2>/dev/null || true
+others=("$bare_pid" "$durable_pid" ${old_pid:+"$old_pid"})
+kill -TERM "${others[@]}"
+wait "${others[@]}" 2>/dev/null || true
 # Both are reaped, so their ids may belong to someone else by now.
 pids=()
 

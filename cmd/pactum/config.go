@@ -17,6 +17,8 @@ type Config struct {
 	AdminAPIKey    string
 	ClickSecret    string
 	GeoIP          string
+	ASNDB          string
+	HostingASNs    string
 	CountryHeader  string
 	TrustedProxies string
 	LogFormat      string
@@ -62,6 +64,10 @@ var options = []option{
 		check: minLength(32), field: func(c *Config) any { return &c.ClickSecret }},
 	{name: "geoip", usage: "MMDB file for visitor countries (MaxMind GeoLite2/GeoIP2 or DB-IP layout)",
 		field: func(c *Config) any { return &c.GeoIP }},
+	{name: "asn-db", usage: "MMDB file of autonomous systems (GeoLite2-ASN or DB-IP ASN Lite layout) for the datacenter fraud rule; with --hosting-asns",
+		field: func(c *Config) any { return &c.ASNDB }},
+	{name: "hosting-asns", usage: "file listing the AS numbers of data-centre and hosting networks, one a line (AS14061 or 14061, # comments), for the datacenter fraud rule; with --asn-db",
+		field: func(c *Config) any { return &c.HostingASNs }},
 	{name: "country-header", usage: "request header a trusted proxy sets to the visitor's country, e.g. CF-IPCountry",
 		field: func(c *Config) any { return &c.CountryHeader }},
 	{name: "trusted-proxies", usage: "comma-separated CIDRs whose X-Forwarded-For is believed, e.g. 10.0.0.0/8,127.0.0.1/32",

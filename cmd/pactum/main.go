@@ -24,6 +24,8 @@ Commands:
   users create   create a web UI login (--email) or an API key for an admin, an advertiser
                  or a partner
   fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
+  fraud asn-update
+                 build the ASN database of the datacenter fraud rule from @ip-location-db/asn
   payouts run    approve what is due and make the payout runs due on a date
   reports rebuild
                  recompute every report rollup from the stored events
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLoadtest(ctx, rest, stdout, stderr)
 	case "fx":
 		return runFX(ctx, rest, stdout, stderr)
+	case "fraud":
+		return runFraud(ctx, rest, stdout, stderr)
 	case "payouts":
 		if len(rest) == 0 || rest[0] != "run" {
 			fmt.Fprint(stderr, "Usage: pactum payouts run [--date YYYY-MM-DD] [--advertiser ID] [flags]\n")

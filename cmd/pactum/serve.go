@@ -90,10 +90,14 @@ type server struct {
 	events  *bus.FileLog // the embedded event log, without --nats
 	cluster *cluster     // NATS and JetStream, with --nats
 	geo     *geoip.DB
-	convs   *conversion.Pipeline
-	catalog *catalog.Catalog
-	rates   *fx.Cache // exchange rates, shared by the pipeline and the API
-	program *program.Service
+	// asn and dataCenters tell hosting networks for the datacenter fraud rule (--asn-db with
+	// --hosting-asns); nil without them, and the rule never fires.
+	asn         *geoip.DB
+	dataCenters *geoip.DataCenters
+	convs       *conversion.Pipeline
+	catalog     *catalog.Catalog
+	rates       *fx.Cache // exchange rates, shared by the pipeline and the API
+	program     *program.Service
 	// fxVersion is the store's pactum.SettingFXVersion when rates were last read (refresh only).
 	fxVersion string
 	fxWarned  time.Time // when pollRates last logged a failure
@@ -135,6 +139,11 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if cfg.GeoIP != "" && cfg.runs(RoleEdge) {
 		if s.geo, err = geoip.Open(cfg.GeoIP); err != nil {
 			return nil, fmt.Errorf("open --geoip: %w", err)
+		}
+	}
+	if cfg.runs(RoleEdge) {
+		if s.dataCenters, s.asn, err = openDataCenters(cfg.ASNDB, cfg.HostingASNs); err != nil {
+			return nil, err
 		}
 	}
 	// The pipeline appends to the log, and the log's handler calls the pipeline: the log is
@@ -190,7 +199,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if cfg.runs(RoleEdge) {
 		ecfg := edge.Config{
 			Catalog: s.catalog, Signer: signer, Recorder: &ingest.Recorder{Log: events.Log},
-			GeoIP: s.geo, CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
+			GeoIP: s.geo, DataCenters: s.dataCenterTest(), CountryHeader: cfg.CountryHeader, TrustedProxies: cfg.trusted,
 			Conversions: s.convs, Advertisers: s.store,
 			Now: cfg.clock, Logger: logger,
 		}
@@ -527,6 +536,9 @@ func (s *server) close(ctx context.Context) error {
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+	}
+	if s.asn != nil {
+		errs = append(errs, s.asn.Close())
 	}
 	if s.geo != nil {
 		errs = append(errs, s.geo.Close())

@@ -28,7 +28,7 @@ func readFields(fields []string) []string {
 // payout_commissions, and reads add it after them (conversionColumns).
 var conversionFields = []string{"offer_id", "advertiser_id", "event", "partner_id", "click_id", "click_time",
 	"order_id", "dedup_key", "currency", "amount", "items", "coupon", "customer_id", "new_customer", "country",
-	"attribution", "status", "reason", "source", "time", "payout", "revenue", "payout_breakdown",
+	"attribution", "status", "reason", "flags", "ip", "source", "time", "payout", "revenue", "payout_breakdown",
 	"revenue_breakdown", "refunded_amount", "refunds", "approve_at", "approved_at",
 	"ledger_currency", "ledger_amount", "fx_rate", "updated_at", "created_at"}
 
@@ -287,6 +287,9 @@ func conversionFilter(f pactum.ConversionFilter) *where {
 	if f.DedupKey != "" {
 		w.add("dedup_key = ?", f.DedupKey)
 	}
+	if f.Held {
+		w.add("status = ? AND approve_at IS NULL", pactum.ConversionPending)
+	}
 	if !f.From.IsZero() {
 		w.add("time >= ?", micros(f.From))
 	}
@@ -372,7 +375,7 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 	c.UpdatedAt, c.CreatedAt = fromMicros(micros(c.UpdatedAt)), fromMicros(micros(c.CreatedAt))
 	return []any{c.OfferID, c.AdvertiserID, c.Event, nullID(c.PartnerID), c.ClickID, clickTime, c.OrderID,
 		nullString(c.DedupKey), c.Currency, money[0], items, c.Coupon, c.CustomerID, c.NewCustomer, c.Country,
-		c.Attribution, c.Status, c.Reason, c.Source, micros(c.Time), money[1], money[2],
+		c.Attribution, c.Status, c.Reason, c.Flags, c.IP, c.Source, micros(c.Time), money[1], money[2],
 		string(c.PayoutBreakdown), string(c.RevenueBreakdown), money[3], refunds,
 		approveAt, approvedAt, c.LedgerCurrency, ledgerAmount, fxRate,
 		micros(c.UpdatedAt), micros(c.CreatedAt)}, nil
@@ -386,7 +389,7 @@ func scanConversion(row scanner) (pactum.Conversion, error) {
 	var items, payoutBreakdown, revenueBreakdown, refunds, fxRate string
 	err := row.Scan(&c.ID, &c.OfferID, &c.AdvertiserID, &c.Event, &partner, &c.ClickID, &clickTime, &c.OrderID,
 		&dedup, &c.Currency, &amount, &items, &c.Coupon, &c.CustomerID, &c.NewCustomer, &c.Country,
-		&c.Attribution, &c.Status, &c.Reason, &c.Source, &at, &payout, &revenue,
+		&c.Attribution, &c.Status, &c.Reason, &c.Flags, &c.IP, &c.Source, &at, &payout, &revenue,
 		&payoutBreakdown, &revenueBreakdown, &refunded, &refunds,
 		&approveAt, &approvedAt, &c.LedgerCurrency, &ledgerAmount, &fxRate, &updated, &created, &payoutID)
 	if err != nil {

@@ -160,7 +160,8 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
-	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry}, changeQueries...)
+	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
+	fraudHistory}, changeQueries...)
 
 // exec runs query through its prepared statement.
 func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -194,4 +195,65 @@ func (s *Store) Sync(ctx context.Context) error {
 		return fmt.Errorf("sync event transactions: checkpoint incomplete (%d of %d frames copied)", copied, logFrames)
 	}
 	return nil
+}
+
+// fraudHistory reads what FraudHistoryQuery asks in one statement: the click by its id (k; none
+// for an empty id), then counts each bounded by a LIMIT, the count a rule needs to see (0 for a
+// count not asked, which reads nothing), and the history from report_p's partner index (an empty
+// range when not asked). The address counted is the one given (a click of the same batch), else
+// the stored click's.
+const fraudHistory = `WITH k AS (SELECT ip, bot, flags FROM clicks WHERE click_id = ?)
+	SELECT (SELECT COUNT(*) FROM k), COALESCE((SELECT ip FROM k), ''), COALESCE((SELECT bot FROM k), FALSE),
+		COALESCE((SELECT flags FROM k), ''),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+			WHERE offer_id = ? AND ip = COALESCE(?, (SELECT ip FROM k), '') AND ip <> '' AND partner_id = ? AND time >= ? LIMIT ?) a),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+			WHERE offer_id = ? AND customer_id = ? AND customer_id <> '' AND partner_id = ? AND time >= ? LIMIT ?) b),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
+			WHERE offer_id = ? AND partner_id = ? AND time >= ? LIMIT ?) c),
+		(SELECT COALESCE(CAST(SUM(conversions) AS BIGINT), 0) FROM report_p
+			WHERE partner_id = ? AND grain = 86400 AND bucket >= ? AND bucket < ? AND offer_id = ?)`
+
+// FraudHistory reads what q asks for (indexes clicks' click_id, conversions_offer_ip,
+// conversions_offer_customer, conversions_offer_partner_time, report_p_partner).
+func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) (pactum.FraudHistory, error) {
+	var h pactum.FraudHistory
+	since := micros(q.RepeatSince)
+	clickID, ip := q.ClickID, sql.NullString{}
+	if q.Click != nil {
+		clickID, ip = "", sql.NullString{String: q.Click.IP, Valid: true}
+	}
+	ipCap, customerCap := q.RepeatCap, q.RepeatCap
+	if !q.SameIP {
+		ipCap = 0
+	}
+	if q.CustomerID == "" {
+		customerCap = 0
+	}
+	var hourStart, from, to int64
+	if q.HourCap > 0 {
+		hourStart = micros(q.HourStart)
+	}
+	if !q.HistoryTo.IsZero() {
+		from, to = q.HistoryFrom.Unix(), q.HistoryTo.Unix()
+	}
+	var found int64
+	var c pactum.Visit
+	// Without ctx's cancellation: database/sql starts a goroutine per query that can be
+	// cancelled, which costs this one, run for every conversion, more than the query's reads; the
+	// transaction it runs in still ends with ctx.
+	err := e.stmt(ctx, fraudHistory).QueryRowContext(context.WithoutCancel(ctx), clickID,
+		q.OfferID, ip, q.PartnerID, since, ipCap,
+		q.OfferID, q.CustomerID, q.PartnerID, since, customerCap,
+		q.OfferID, q.PartnerID, hourStart, max(q.HourCap, 0),
+		q.PartnerID, from, to, q.OfferID).Scan(&found, &c.IP, &c.Bot, &c.Flags, &h.SameIP, &h.SameCustomer, &h.LastHour, &h.History)
+	if err != nil {
+		return h, fmt.Errorf("fraud history: %w", err)
+	}
+	if q.Click != nil {
+		h.Click = *q.Click
+	} else if found > 0 {
+		h.Click = pactum.ClickSource{Found: true, IP: c.IP, Flagged: c.Flagged()}
+	}
+	return h, nil
 }

@@ -118,7 +118,7 @@ const approveDue = `UPDATE conversions SET status = 'approved', approved_at = ap
 	WHERE id IN (SELECT id FROM conversions WHERE status = 'pending' AND approve_at <= ? ORDER BY approve_at LIMIT ?)
 	AND status = 'pending'
 	RETURNING id, partner_id, advertiser_id, ledger_currency, ledger_amount, approve_at,
-		offer_id, reason, currency, amount, payout, revenue, refunded_amount`
+		offer_id, CASE WHEN reason <> '' THEN reason ELSE flags END, currency, amount, payout, revenue, refunded_amount`
 
 // ApproveDue approves up to limit pending conversions whose hold period ended by now, with
 // their ledger entries and changes, in one transaction, and returns how many it approved. The approval job

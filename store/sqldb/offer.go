@@ -13,22 +13,23 @@ import (
 const (
 	offerColumns = `SELECT id, advertiser_id, name, status, destination_url, fallback_url, currency,
 		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, accept_pixel, hold_days,
-		targeting, visibility, events, created_at, updated_at
+		targeting, visibility, events, fraud,
+		COALESCE((SELECT a.fraud FROM advertisers a WHERE a.id = offers.advertiser_id), '{}'), created_at, updated_at
 		FROM offers`
 	offerByID   = offerColumns + ` WHERE id = ?`
 	insertOffer = `INSERT INTO offers (advertiser_id, name, status, destination_url, fallback_url, currency,
 		attribution_window_days, attribution_model, min_conversion_seconds, returning_customers, accept_pixel, hold_days,
-		targeting, visibility, events, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		targeting, visibility, events, fraud, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	updateOffer = `UPDATE offers SET advertiser_id = ?, name = ?, status = ?, destination_url = ?, fallback_url = ?,
 		currency = ?, attribution_window_days = ?, attribution_model = ?, min_conversion_seconds = ?,
-		returning_customers = ?, accept_pixel = ?, hold_days = ?, targeting = ?, visibility = ?, events = ?, updated_at = ?
+		returning_customers = ?, accept_pixel = ?, hold_days = ?, targeting = ?, visibility = ?, events = ?, fraud = ?, updated_at = ?
 		WHERE id = ? RETURNING created_at`
 )
 
 // CreateOffer stores o and sets its ID, CreatedAt (if zero) and UpdatedAt.
 func (s *Store) CreateOffer(ctx context.Context, o *pactum.Offer) error {
-	targeting, events, err := offerJSON(o)
+	targeting, events, fraud, err := offerJSON(o)
 	if err != nil {
 		return fmt.Errorf("create offer: %w", err)
 	}
@@ -41,7 +42,7 @@ func (s *Store) CreateOffer(ctx context.Context, o *pactum.Offer) error {
 		return tx.QueryRowContext(ctx, s.q(insertOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
 			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
 			o.ReturningCustomers, o.AcceptPixel, o.HoldDays, targeting,
-			o.Visibility, events, micros(created), micros(created)).Scan(&id)
+			o.Visibility, events, fraud, micros(created), micros(created)).Scan(&id)
 	})
 	if err != nil {
 		return fmt.Errorf("create offer: %w", s.writeError(err, "", "an offer"))
@@ -79,7 +80,7 @@ func (s *Store) ListOffers(ctx context.Context, f pactum.OfferFilter, p pactum.P
 // UpdateOffer stores every field of o but its ID and CreatedAt, sets UpdatedAt and reads back
 // CreatedAt.
 func (s *Store) UpdateOffer(ctx context.Context, o *pactum.Offer) error {
-	targeting, events, err := offerJSON(o)
+	targeting, events, fraud, err := offerJSON(o)
 	if err != nil {
 		return fmt.Errorf("update offer: %w", err)
 	}
@@ -92,7 +93,7 @@ func (s *Store) UpdateOffer(ctx context.Context, o *pactum.Offer) error {
 		err := tx.QueryRowContext(ctx, s.q(updateOffer), o.AdvertiserID, o.Name, o.Status, o.DestinationURL,
 			o.FallbackURL, o.Currency, o.AttributionWindowDays, o.AttributionModel, o.MinConversionSeconds,
 			o.ReturningCustomers, o.AcceptPixel, o.HoldDays, targeting,
-			o.Visibility, events, micros(updated), o.ID).Scan(&created)
+			o.Visibility, events, fraud, micros(updated), o.ID).Scan(&created)
 		return notFound(err, "offer %d not found", o.ID)
 	})
 	if err != nil {
@@ -103,25 +104,26 @@ func (s *Store) UpdateOffer(ctx context.Context, o *pactum.Offer) error {
 }
 
 // offerJSON encodes the JSON columns of o.
-func offerJSON(o *pactum.Offer) (targeting, events string, err error) {
+func offerJSON(o *pactum.Offer) (targeting, events, fraud string, err error) {
 	t, err := json.Marshal(o.Targeting)
 	if err != nil {
-		return "", "", fmt.Errorf("encode targeting: %w", err)
+		return "", "", "", fmt.Errorf("encode targeting: %w", err)
 	}
 	e, err := json.Marshal(o.Events)
 	if err != nil {
-		return "", "", pactum.FieldError("events", "not valid JSON: %v", err)
+		return "", "", "", pactum.FieldError("events", "not valid JSON: %v", err)
 	}
-	return string(t), string(e), nil
+	f, err := fraudJSON(o.Fraud)
+	return string(t), string(e), f, err
 }
 
 func scanOffer(row scanner) (pactum.Offer, error) {
 	var o pactum.Offer
-	var targeting, events string
+	var targeting, events, fraud, programFraud string
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.Status, &o.DestinationURL, &o.FallbackURL, &o.Currency,
 		&o.AttributionWindowDays, &o.AttributionModel, &o.MinConversionSeconds, &o.ReturningCustomers, &o.AcceptPixel, &o.HoldDays,
-		&targeting, &o.Visibility, &events,
+		&targeting, &o.Visibility, &events, &fraud, &programFraud,
 		&created, &updated)
 	if err != nil {
 		return o, err
@@ -131,6 +133,12 @@ func scanOffer(row scanner) (pactum.Offer, error) {
 	}
 	if err := json.Unmarshal([]byte(events), &o.Events); err != nil {
 		return o, fmt.Errorf("offer %d: decode events: %w", o.ID, err)
+	}
+	if err := readFraud(fraud, &o.Fraud); err != nil {
+		return o, fmt.Errorf("offer %d: %w", o.ID, err)
+	}
+	if err := readFraud(programFraud, &o.ProgramFraud); err != nil {
+		return o, fmt.Errorf("offer %d: program's %w", o.ID, err)
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return o, nil

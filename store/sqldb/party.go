@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -12,18 +13,18 @@ import (
 const (
 	// The platforms with a webhook secret are read with the advertiser, never the secrets.
 	advertiserColumns = `SELECT id, name, currency, postback_token_hash, postback_ips, payout_schedule,
-		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at,
+		payout_weekday, payout_day, net_days, legal_name, iban, bic, fraud, created_at,
 		EXISTS (SELECT 1 FROM shop_secrets WHERE advertiser_id = advertisers.id AND platform = 'shopify'),
 		EXISTS (SELECT 1 FROM shop_secrets WHERE advertiser_id = advertisers.id AND platform = 'woocommerce')
 		FROM advertisers`
 	advertiserByID    = advertiserColumns + ` WHERE id = ?`
 	advertiserByToken = advertiserColumns + ` WHERE postback_token_hash = ?`
 	insertAdvertiser  = `INSERT INTO advertisers (name, currency, postback_token_hash, postback_ips, payout_schedule,
-		payout_weekday, payout_day, net_days, legal_name, iban, bic, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		payout_weekday, payout_day, net_days, legal_name, iban, bic, fraud, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	updateAdvertiser = `UPDATE advertisers SET name = ?, currency = ?, postback_token_hash = ?, postback_ips = ?,
-		payout_schedule = ?, payout_weekday = ?, payout_day = ?, net_days = ?, legal_name = ?, iban = ?, bic = ?
-		WHERE id = ? RETURNING created_at`
+		payout_schedule = ?, payout_weekday = ?, payout_day = ?, net_days = ?, legal_name = ?, iban = ?, bic = ?,
+		fraud = ? WHERE id = ? RETURNING created_at`
 )
 
 // CreateAdvertiser stores a and sets its ID (and CreatedAt if zero). An empty PayoutSchedule
@@ -44,10 +45,14 @@ func (s *Store) CreateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 	if a.PayoutDay == 0 {
 		a.PayoutDay = pactum.DefaultPayoutDay
 	}
+	fraud, err := fraudJSON(a.Fraud)
+	if err != nil {
+		return fmt.Errorf("create advertiser: %w", err)
+	}
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(insertAdvertiser),
 		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.PayoutSchedule, a.PayoutWeekday, a.PayoutDay,
-		a.NetDays, a.LegalName, a.IBAN, a.BIC, micros(a.CreatedAt)).Scan(&a.ID)
+		a.NetDays, a.LegalName, a.IBAN, a.BIC, fraud, micros(a.CreatedAt)).Scan(&a.ID)
 	unlock()
 	if err != nil {
 		return fmt.Errorf("create advertiser: %w", s.writeError(err, "postback_token", "an advertiser"))
@@ -93,11 +98,15 @@ func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 	if err != nil {
 		return fmt.Errorf("update advertiser: encode postback_ips: %w", err)
 	}
+	fraud, err := fraudJSON(a.Fraud)
+	if err != nil {
+		return fmt.Errorf("update advertiser: %w", err)
+	}
 	var created int64
 	unlock := s.lockWrites()
 	err = s.w.QueryRowContext(ctx, s.q(updateAdvertiser),
 		a.Name, a.Currency, nullBytes(a.PostbackTokenHash), ips, a.PayoutSchedule, a.PayoutWeekday, a.PayoutDay,
-		a.NetDays, a.LegalName, a.IBAN, a.BIC, a.ID).Scan(&created)
+		a.NetDays, a.LegalName, a.IBAN, a.BIC, fraud, a.ID).Scan(&created)
 	unlock()
 	if err != nil {
 		err = notFound(s.writeError(err, "postback_token", "an advertiser"), "advertiser %d not found", a.ID)
@@ -109,12 +118,15 @@ func (s *Store) UpdateAdvertiser(ctx context.Context, a *pactum.Advertiser) erro
 
 func scanAdvertiser(row scanner) (pactum.Advertiser, error) {
 	var a pactum.Advertiser
-	var ips string
+	var ips, fraud string
 	var created int64
 	var shopify, woocommerce bool
 	if err := row.Scan(&a.ID, &a.Name, &a.Currency, &a.PostbackTokenHash, &ips, &a.PayoutSchedule, &a.PayoutWeekday,
-		&a.PayoutDay, &a.NetDays, &a.LegalName, &a.IBAN, &a.BIC, &created, &shopify, &woocommerce); err != nil {
+		&a.PayoutDay, &a.NetDays, &a.LegalName, &a.IBAN, &a.BIC, &fraud, &created, &shopify, &woocommerce); err != nil {
 		return a, err
+	}
+	if err := readFraud(fraud, &a.Fraud); err != nil {
+		return a, fmt.Errorf("advertiser %d: %w", a.ID, err)
 	}
 	a.CreatedAt = fromMicros(created)
 	for _, p := range []struct {
@@ -215,4 +227,20 @@ func minor(amount decimal.Decimal, currency, field string) (int64, error) {
 		return 0, pactum.FieldError(field, "%s is not a whole number of %s minor units", amount, currency)
 	}
 	return m, nil
+}
+
+// fraudJSON encodes a program's or an offer's fraud settings for their column.
+func fraudJSON(f pactum.FraudSettings) (string, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("encode fraud settings: %w", err)
+	}
+	return string(b), nil
+}
+
+func readFraud(s string, f *pactum.FraudSettings) error {
+	if err := json.Unmarshal([]byte(s), f); err != nil {
+		return fmt.Errorf("decode fraud settings: %w", err)
+	}
+	return nil
 }

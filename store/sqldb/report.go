@@ -494,7 +494,8 @@ func visitDimExpr(dim string) string {
 	case "sub1", "sub2", "sub3", "sub4", "sub5", "source", "country", "device", "os", "browser":
 		return dim
 	case "reason":
-		return "CASE WHEN bot THEN 'bot' ELSE rejected END"
+		// report.invalidReason in SQL: a bot's, why the edge refused it, else the fraud codes.
+		return "CASE WHEN bot THEN 'bot' WHEN rejected <> '' THEN rejected ELSE flags END"
 	}
 	return "''"
 }
@@ -531,9 +532,9 @@ func (s *Store) SumVisits(ctx context.Context, q pactum.VisitQuery) ([]pactum.Vi
 		}
 		if table == "clicks" {
 			cols = append(cols, "0",
-				"SUM(CASE WHEN NOT bot AND rejected = '' THEN 1 ELSE 0 END)",
-				"SUM(CASE WHEN NOT bot AND rejected = '' AND unique_click THEN 1 ELSE 0 END)",
-				"SUM(CASE WHEN bot OR rejected <> '' THEN 1 ELSE 0 END)")
+				"SUM(CASE WHEN NOT bot AND rejected = '' AND NOT invalid THEN 1 ELSE 0 END)",
+				"SUM(CASE WHEN NOT bot AND rejected = '' AND NOT invalid AND unique_click THEN 1 ELSE 0 END)",
+				"SUM(CASE WHEN bot OR rejected <> '' OR invalid THEN 1 ELSE 0 END)")
 		} else {
 			cols = append(cols, "SUM(CASE WHEN bot THEN 0 ELSE 1 END)", "0", "0", "0")
 		}

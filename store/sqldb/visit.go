@@ -14,9 +14,9 @@ import (
 // visitColumns are the columns of clicks and impressions after their key, in the order
 // visitArgs and scanVisit use.
 const visitColumns = `time, offer_id, partner_id, link_id, sub1, sub2, sub3, sub4, sub5, source, ip, user_agent,
-	referer, device, os, browser, country, bot, unique_click, rejected`
+	referer, device, os, browser, country, bot, unique_click, rejected, flags, invalid`
 
-const visitColumnCount = 20
+const visitColumnCount = 22
 
 // visitTable describes how one kind of visit is bulk inserted.
 type visitTable struct {
@@ -45,7 +45,7 @@ func (t visitTable) width() int {
 }
 
 // maxChunk is the most rows one INSERT carries. Batches are cut into chunks of powers of two up
-// to it, so that a few prepared statements per table serve every batch size. 256 rows of 21
+// to it, so that a few prepared statements per table serve every batch size. 256 rows of 23
 // columns stay well under the bind limits (32766 in SQLite, 65535 in PostgreSQL); larger chunks
 // measured no faster (BenchmarkApplyEvents).
 const maxChunk = 256
@@ -177,14 +177,14 @@ func visitArgs(args []any, t visitTable, v *pactum.Visit) []any {
 	}
 	return append(args, micros(v.Time), v.OfferID, v.PartnerID, v.LinkID,
 		v.Sub[0], v.Sub[1], v.Sub[2], v.Sub[3], v.Sub[4], v.Source, v.IP, v.UserAgent, v.Referer,
-		v.Device, v.OS, v.Browser, v.Country, v.Bot, v.Unique, v.Rejected)
+		v.Device, v.OS, v.Browser, v.Country, v.Bot, v.Unique, v.Rejected, v.Flags, v.Invalid)
 }
 
 func scanVisit(row scanner, v *pactum.Visit, key ...any) error {
 	var at int64
 	err := row.Scan(append(key, &at, &v.OfferID, &v.PartnerID, &v.LinkID,
 		&v.Sub[0], &v.Sub[1], &v.Sub[2], &v.Sub[3], &v.Sub[4], &v.Source, &v.IP, &v.UserAgent, &v.Referer,
-		&v.Device, &v.OS, &v.Browser, &v.Country, &v.Bot, &v.Unique, &v.Rejected)...)
+		&v.Device, &v.OS, &v.Browser, &v.Country, &v.Bot, &v.Unique, &v.Rejected, &v.Flags, &v.Invalid)...)
 	v.Time = fromMicros(at)
 	return err
 }

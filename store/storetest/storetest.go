@@ -70,6 +70,10 @@ var areas = []struct {
 		{"ApproveDueConcurrently", testApproveDueConcurrently},
 		{"LedgerProperty", testLedgerProperty},
 	}},
+	{"Fraud", []test{ // the fraud rules' settings and what the event transaction reads for them
+		{"FraudSettings", testFraudSettings},
+		{"FraudEvents", testFraudEvents},
+	}},
 	{"Payouts", []test{ // pactum.PayoutStore
 		{"PayoutRuns", testPayoutRuns},
 	}},
