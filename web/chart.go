@@ -149,11 +149,23 @@ func niceScale(values ...[]any) scale {
 			}
 		}
 	}
+	whole := true // counts: steps of whole numbers
+	for _, vs := range values {
+		for _, v := range vs {
+			if _, ok := v.(string); ok {
+				whole = false
+			}
+		}
+	}
 	if lo.Equal(hi) {
 		hi = decimal.New(1, 0)
 	}
 	span := hi.Sub(lo)
-	for exp := int32(-2); ; exp++ {
+	exp := int32(-2)
+	if whole {
+		exp = 0
+	}
+	for ; ; exp++ {
 		for _, m := range []int64{1, 2, 5} {
 			step := decimal.New(m, exp)
 			if span.Div(step).Ceil().LessThanOrEqual(decimal.New(chartTicks, 0)) {
@@ -324,7 +336,7 @@ func (c *chart) lines(b *strings.Builder) {
 		}
 		return left + (right-left)*float64(i)/float64(n-1)
 	}
-	every := max(1, (n+5)/6)
+	every := max(1, (n+4)/5) // five labels at most: they must not touch on a phone
 	for i := 0; i < n; i += every {
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x(i), bottom+20, template.HTMLEscapeString(shortLabel(c.Labels[i])))
 	}
@@ -385,7 +397,7 @@ func (c *chart) bars(b *strings.Builder) {
 	b.WriteString(`</g>`)
 	for i, label := range c.Labels {
 		y := float64(chartTop + i*chartBarRow)
-		fmt.Fprintf(b, `<text class="label" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-8, y+chartBarRow/2+4, template.HTMLEscapeString(shortLabel(label)))
+		fmt.Fprintf(b, `<text class="bar-label" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-8, y+chartBarRow/2+4, template.HTMLEscapeString(shortLabel(label)))
 		d := value(s.Values[i])
 		if d == nil {
 			continue

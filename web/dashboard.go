@@ -44,18 +44,13 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *viewer
 	if c := strings.TrimSpace(f.Get("currency")); c != "" {
 		cur.Set("currency", c)
 	}
-	with := func(kv ...string) url.Values {
-		q := url.Values{}
-		for k, vs := range cur {
-			q[k] = vs
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			q.Set(kv[i], kv[i+1])
-		}
-		return q
-	}
 	all := strings.Join(metrics, ",")
-	trend, err := s.report(r.Context(), v.Caller, p.query(now, with("group_by", "day", "metrics", all, "compare", "previous", "limit", "1000")))
+	top := "sales,conversions,clicks,payout"
+	res, err := s.reportsOf(r.Context(), v.Caller,
+		p.query(now, with(cur, "group_by", "day", "metrics", all, "compare", "previous", "limit", "1000")),
+		today(now, with(cur, "metrics", all, "compare", "previous")),
+		p.query(now, with(cur, "group_by", "partner", "metrics", top, "sort", "-sales,-clicks", "limit", "5")),
+		p.query(now, with(cur, "group_by", "offer", "metrics", top, "sort", "-sales,-clicks", "limit", "5")))
 	if err != nil {
 		// A program in several currencies must name one: the form says so at its input.
 		if pactum.ErrorField(err) == "currency" {
@@ -67,19 +62,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *viewer
 		}
 		return err
 	}
-	day, err := s.report(r.Context(), v.Caller, today(now, with("metrics", all, "compare", "previous")))
-	if err != nil {
-		return err
-	}
-	top := "sales,conversions,clicks,payout,epc"
-	partners, err := s.report(r.Context(), v.Caller, p.query(now, with("group_by", "partner", "metrics", top, "sort", "-sales,-clicks", "limit", "5")))
-	if err != nil {
-		return err
-	}
-	offers, err := s.report(r.Context(), v.Caller, p.query(now, with("group_by", "offer", "metrics", top, "sort", "-sales,-clicks", "limit", "5")))
-	if err != nil {
-		return err
-	}
+	trend, day, partners, offers := res[0], res[1], res[2], res[3]
 	d.Currency = trend.Currency
 	d.Today, d.Tiles = tiles(day, metrics), tiles(trend, metrics)
 	d.Charts = trendCharts(trend, "trend")

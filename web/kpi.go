@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -27,6 +28,25 @@ func (s *Server) report(ctx context.Context, c program.Caller, q url.Values) (*r
 		return nil, err
 	}
 	return s.reports.Run(ctx, c, req)
+}
+
+// reports runs several reports side by side (the store has readers for each: on SQLite and
+// PostgreSQL alike), so that a page of several waits for its slowest, not for their sum. The
+// first error, in qs's order, is the answer's.
+func (s *Server) reportsOf(ctx context.Context, c program.Caller, qs ...url.Values) ([]*report.Result, error) {
+	out := make([]*report.Result, len(qs))
+	errs := make([]error, len(qs))
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Go(func() { out[i], errs[i] = s.report(ctx, c, q) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // scorecard is partner id's scorecard over the period, as the API's GET
@@ -129,9 +149,11 @@ type tile struct {
 	Metric, Label string
 	Value         string
 	Previous      string
-	// Change is the change in percent ("12.50"), "" when there is none (from nothing).
+	// Change is the change in percent ("12.50"), "" when there is none (from nothing); then
+	// Flat says why: "no change" (nothing before or now), or "new" (nothing before).
 	Change string
 	Up     bool
+	Flat   string
 }
 
 // tiles reads the KPIs of metrics from a compared report's totals.
@@ -143,6 +165,10 @@ func tiles(res *report.Result, metrics []string) []tile {
 			Previous: figure(totals[m+"_previous"], unit(m, res.Currency))}
 		if c, ok := totals[m+"_change"].(string); ok {
 			t.Change, t.Up = strings.TrimPrefix(c, "-"), !strings.HasPrefix(c, "-")
+		} else if v := value(totals[m]); v != nil && !v.IsZero() {
+			t.Flat = "new"
+		} else {
+			t.Flat = "no change"
 		}
 		out = append(out, t)
 	}
@@ -337,6 +363,7 @@ type scoreRow struct {
 
 // scorecardView is a scorecard as its pages show it: its figures, and its daily trend charts.
 type scorecardView struct {
+	Who      string // the partner's column: its name, or "You"
 	Rows     []scoreRow
 	Partners int
 	Charts   []*chart
@@ -344,10 +371,13 @@ type scorecardView struct {
 }
 
 // viewScorecard arranges a scorecard; id makes its charts' ids.
-func viewScorecard(sc *report.Scorecard, id string) scorecardView {
-	v := scorecardView{Partners: sc.Partners, Currency: sc.Currency}
+func viewScorecard(sc *report.Scorecard, id, who string) scorecardView {
+	v := scorecardView{Who: who, Partners: sc.Partners, Currency: sc.Currency}
 	for _, f := range sc.Figures {
 		u := unit(f.Metric, sc.Currency)
+		if u == sc.Currency {
+			u = "" // the caption names the currency
+		}
 		row := scoreRow{Label: label(f.Metric), Partner: figure(f.Partner, u), Program: figure(f.Program, u), Rank: "—"}
 		if f.Rank != nil {
 			row.Rank = fmt.Sprintf("%d of %d", *f.Rank, max(sc.Partners, *f.Rank))

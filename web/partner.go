@@ -31,7 +31,7 @@ func (s *Server) partnerPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	d := partnerData{Form: f, Partner: p, Period: per, Scorecard: viewScorecard(sc, "partner")}
+	d := partnerData{Form: f, Partner: p, Period: per, Scorecard: viewScorecard(sc, "partner", p.Name)}
 	s.render(w, r, v, f.Status, "partner", p.Name, d)
 	return nil
 }

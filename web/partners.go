@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
@@ -69,10 +71,13 @@ func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request, v *viewer)
 			figs := byID[p.ID]
 			for i, m := range scoreColumns {
 				var v any
-				if figs != nil {
+				switch {
+				case figs != nil:
 					v = figs[i]
-				} else if report.Kind(m) == "count" {
-					v = int64(0) // no row: nothing counted; rates over nothing stay empty
+				case report.Kind(m) == "count":
+					v = int64(0) // no row: nothing counted, nothing sold; rates over nothing stay empty
+				case report.Kind(m) == "money":
+					v = pactum.FormatAmount(decimal.Zero, d.Currency)
 				}
 				row.Figures = append(row.Figures, metricCell(m, v, d.Currency).Text)
 			}

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
+	"sync"
+
+	"github.com/pactum/pactum/report"
 )
 
 // The portal's home: a partner's clicks, conversions and earnings over the period against the
@@ -25,16 +29,21 @@ func (s *Server) portalDashboardPage(w http.ResponseWriter, r *http.Request, v *
 	f := newForm(r.URL.Query())
 	per := readPeriod(f)
 	metrics := []string{"clicks", "conversions", "payout", "cr"}
-	trend, err := s.report(r.Context(), v.Caller, per.query(s.reports.Now(), url.Values{
-		"group_by": {"day"}, "metrics": {"clicks,conversions,payout,cr,sales"}, "compare": {"previous"}, "limit": {"1000"}}))
-	if err != nil {
+	// The tiles' report and the scorecard, side by side.
+	var trend *report.Result
+	var sc *report.Scorecard
+	var trendErr, scErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		trend, trendErr = s.report(r.Context(), v.Caller, per.query(s.reports.Now(), url.Values{
+			"group_by": {"day"}, "metrics": {"clicks,conversions,payout,cr,sales"}, "compare": {"previous"}, "limit": {"1000"}}))
+	})
+	wg.Go(func() { sc, scErr = s.scorecard(r.Context(), v.Caller, v.Caller.PartnerID, per) })
+	wg.Wait()
+	if err := cmp.Or(trendErr, scErr); err != nil {
 		return err
 	}
-	sc, err := s.scorecard(r.Context(), v.Caller, v.Caller.PartnerID, per)
-	if err != nil {
-		return err
-	}
-	d := portalDashboardData{Form: f, Period: per, Tiles: tiles(trend, metrics), Scorecard: viewScorecard(sc, "score"), Live: "/portal/live"}
+	d := portalDashboardData{Form: f, Period: per, Tiles: tiles(trend, metrics), Scorecard: viewScorecard(sc, "score", "You"), Live: "/portal/live"}
 	d.Tiles[2].Label = "Earnings"
 	days := labels(trend, "day")
 	earnings := series(trend, "payout", false)
