@@ -136,7 +136,7 @@ func explorerInputs(c program.Caller, f *form) (dims, metrics []string, filters 
 func reportInput(inputs []filterInput) func(string) string {
 	return func(field string) string {
 		switch field {
-		case "group_by", "metrics", "from", "to", "tz", "compare", "currency", "sort", "limit", "cursor":
+		case "group_by", "metrics", "from", "to", "tz", "compare", "currency", "sort":
 			return field
 		}
 		for _, fi := range inputs {
@@ -144,7 +144,7 @@ func reportInput(inputs []filterInput) func(string) string {
 				return field
 			}
 		}
-		return "" // an unknown parameter: the form's problem, named
+		return "" // limit, cursor or an unknown parameter: the form's problem, named
 	}
 }
 

@@ -124,11 +124,16 @@ func TestDashboardTilesMatchReports(t *testing.T) {
 		t.Error("an advertiser's dashboard links to a partner page it may not open")
 	}
 
-	anna := s.login("anna@example.com")
-	resp, body = anna.get("/")
-	if resp.Request.URL.Path != "/portal/dashboard" {
-		t.Fatalf("a partner starts at %s", resp.Request.URL.Path)
+	if resp, _ := admin.get("/console/"); resp.Request.URL.Path != "/console/dashboard" {
+		t.Errorf("/console/ ends at %s", resp.Request.URL.Path)
 	}
+	anna := s.login("anna@example.com")
+	for _, p := range []string{"/", "/portal/"} {
+		if resp, _ := anna.get(p); resp.Request.URL.Path != "/portal/dashboard" {
+			t.Fatalf("a partner's %s ends at %s", p, resp.Request.URL.Path)
+		}
+	}
+	_, body = anna.get("/portal/dashboard")
 	annaCaller := program.Caller{Role: pactum.RolePartner, PartnerID: 1}
 	labels["payout"] = "Earnings"
 	check("portal", "metrics=clicks,conversions,payout,cr&from=2026-10-22&to=2026-11-20&compare=previous",
@@ -204,6 +209,21 @@ func TestReportExplorer(t *testing.T) {
 	}
 	if !strings.Contains(lists, `href="/console/reports/csv?`) {
 		t.Error("no CSV link")
+	}
+
+	// Pages: a row each, the next page's link carries the cursor.
+	_, body = admin.get("/console/reports?group_by=partner&metrics=clicks&limit=1")
+	next := regexp.MustCompile(`<a href="(/console/reports\?[^"]*cursor=o1[^"]*)">Next page</a>`).FindStringSubmatch(body)
+	if next == nil || !strings.Contains(body, ">Anna</a>") || strings.Contains(body, ">Ben</a>") {
+		t.Fatal("the first page of one row")
+	}
+	_, body = admin.get(html.UnescapeString(next[1]))
+	if !strings.Contains(body, ">Ben</a>") || strings.Contains(body, ">Anna</a>") || !strings.Contains(body, "First page") {
+		t.Error("the second page of one row")
+	}
+	resp, body = admin.get("/console/reports?cursor=x")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "cursor is not a cursor from a previous answer") {
+		t.Errorf("a wrong cursor: %d\n%s", resp.StatusCode, errorsOf(body))
 	}
 
 	// Mistakes, each at its input.

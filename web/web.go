@@ -131,7 +131,10 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.portal(mux, "GET /portal/commissions/{id}", s.commissionPage)
 	s.portal(mux, "GET /portal/balance", s.balancePage)
 
-	// Any other path of an area is the UI's own 404 page (with the policy and the layout).
+	// An area's own root is its home; any other path of an area is the UI's own 404 page (with
+	// the policy and the layout).
+	s.console(mux, "GET /console/{$}", s.home)
+	s.portal(mux, "GET /portal/{$}", s.home)
 	s.console(mux, "GET /console/", s.notFound)
 	s.portal(mux, "GET /portal/", s.notFound)
 }
