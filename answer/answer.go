@@ -10,6 +10,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -142,4 +143,19 @@ func WriteJSON(w http.ResponseWriter, status int, b []byte) {
 	h["Cache-Control"] = noStore
 	w.WriteHeader(status)
 	w.Write(b) //nolint:errcheck // the client has gone; nothing to do
+}
+
+// WriteFile answers a download: body as a file named filename, of contentType. The name is
+// quoted, as the API's description gives it (filename="pactum-report.csv").
+func WriteFile(w http.ResponseWriter, contentType, filename string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": filename})
+	if disp == "attachment; filename="+filename {
+		disp = `attachment; filename="` + filename + `"` // a token: quoting changes nothing but its looks
+	}
+	h.Set("Content-Disposition", disp)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body) //nolint:errcheck // the client has gone; nothing to do
 }

@@ -85,3 +85,16 @@ func TestWriteError(t *testing.T) {
 		t.Fatalf("status %d, headers %v", w.Code, w.Header())
 	}
 }
+
+func TestWriteFile(t *testing.T) {
+	for name, want := range map[string]string{
+		"pactum-report.csv": `attachment; filename="pactum-report.csv"`,
+		"run 1 €.csv":       `attachment; filename*=utf-8''run%201%20%E2%82%AC.csv`,
+	} {
+		w := httptest.NewRecorder()
+		WriteFile(w, "text/csv; charset=utf-8", name, []byte("a,b\n"))
+		if got := w.Header().Get("Content-Disposition"); got != want || w.Header().Get("Content-Length") != "4" || w.Body.String() != "a,b\n" {
+			t.Errorf("%s: Content-Disposition %q, want %q", name, got, want)
+		}
+	}
+}

@@ -1,12 +1,12 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/answer"
 	"github.com/pactum/pactum/program"
 )
 
@@ -253,10 +253,6 @@ func (a *API) exportRun(w http.ResponseWriter, r *http.Request, c program.Caller
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Filename))
-	w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(f.Body)
+	answer.WriteFile(w, f.ContentType, f.Filename, f.Body)
 	return nil
 }

@@ -2,10 +2,8 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -31,7 +29,12 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request, c program.Caller
 		return err
 	}
 	if format == "csv" {
-		return writeReportCSV(w, res)
+		f, err := report.CSV(res)
+		if err != nil {
+			return err
+		}
+		answer.WriteFile(w, f.ContentType, f.Filename, f.Body)
+		return nil
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"currency":`)
@@ -92,38 +95,6 @@ func writeValue(b *bytes.Buffer, v any) {
 		enc = []byte("null") // only strings, integers, lists of strings and nil come here
 	}
 	b.Write(enc)
-}
-
-// writeReportCSV answers the report's rows as CSV a spreadsheet opens: a header row, empty
-// cells for null, text cells defused against formulas.
-func writeReportCSV(w http.ResponseWriter, res *report.Result) error {
-	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
-	_ = cw.Write(res.Columns)
-	for _, row := range res.Rows {
-		cells := make([]string, len(row))
-		for i, v := range row {
-			switch v := v.(type) {
-			case nil:
-			case string:
-				cells[i] = pactum.SpreadsheetText(v)
-			case int64:
-				cells[i] = strconv.FormatInt(v, 10)
-			}
-		}
-		_ = cw.Write(cells)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="pactum-report.csv"`)
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b.Bytes())
-	return nil
 }
 
 // scorecard answers GET /api/v1/partners/{id}/scorecard: the partner beside its program.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/program"
 )
 
 // Dimensions a report can be grouped and filtered by (SPEC section 7).
@@ -59,6 +60,29 @@ var metricOrder = []string{"impressions", "clicks", "unique_clicks", "invalid_cl
 
 // Metrics lists every metric.
 func Metrics() []string { return slices.Clone(metricOrder) }
+
+// MetricsOf lists the metrics caller c may see, in order: every metric but revenue, profit and
+// margin for a partner. A request that names none reports these.
+func MetricsOf(c program.Caller) []string {
+	var out []string
+	for _, m := range metricOrder {
+		if c.SeesRevenue() || !metrics[m].revenue {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Kind tells how a metric is written: "count" (an integer), "money" (a decimal string in the
+// report's currency), "percent" (a decimal string), "ratio" (a decimal string) or "seconds"
+// (an integer); "" for no metric.
+func Kind(metric string) string {
+	m, ok := metrics[metric]
+	if !ok {
+		return ""
+	}
+	return [...]string{kindCount: "count", kindMoney: "money", kindPercent: "percent", kindRatio: "ratio", kindSeconds: "seconds"}[m.kind]
+}
 
 // Limits of a report request.
 const (

@@ -31,11 +31,7 @@ type Result struct {
 // Run answers req for caller c.
 func (s *Service) Run(ctx context.Context, c program.Caller, req Request) (*Result, error) {
 	if len(req.Metrics) == 0 {
-		for _, m := range metricOrder {
-			if c.SeesRevenue() || !metrics[m].revenue {
-				req.Metrics = append(req.Metrics, m)
-			}
-		}
+		req.Metrics = MetricsOf(c)
 	}
 	for _, m := range req.Metrics {
 		if metrics[m].revenue && !c.SeesRevenue() {

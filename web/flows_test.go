@@ -42,7 +42,7 @@ func TestInvitation(t *testing.T) {
 		t.Fatalf("a short password: %d", resp.StatusCode)
 	}
 	resp, _ = carla.post(path, url.Values{"password": {"carla's long password"}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/portal/commissions" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/portal/dashboard" {
 		t.Fatalf("accept: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	_, body = carla.get("/portal/commissions")

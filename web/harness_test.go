@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,11 +47,15 @@ var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 // the real conversion pipeline. Logins: admin@example.com, anna@example.com (partner 1),
 // ben@example.com (partner 2), shop@example.com (advertiser 1); every password is "password 1234".
 type site struct {
-	t       testing.TB
-	store   *sqldb.Store
-	program *program.Service
-	mux     *http.ServeMux
-	srv     *httptest.Server
+	t        testing.TB
+	store    *sqldb.Store
+	program  *program.Service
+	reports  *report.Service
+	keeper   *report.Keeper
+	recorder *ingest.Recorder
+	mux      *http.ServeMux
+	srv      *httptest.Server
+	clicks   int
 }
 
 const password = "password 1234"
@@ -79,12 +85,14 @@ func newSite(t testing.TB) *site {
 	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
 	svc := program.New(program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules})
 	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
-	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Logger: logger,
+	reports := report.New(st, nil, clock)
+	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Reports: reports, Stream: st, Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, store: st, program: svc, mux: http.NewServeMux()}
+	s := &site{t: t, store: st, program: svc, reports: reports, keeper: report.NewKeeper(st, logger),
+		recorder: &ingest.Recorder{Log: log}, mux: http.NewServeMux()}
 	ui.Register(s.mux)
 	s.srv = httptest.NewServer(s.mux)
 	t.Cleanup(s.srv.Close)
@@ -134,6 +142,13 @@ func newSite(t testing.TB) *site {
 	pending := pactum.PartnerPending
 	_, err = svc.UpdatePartner(ctx, a, 2, program.PartnerInput{Status: &pending})
 	must(err)
+	s.rollup()
+	// Clicks: Anna 20 today and 4 ten days ago; Ben 10 today; and 8 of Anna's 40 days ago, in
+	// the 30 days before the dashboard's.
+	s.click(1, now.Add(-time.Hour), 20)
+	s.click(1, now.AddDate(0, 0, -10), 4)
+	s.click(2, now.Add(-2*time.Hour), 10)
+	s.click(1, now.AddDate(0, 0, -40), 8)
 	for _, u := range []program.UserInput{
 		{Email: "admin@example.com", Role: pactum.RoleAdmin},
 		{Email: "anna@example.com", Role: pactum.RolePartner, PartnerID: 1},
@@ -147,6 +162,42 @@ func newSite(t testing.TB) *site {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// rollup brings the conversions' changes into the reports' rollups, as the keeper does.
+func (s *site) rollup() {
+	s.t.Helper()
+	if _, err := s.keeper.Consume(ctx); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// click records n clicks of partner on offer 1 at a time, through the event log as the edge
+// does, and waits until they are stored (and so in the reports and the live stream).
+func (s *site) click(partner int64, at time.Time, n int) {
+	s.t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		s.clicks++
+		v := pactum.Visit{ClickID: fmt.Sprintf("click-%d", s.clicks), Time: at, OfferID: 1, PartnerID: partner,
+			Country: "DE", Device: "mobile", Source: "instagram", Unique: true,
+			UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
+		wg.Go(func() { errs <- s.recorder.RecordClick(ctx, &v) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if n, err := s.store.LastClickSeq(ctx); err == nil && n >= int64(s.clicks) {
+			return
+		}
+	}
+	s.t.Fatalf("click %d was not stored", s.clicks)
+}
 
 // browser is a client with its own cookies, as one browser.
 type browser struct {

@@ -71,6 +71,8 @@ func parsePages() (*pages, error) {
 			return rateView{Form: f, Q: q, Label: label, Kinds: kinds}
 		},
 		"capLabel": func(c string) string { return capLabels[c] },
+		"dimLabel": label,
+		"int64":    func(n int) int64 { return int64(n) },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, shared...)
 	if err != nil {
@@ -126,13 +128,16 @@ func navigation(v *viewer, current string) []navItem {
 	case v == nil:
 		return nil
 	case v.Caller.IsPartner():
-		items = []navItem{{"Commissions", "/portal/commissions", false}, {"Offers", "/portal/offers", false},
+		items = []navItem{{"Dashboard", "/portal/dashboard", false}, {"Reports", "/portal/reports", false},
+			{"Commissions", "/portal/commissions", false}, {"Offers", "/portal/offers", false},
 			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false}}
 	case v.Caller.IsAdmin():
-		items = []navItem{{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
+		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
+			{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
 			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	default:
-		items = []navItem{{"Offers", "/console/offers", false}, {"Conversions", "/console/conversions", false},
+		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
+			{"Offers", "/console/offers", false}, {"Conversions", "/console/conversions", false},
 			{"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	}
 	for i := range items {

@@ -2,11 +2,11 @@ package web
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/answer"
 	"github.com/pactum/pactum/program"
 )
 
@@ -69,11 +69,7 @@ func (s *Server) exportRun(w http.ResponseWriter, r *http.Request, v *viewer) er
 		}
 		return s.renderRun(w, r, v, f)
 	}
-	h := w.Header()
-	h.Set("Content-Type", file.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": file.Filename}))
-	h.Set("Content-Length", strconv.Itoa(len(file.Body)))
-	w.Write(file.Body) //nolint:errcheck // the client has gone
+	answer.WriteFile(w, file.ContentType, file.Filename, file.Body)
 	return nil
 }
 

@@ -26,13 +26,19 @@ import (
 	"github.com/pactum/pactum/answer"
 	"github.com/pactum/pactum/auth"
 	"github.com/pactum/pactum/edge"
+	"github.com/pactum/pactum/live"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/report"
 )
 
 // Config is what the web UI needs from the process that serves it.
 type Config struct {
 	Program  *program.Service // required
 	Accounts *auth.Accounts   // required
+	Reports  *report.Service  // required: the dashboards, the report explorer, scorecards
+	// Stream is what the live feed reads (the store, as the API's GET /api/v1/stream); nil
+	// answers the feed 503.
+	Stream live.Store
 	// TrustedProxies are the proxies whose X-Forwarded-Proto and X-Forwarded-For are believed:
 	// behind one that ends TLS, cookies are Secure and logins are throttled by the client's
 	// address rather than the proxy's.
@@ -44,6 +50,8 @@ type Config struct {
 type Server struct {
 	program  *program.Service
 	accounts *auth.Accounts
+	reports  *report.Service
+	stream   live.Store
 	trusted  []netip.Prefix
 	logger   *slog.Logger
 	pages    *pages
@@ -52,7 +60,7 @@ type Server struct {
 
 // New returns the web UI of cfg, with its templates parsed.
 func New(cfg Config) (*Server, error) {
-	s := &Server{program: cfg.Program, accounts: cfg.Accounts, trusted: cfg.TrustedProxies, logger: cfg.Logger}
+	s := &Server{program: cfg.Program, accounts: cfg.Accounts, reports: cfg.Reports, stream: cfg.Stream, trusted: cfg.TrustedProxies, logger: cfg.Logger}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -79,7 +87,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.public(mux, "POST /invitations/{token}", s.acceptInvitation)
 
 	// The console: admins and advertisers.
+	s.console(mux, "GET /console/dashboard", s.dashboardPage)
+	s.console(mux, "GET /console/live", s.liveFeed)
+	s.console(mux, "GET /console/reports", s.reportsPage)
+	s.console(mux, "GET /console/reports/csv", s.reportCSV)
 	s.console(mux, "GET /console/partners", s.partnersPage)
+	s.console(mux, "GET /console/partners/{id}", s.partnerPage)
 	s.console(mux, "POST /console/partners/{id}/status", s.setPartnerStatus)
 	s.console(mux, "GET /console/offers", s.offersPage)
 	s.console(mux, "GET /console/offers/new", s.newOfferPage)
@@ -106,6 +119,10 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "POST /console/settings/schedule", s.saveSchedule)
 
 	// The portal: partners.
+	s.portal(mux, "GET /portal/dashboard", s.portalDashboardPage)
+	s.portal(mux, "GET /portal/live", s.liveFeed)
+	s.portal(mux, "GET /portal/reports", s.reportsPage)
+	s.portal(mux, "GET /portal/reports/csv", s.reportCSV)
 	s.portal(mux, "GET /portal/offers", s.portalOffersPage)
 	s.portal(mux, "GET /portal/links", s.linksPage)
 	s.portal(mux, "POST /portal/links", s.createLink)
@@ -114,21 +131,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.portal(mux, "GET /portal/commissions/{id}", s.commissionPage)
 	s.portal(mux, "GET /portal/balance", s.balancePage)
 
-	// Any other path of an area is the UI's own 404 page (with the policy and the layout).
+	// An area's own root is its home; any other path of an area is the UI's own 404 page (with
+	// the policy and the layout).
+	s.console(mux, "GET /console/{$}", s.home)
+	s.portal(mux, "GET /portal/{$}", s.home)
 	s.console(mux, "GET /console/", s.notFound)
 	s.portal(mux, "GET /portal/", s.notFound)
-
-	// Not built yet, and so not linked from any page: they need the reports API (issue 15's
-	// report-heavy screens). Each answers 404 like any unknown page until its handler comes.
-	// TODO(reports): GET /console/dashboard: KPI tiles, trends against the previous period, live feed.
-	// TODO(reports): GET /console/reports: the report explorer (dimensions, metrics, filters, CSV).
-	// TODO(reports): GET /console/partners/{id}: a partner's scorecard and trend.
-	// TODO(reports): GET /portal/dashboard: the partner's earnings trend and scorecard.
 }
-
-// Planned lists the routes above that wait for the reports API, for the test that keeps them
-// out of the navigation.
-var Planned = []string{"/console/dashboard", "/console/reports", "/console/partners/1", "/portal/dashboard"}
 
 // notFound answers a path of an area that no page serves.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -226,11 +235,9 @@ func areaOf(c program.Caller) area {
 func home(c program.Caller) string {
 	switch {
 	case c.IsPartner():
-		return "/portal/commissions"
-	case c.IsAdmin():
-		return "/console/partners"
+		return "/portal/dashboard"
 	}
-	return "/console/offers"
+	return "/console/dashboard"
 }
 
 func loginURL(next string) string {

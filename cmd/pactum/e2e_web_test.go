@@ -290,11 +290,15 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("a wrong password: %d", status)
 	}
 	b.login(adminEmail, adminPassword)
-	if b.path() != "/console/partners" {
+	if b.path() != "/console/dashboard" {
 		t.Fatalf("an admin starts at %s", b.path())
+	}
+	if !strings.Contains(b.text("main"), "No clicks or sales in the last 30 days") {
+		t.Errorf("the empty dashboard does not say what to do:\n%s", b.text("main"))
 	}
 
 	// Approve Ben.
+	b.open("/console/partners")
 	b.check("partners")
 	b.submit(fmt.Sprintf(`form[action="/console/partners/%d/status"] button`, ben.ID))
 	if notice := b.text(".notice"); !strings.Contains(notice, "Ben Bikes is approved") {
@@ -339,6 +343,64 @@ func TestWebUIInBrowser(t *testing.T) {
 		}
 		convs[sale.order] = res.ID
 	}
+
+	// The dashboard: the sales in its tiles (once the reports have them: well within a second),
+	// and a click made now appears in its live feed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var rep struct{ Totals struct{ Conversions int } }
+		p.api("GET", "/api/v1/reports?metrics=conversions", nil, &rep)
+		if rep.Totals.Conversions == 3 || time.Now().After(deadline) {
+			break
+		}
+	}
+	b.open("/console/dashboard")
+	b.step("the live feed connects", chromedp.WaitReady(chromedp.CSS(`#live-feed[data-live="open"]`)))
+	var tracking struct{ Code string }
+	if status := p.api("POST", "/api/v1/links", map[string]any{"offer_id": offerID, "partner_id": anna.ID, "sub1": "reel-7"}, &tracking); status != 201 {
+		t.Fatalf("create link: %d", status)
+	}
+	clickReq, _ := http.NewRequest("GET", p.base+"/c/"+tracking.Code, nil)
+	clickReq.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148")
+	clicked := time.Now()
+	clickResp, err := noRedirect.Do(clickReq)
+	if err != nil || clickResp.StatusCode != http.StatusFound {
+		t.Fatalf("the click: %v %v", err, clickResp)
+	}
+	clickResp.Body.Close()
+	b.step("the click shows in the live feed", chromedp.WaitVisible(chromedp.CSS("#live-feed li.click")))
+	if item := b.text("#live-feed li.click"); !strings.Contains(item, "Click") || !strings.Contains(item, fmt.Sprintf("partner %d", anna.ID)) || !strings.Contains(item, "reel-7") {
+		t.Errorf("the live feed's click: %q", item)
+	}
+	t.Logf("the click was in the live feed %v after it was made", time.Since(clicked).Round(time.Millisecond))
+	tile := `[...document.querySelectorAll("section[aria-labelledby=h-period] .tile")].map(t => t.querySelector(".tile-label").textContent + "=" + t.querySelector(".tile-value").textContent).join("; ")`
+	if tiles := b.eval(tile); !strings.Contains(tiles, "Conversions=3;") || !strings.Contains(tiles, "Sales=749.40 EUR;") {
+		t.Errorf("the period's tiles: %s", tiles)
+	}
+	b.check("dashboard")
+	b.open("/console/partners")
+	if row := b.text(fmt.Sprintf(`tr:has(a[href="/console/partners/%d"])`, anna.ID)); !strings.Contains(row, "499.60") {
+		t.Errorf("Anna's row of the partners list lacks her sales:\n%s", row)
+	}
+	b.check("partners-figures")
+
+	// The report explorer: sales by partner, as a table, a chart and a CSV file.
+	b.open("/console/reports?group_by=partner&metrics=clicks,conversions,sales,payout,epc,cr&compare=previous")
+	if table := b.text(`table.report`); !strings.Contains(table, "Anna Runs") || !strings.Contains(table, "Ben Bikes") {
+		t.Errorf("the report by partner:\n%s", table)
+	}
+	csv := b.eval(`fetch(document.querySelector('a[href^="/console/reports/csv?"]').href).then(async r => r.status + " " + r.headers.get("content-type") + "\n" + await r.text())`)
+	if head, rows, _ := strings.Cut(csv, "\n"); head != "200 text/csv; charset=utf-8" || !strings.HasPrefix(rows, "partner_id,partner,clicks,clicks_previous,clicks_change,") || !strings.Contains(rows, "Anna Runs") {
+		t.Errorf("the report's CSV: %.400s", csv)
+	}
+	b.check("reports")
+	b.open("/console/reports?group_by=day&metrics=sales,payout")
+	b.check("reports-trend")
+	b.open("/console/reports?group_by=colour")
+	if msg := b.text("#f-group_by-error"); !strings.Contains(msg, "colour") {
+		t.Errorf("a wrong dimension's error: %q", msg)
+	}
+	b.open(fmt.Sprintf("/console/partners/%d", anna.ID))
+	b.check("partner")
 
 	// The simulator: a draft that pays 10% by default, against what they earn now.
 	b.open(fmt.Sprintf("/console/offers/%d", offerID))
@@ -455,9 +517,20 @@ func TestWebUIInBrowser(t *testing.T) {
 	b.check("invitation")
 	b.fill("#f-password", "anna's long password")
 	b.submit("main form button[type=submit]")
-	if b.path() != "/portal/commissions" {
+	if b.path() != "/portal/dashboard" {
 		t.Fatalf("after accepting, Anna is at %s", b.path())
 	}
+	if main := b.text("main"); !strings.Contains(main, "Earnings") || strings.Contains(main, "Ben Bikes") || strings.Contains(main, "Revenue") {
+		t.Errorf("Anna's dashboard:\n%s", main)
+	}
+	b.check("portal-dashboard")
+	b.open(fmt.Sprintf("/portal/reports?group_by=partner&metrics=clicks,sales&filter%%5Bpartner%%5D=%d", ben.ID))
+	if main := b.text("main"); strings.Contains(main, "Ben Bikes") || !strings.Contains(main, "Nothing to show") {
+		t.Errorf("Anna's report of Ben:\n%s", main)
+	}
+	b.open("/portal/reports?group_by=day&metrics=clicks,payout")
+	b.check("portal-reports")
+	b.open("/portal/commissions")
 	b.check("portal-commissions")
 	list := b.text("main")
 	if !strings.Contains(list, "A-1") || !strings.Contains(list, "A-2") || strings.Contains(list, "B-1") {
@@ -471,7 +544,7 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("Ben's commission in Anna's URL: %d", status)
 	}
 	b.open(fmt.Sprintf("/console/conversions/%d", convs["B-1"]))
-	if b.path() != "/portal/commissions" {
+	if b.path() != "/portal/dashboard" {
 		t.Fatalf("the console's conversion page sends Anna to %s", b.path())
 	}
 	b.open(fmt.Sprintf("/portal/commissions/%d", convs["A-1"]))
