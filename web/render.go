@@ -127,7 +127,8 @@ func navigation(v *viewer, current string) []navItem {
 		return nil
 	case v.Caller.IsPartner():
 		items = []navItem{{"Commissions", "/portal/commissions", false}, {"Offers", "/portal/offers", false},
-			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false}}
+			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false},
+			{"Profile", "/portal/profile", false}}
 	case v.Caller.IsAdmin():
 		items = []navItem{{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
 			{"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},

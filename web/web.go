@@ -120,6 +120,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.portal(mux, "GET /portal/commissions", s.commissionsPage)
 	s.portal(mux, "GET /portal/commissions/{id}", s.commissionPage)
 	s.portal(mux, "GET /portal/balance", s.balancePage)
+	s.portal(mux, "GET /portal/balance/statement.csv", s.statement)
+	s.portal(mux, "GET /portal/profile", s.profilePage)
 
 	// Any other path of an area is the UI's own 404 page (with the policy and the layout).
 	s.console(mux, "GET /console/", s.notFound)
