@@ -58,7 +58,8 @@ const offerRules = `{"default":{"percent":"8"},
   "rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],
   "bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`
 
-func newSite(t testing.TB) *site {
+// opts change the program's configuration (allowPrivate: postbacks to a loopback receiver).
+func newSite(t testing.TB, opts ...func(*program.Config)) *site {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := sqlitetest.Open(t)
@@ -77,7 +78,11 @@ func newSite(t testing.TB) *site {
 	rules := &commission.Rules{}
 	pipe := conversion.New(conversion.Config{Store: st, Signer: signer, Log: log, Rules: rules, Now: clock, Logger: logger})
 	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
-	svc := program.New(program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules})
+	cfg := program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc := program.New(cfg)
 	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
 	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})

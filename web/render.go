@@ -128,7 +128,7 @@ func navigation(v *viewer, current string) []navItem {
 	case v.Caller.IsPartner():
 		items = []navItem{{"Commissions", "/portal/commissions", false}, {"Offers", "/portal/offers", false},
 			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false},
-			{"Profile", "/portal/profile", false}}
+			{"Postbacks", "/portal/postbacks", false}, {"Profile", "/portal/profile", false}}
 	case v.Caller.IsAdmin():
 		items = []navItem{{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
 			{"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},

@@ -121,6 +121,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.portal(mux, "GET /portal/commissions/{id}", s.commissionPage)
 	s.portal(mux, "GET /portal/balance", s.balancePage)
 	s.portal(mux, "GET /portal/balance/statement.csv", s.statement)
+	s.portal(mux, "GET /portal/postbacks", s.postbacksPage)
+	s.portal(mux, "POST /portal/postbacks", s.createPostback)
+	s.portal(mux, "GET /portal/postbacks/{id}", s.postbackPage)
+	s.portal(mux, "POST /portal/postbacks/{id}", s.updatePostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/enabled", s.enablePostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/test", s.testPostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/rotate", s.rotatePostbackSecret)
+	s.portal(mux, "POST /portal/postbacks/{id}/delete", s.deletePostback)
 	s.portal(mux, "GET /portal/profile", s.profilePage)
 
 	// Any other path of an area is the UI's own 404 page (with the policy and the layout).

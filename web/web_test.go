@@ -16,7 +16,7 @@ var pagesOf = map[string][]string{
 	"":                  {"/login"},
 	"admin@example.com": {"/console/partners", "/console/offers", "/console/offers/new", "/console/offers/1", "/console/offers/1/simulate", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
 	"shop@example.com":  {"/console/offers", "/console/offers/1", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
-	"anna@example.com":  {"/portal/commissions", "/portal/commissions/1", "/portal/offers", "/portal/links", "/portal/coupons", "/portal/balance", "/portal/profile"},
+	"anna@example.com":  {"/portal/commissions", "/portal/commissions/1", "/portal/offers", "/portal/links", "/portal/coupons", "/portal/balance", "/portal/postbacks", "/portal/profile"},
 }
 
 var (
