@@ -48,6 +48,18 @@ func (b *browser) expectFieldErrors(path string, cases []formCase) {
 	}
 }
 
+// shows gets path and fails the test for each of wants its page lacks; it returns the page.
+func (b *browser) shows(path string, wants ...string) string {
+	b.t.Helper()
+	_, body := b.get(path)
+	for _, want := range wants {
+		if !strings.Contains(body, want) {
+			b.t.Errorf("%s lacks %q", path, want)
+		}
+	}
+	return body
+}
+
 // TestConsoleLinks: an admin makes a partner's link and copies its URL; mistakes are shown at
 // their field; an advertiser links only to its own offers and sees only their links.
 func TestConsoleLinks(t *testing.T) {
@@ -80,12 +92,7 @@ func TestConsoleLinks(t *testing.T) {
 		t.Errorf("a code taken: %d\n%s", resp.StatusCode, errorsOf(body))
 	}
 	admin.post("/console/links/new", url.Values{"offer_id": {"2"}, "partner_id": {"2"}})
-	_, body = admin.get("/console/links")
-	for _, want := range []string{"http://track.test/c/ANNA-IG", `data-copy="#link-1"`, "sub1==cmd", "Anna", "Ben", "Hats"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the list lacks %q", want)
-		}
-	}
+	admin.shows("/console/links", "http://track.test/c/ANNA-IG", `data-copy="#link-1"`, "sub1==cmd", "Anna", "Ben", "Hats")
 	if _, body := admin.get("/console/links?partner_id=2&offer_id=1"); !strings.Contains(body, "No link matches these filters") {
 		t.Error("a filter that matches nothing has no empty state")
 	}

@@ -111,6 +111,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "POST /console/settings/api-keys/{id}/delete", s.deleteAPIKey)
 	s.console(mux, "POST /console/settings/rates", s.loadRates)
 	s.console(mux, "POST /console/settings/schedule", s.saveSchedule)
+	s.console(mux, "GET /console/settings/integrations", s.integrationsPage)
+	s.console(mux, "POST /console/settings/programs/{id}/postback-ips", s.savePostbackIPs)
+	s.console(mux, "POST /console/settings/programs/{id}/shop-secret", s.setShopSecret)
+	s.console(mux, "GET /console/settings/webhooks", s.webhooksPage)
+	s.console(mux, "GET /console/settings/webhooks/{id}", s.webhookPage)
+	s.console(mux, "POST /console/settings/webhooks/{id}/replay", s.replayWebhook)
 
 	// The portal: partners.
 	s.portal(mux, "GET /portal/offers", s.portalOffersPage)

@@ -14,8 +14,8 @@ import (
 // pagesOf are the pages each login sees, for the checks every page must pass.
 var pagesOf = map[string][]string{
 	"":                  {"/login"},
-	"admin@example.com": {"/console/partners", "/console/offers", "/console/offers/new", "/console/offers/1", "/console/offers/1/simulate", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
-	"shop@example.com":  {"/console/offers", "/console/offers/1", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
+	"admin@example.com": {"/console/partners", "/console/offers", "/console/offers/new", "/console/offers/1", "/console/offers/1/simulate", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings", "/console/settings/integrations", "/console/settings/webhooks"},
+	"shop@example.com":  {"/console/offers", "/console/offers/1", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings", "/console/settings/integrations", "/console/settings/webhooks"},
 	"anna@example.com":  {"/portal/commissions", "/portal/commissions/1", "/portal/offers", "/portal/links", "/portal/coupons", "/portal/balance", "/portal/postbacks", "/portal/profile"},
 }
 
