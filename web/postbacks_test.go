@@ -97,7 +97,7 @@ func TestPostbacks(t *testing.T) {
 
 	// The test button: a made-up sale to the receiver, and the attempt on the page and in the log.
 	resp, body = anna.post("/portal/postbacks/1/test", nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, "Test delivered: HTTP 200") || !strings.Contains(body, "<pre class=\"answer\">ok</pre>") {
+	if resp.StatusCode != 200 || !strings.Contains(body, "Test delivered: HTTP 200") || !strings.Contains(body, "tabindex=\"0\">ok</pre>") {
 		t.Fatalf("test: %d\n%s", resp.StatusCode, body)
 	}
 	if rc.count() != 1 {
