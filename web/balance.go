@@ -29,9 +29,20 @@ func (s *Server) balancePage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	offers, err := s.program.ListOffers(r.Context(), v.Caller, program.OfferQuery{}, pactum.Page{Limit: program.MaxPage})
+	names, err := s.programNames(r, v)
 	if err != nil {
 		return err
+	}
+	s.render(w, r, v, http.StatusOK, "balance", "Balance and payouts",
+		balanceData{Balance: b, Payouts: payouts.Items, Next: nextURL(r, payouts.Next), Programs: names})
+	return nil
+}
+
+// programNames names each program (advertiser) by the offers of it the partner may see.
+func (s *Server) programNames(r *http.Request, v *viewer) (map[int64]string, error) {
+	offers, err := s.program.ListOffers(r.Context(), v.Caller, program.OfferQuery{}, pactum.Page{Limit: program.MaxPage})
+	if err != nil {
+		return nil, err
 	}
 	names := map[int64]string{}
 	for _, o := range offers.Items {
@@ -40,7 +51,5 @@ func (s *Server) balancePage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		}
 		names[o.AdvertiserID] += o.Name
 	}
-	s.render(w, r, v, http.StatusOK, "balance", "Balance and payouts",
-		balanceData{Balance: b, Payouts: payouts.Items, Next: nextURL(r, payouts.Next), Programs: names})
-	return nil
+	return names, nil
 }

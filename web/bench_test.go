@@ -50,6 +50,18 @@ func BenchmarkPages(b *testing.B) {
 	}
 	s.rollup()
 	seedTraffic(b, s)
+	// Links, a postback with a delivery log, a webhook in the log, for the new pages.
+	anna1 := program.Caller{Role: pactum.RolePartner, PartnerID: 1}
+	offer := int64(1)
+	for range 60 {
+		if _, err := s.program.CreateLink(ctx, anna1, program.LinkInput{OfferID: &offer}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pbURL, events := "https://tracker.example/pb?cid={click_id}", []string{pactum.EventConversionCreated}
+	if _, err := s.program.CreatePostback(ctx, anna1, 1, program.PostbackInput{URL: &pbURL, Events: &events}); err != nil {
+		b.Fatal(err)
+	}
 	cookie := func(email string) *http.Cookie {
 		br := s.login(email)
 		for _, c := range br.client.Jar.Cookies(mustURL(s.srv.URL)) {
@@ -83,10 +95,18 @@ func BenchmarkPages(b *testing.B) {
 		{"settings", "/console/settings", admin},
 		{"portal dashboard", "/portal/dashboard", anna},
 		{"portal reports", "/portal/reports", anna},
+		{"links", "/console/links", admin},
+		{"coupons", "/console/coupons?partner_id=1", admin},
+		{"integrations", "/console/settings/integrations", admin},
+		{"webhook log", "/console/settings/webhooks", admin},
 		{"portal commissions", "/portal/commissions", anna},
 		{"portal commission", "/portal/commissions/1", anna},
 		{"portal links", "/portal/links", anna},
 		{"portal balance", "/portal/balance", anna},
+		{"portal statement (CSV)", "/portal/balance/statement.csv", anna},
+		{"portal postbacks", "/portal/postbacks", anna},
+		{"portal postback", "/portal/postbacks/1", anna},
+		{"portal profile", "/portal/profile", anna},
 		{"login", "/login", nil},
 	}
 	for _, p := range pages {

@@ -64,7 +64,8 @@ const offerRules = `{"default":{"percent":"8"},
   "rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],
   "bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`
 
-func newSite(t testing.TB) *site {
+// opts change the program's configuration (allowPrivate: postbacks to a loopback receiver).
+func newSite(t testing.TB, opts ...func(*program.Config)) *site {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := sqlitetest.Open(t)
@@ -83,7 +84,11 @@ func newSite(t testing.TB) *site {
 	rules := &commission.Rules{}
 	pipe := conversion.New(conversion.Config{Store: st, Signer: signer, Log: log, Rules: rules, Now: clock, Logger: logger})
 	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
-	svc := program.New(program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules})
+	cfg := program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc := program.New(cfg)
 	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
 	reports := report.New(st, nil, clock)
 	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Reports: reports, Stream: st, Logger: logger,

@@ -130,15 +130,17 @@ func navigation(v *viewer, current string) []navItem {
 	case v.Caller.IsPartner():
 		items = []navItem{{"Dashboard", "/portal/dashboard", false}, {"Reports", "/portal/reports", false},
 			{"Commissions", "/portal/commissions", false}, {"Offers", "/portal/offers", false},
-			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false}}
+			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false},
+			{"Postbacks", "/portal/postbacks", false}, {"Profile", "/portal/profile", false}}
 	case v.Caller.IsAdmin():
 		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
 			{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
+			{"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},
 			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	default:
 		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
-			{"Offers", "/console/offers", false}, {"Conversions", "/console/conversions", false},
-			{"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
+			{"Offers", "/console/offers", false}, {"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},
+			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	}
 	for i := range items {
 		items[i].Current = current == items[i].Path || strings.HasPrefix(current, items[i].Path+"/")

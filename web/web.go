@@ -101,6 +101,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "POST /console/offers/{id}", s.updateOffer)
 	s.console(mux, "GET /console/offers/{id}/simulate", s.simulatePage)
 	s.console(mux, "POST /console/offers/{id}/simulate", s.simulate)
+	s.console(mux, "GET /console/links", s.consoleLinksPage)
+	s.console(mux, "GET /console/links/new", s.newLinkPage)
+	s.console(mux, "POST /console/links/new", s.createLinkFor)
+	s.console(mux, "GET /console/coupons", s.consoleCouponsPage)
+	s.console(mux, "GET /console/coupons/new", s.newCouponPage)
+	s.console(mux, "POST /console/coupons/new", s.createCoupon)
+	s.console(mux, "POST /console/coupons/{code}/delete", s.deleteCoupon)
 	s.console(mux, "GET /console/conversions", s.conversionsPage)
 	s.console(mux, "GET /console/conversions/{id}", s.conversionPage)
 	s.console(mux, "POST /console/conversions/{id}/{action}", s.decideConversion)
@@ -117,6 +124,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "POST /console/settings/api-keys/{id}/delete", s.deleteAPIKey)
 	s.console(mux, "POST /console/settings/rates", s.loadRates)
 	s.console(mux, "POST /console/settings/schedule", s.saveSchedule)
+	s.console(mux, "GET /console/settings/integrations", s.integrationsPage)
+	s.console(mux, "POST /console/settings/programs/{id}/postback-ips", s.savePostbackIPs)
+	s.console(mux, "POST /console/settings/programs/{id}/shop-secret", s.setShopSecret)
+	s.console(mux, "GET /console/settings/webhooks", s.webhooksPage)
+	s.console(mux, "GET /console/settings/webhooks/{id}", s.webhookPage)
+	s.console(mux, "POST /console/settings/webhooks/{id}/replay", s.replayWebhook)
 
 	// The portal: partners.
 	s.portal(mux, "GET /portal/dashboard", s.portalDashboardPage)
@@ -130,6 +143,16 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.portal(mux, "GET /portal/commissions", s.commissionsPage)
 	s.portal(mux, "GET /portal/commissions/{id}", s.commissionPage)
 	s.portal(mux, "GET /portal/balance", s.balancePage)
+	s.portal(mux, "GET /portal/balance/statement.csv", s.statement)
+	s.portal(mux, "GET /portal/postbacks", s.postbacksPage)
+	s.portal(mux, "POST /portal/postbacks", s.createPostback)
+	s.portal(mux, "GET /portal/postbacks/{id}", s.postbackPage)
+	s.portal(mux, "POST /portal/postbacks/{id}", s.updatePostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/enabled", s.enablePostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/test", s.testPostback)
+	s.portal(mux, "POST /portal/postbacks/{id}/rotate", s.rotatePostbackSecret)
+	s.portal(mux, "POST /portal/postbacks/{id}/delete", s.deletePostback)
+	s.portal(mux, "GET /portal/profile", s.profilePage)
 
 	// An area's own root is its home; any other path of an area is the UI's own 404 page (with
 	// the policy and the layout).

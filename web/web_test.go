@@ -14,9 +14,9 @@ import (
 // pagesOf are the pages each login sees, for the checks every page must pass.
 var pagesOf = map[string][]string{
 	"":                  {"/login"},
-	"admin@example.com": {"/console/dashboard", "/console/dashboard?days=7", "/console/reports", "/console/reports?group_by=partner&metrics=sales,payout", "/console/partners/1", "/console/partners", "/console/offers", "/console/offers/new", "/console/offers/1", "/console/offers/1/simulate", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
-	"shop@example.com":  {"/console/dashboard", "/console/reports", "/console/offers", "/console/offers/1", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings"},
-	"anna@example.com":  {"/portal/dashboard", "/portal/reports", "/portal/reports?group_by=country", "/portal/commissions", "/portal/commissions/1", "/portal/offers", "/portal/links", "/portal/coupons", "/portal/balance"},
+	"admin@example.com": {"/console/dashboard", "/console/dashboard?days=7", "/console/reports", "/console/reports?group_by=partner&metrics=sales,payout", "/console/partners/1", "/console/partners", "/console/offers", "/console/offers/new", "/console/offers/1", "/console/offers/1/simulate", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings", "/console/settings/integrations", "/console/settings/webhooks"},
+	"shop@example.com":  {"/console/dashboard", "/console/reports", "/console/offers", "/console/offers/1", "/console/links", "/console/links/new", "/console/coupons", "/console/coupons/new", "/console/conversions", "/console/conversions/1", "/console/payouts", "/console/settings", "/console/settings/integrations", "/console/settings/webhooks"},
+	"anna@example.com":  {"/portal/dashboard", "/portal/reports", "/portal/reports?group_by=country", "/portal/commissions", "/portal/commissions/1", "/portal/offers", "/portal/links", "/portal/coupons", "/portal/balance", "/portal/postbacks", "/portal/profile"},
 }
 
 var (

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/pactum/pactum/shop"
 )
 
 // The web UI in a real browser: Debian's chromium, headless, driven by chromedp against the
@@ -261,10 +264,11 @@ func TestWebUIInBrowser(t *testing.T) {
 	if out, err := create.CombinedOutput(); err != nil || !strings.Contains(string(out), "Sign in at") {
 		t.Fatalf("users create: %v\n%s", err, out)
 	}
-	p := startServer(t, freeAddr(t), "--db", db)
+	// Postbacks may go to the test's receiver on this machine.
+	p := startServer(t, freeAddr(t), "--db", db, "--postback-allow-private")
 
 	// A program through the API: Anna (active, paid by SEPA) and Ben (pending), a coupon each.
-	p.createAdvertiser(map[string]any{"name": "Northwind Shoes", "currency": "EUR", "legal_name": "Northwind Shoes GmbH",
+	adv := p.createAdvertiser(map[string]any{"name": "Northwind Shoes", "currency": "EUR", "legal_name": "Northwind Shoes GmbH",
 		"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"})
 	var anna, ben struct{ ID int64 }
 	p.api("POST", "/api/v1/partners", map[string]any{"name": "Anna Runs", "email": "anna@example.com", "kind": "influencer",
@@ -455,6 +459,62 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("mark paid: %q", b.text(".notice"))
 	}
 
+	// A link made for Anna, ready to copy; a coupon for Ben, made and deleted.
+	b.open(fmt.Sprintf("/console/links/new?offer_id=%d", offerID))
+	b.fill("#f-partner_id", fmt.Sprint(anna.ID), "#f-code", "ANNA-RUNS", "#f-sub1", "newsletter")
+	if status := b.submit(`form[action="/console/links/new"] button[type=submit]`); status != 200 || !strings.HasSuffix(b.text("#made-link"), "/c/ANNA-RUNS") {
+		t.Fatalf("a link for Anna: %d", status)
+	}
+	b.check("console-link-new")
+	b.open("/console/links")
+	if !strings.Contains(b.text("main table"), "Anna Runs") {
+		t.Fatalf("the links list:\n%s", b.text("main"))
+	}
+	b.check("console-links")
+	b.open("/console/coupons/new")
+	b.fill("#f-code", "BEN-SPRING", "#f-partner_id", fmt.Sprint(ben.ID), "#f-offer_id", fmt.Sprint(offerID))
+	b.submit(`form[action="/console/coupons/new"] button[type=submit]`)
+	if !strings.Contains(b.text(".notice"), "Coupon BEN-SPRING is ready") {
+		t.Fatalf("a coupon for Ben: %q", b.text("main"))
+	}
+	b.check("console-coupons")
+	b.submit(`form[action="/console/coupons/BEN-SPRING/delete"] button`)
+	if !strings.Contains(b.text(".notice"), "is deleted") {
+		t.Fatalf("delete the coupon: %q", b.text("main"))
+	}
+
+	// The shop's Shopify secret; an order webhook to an offer that is not the program's fails,
+	// and is replayed to the right offer from the webhook log.
+	b.open("/console/settings/integrations")
+	b.fill(fmt.Sprintf("#f-shopify_secret-%d", adv.ID), "shpss_e2e_secret_0123456789")
+	b.submit(fmt.Sprintf(`form[action="/console/settings/programs/%d/shop-secret"] button[value=set]`, adv.ID))
+	if !strings.Contains(b.text(".notice"), "Shopify secret is set") {
+		t.Fatalf("set the Shopify secret: %q", b.text("main"))
+	}
+	b.check("console-integrations")
+	order, err := os.ReadFile("../../shop/testdata/shopify_order.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, _ := http.NewRequest("POST", fmt.Sprintf("%s/webhooks/shopify/%d?offer_id=999", p.base, adv.ID), strings.NewReader(string(order)))
+	hook.Header.Set("X-Shopify-Topic", "orders/create")
+	hook.Header.Set("X-Shopify-Webhook-Id", "e2e-1")
+	hook.Header.Set("X-Shopify-Hmac-Sha256", shop.Sign(order, "shpss_e2e_secret_0123456789"))
+	if resp, err := noRedirect.Do(hook); err != nil || resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a webhook to another offer: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	b.open("/console/settings/webhooks?outcome=failed")
+	b.check("console-webhooks")
+	b.submit(`a[href^="/console/settings/webhooks/"]`)
+	b.check("console-webhook")
+	b.fill("#f-offer_id", fmt.Sprint(offerID))
+	b.submit(`form[action$="/replay"] button`)
+	if !strings.Contains(b.text(".notice"), "Replayed: applied") {
+		t.Fatalf("replay: %q", b.text("main"))
+	}
+
 	// Invite Anna's person to the portal.
 	b.open("/console/settings")
 	b.check("settings")
@@ -568,6 +628,52 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("Anna's balance:\n%s", money)
 	}
 	b.check("portal-balance")
+	csv = b.eval(`fetch("/portal/balance/statement.csv").then(async r => r.status + " " + r.headers.get("content-type") + " " +
+		new Uint8Array(await r.clone().arrayBuffer()).slice(0, 3).join(",") + "\n" + await r.text())`)
+	head, body, _ = strings.Cut(csv, "\n")
+	if head != "200 text/csv; charset=utf-8 239,187,191" || !strings.Contains(body, ",paid,paid out,33.00,") || !strings.Contains(body, "SEPA-2026-1") {
+		t.Fatalf("the statement: %s\n%s", head, body)
+	}
+	b.open("/portal/profile")
+	if text := b.text("main"); !strings.Contains(text, "Anna Runs") || !strings.Contains(text, "FR14 2004 1010") {
+		t.Fatalf("Anna's profile:\n%s", text)
+	}
+	b.check("portal-profile")
+
+	// A postback to the test's receiver; the test button sends the made-up sale, and the attempt
+	// is on the page and in the delivery log.
+	var received []*url.URL
+	var mu sync.Mutex
+	tracker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		received = append(received, r.URL)
+		mu.Unlock()
+		io.WriteString(w, "OK, got it")
+	}))
+	defer tracker.Close()
+	b.open("/portal/postbacks")
+	b.check("portal-postbacks")
+	b.fill("#f-url", tracker.URL+"/pb?cid={click_id}&payout={payout}&status={status}&token=my-tracker-token")
+	b.step("tick approved", chromedp.Click(chromedp.CSS(`input[name=events][value="conversion.approved"]`)))
+	if status := b.submit(`form[action="/portal/postbacks"] button[type=submit]`); status != 200 || !strings.HasPrefix(b.text("#secret-value"), "ps_") {
+		t.Fatalf("a new postback: %d\n%s", status, b.text("main"))
+	}
+	b.submit(`form[action$="/test"] button`)
+	if got := b.text("#h-test"); !strings.Contains(got, "Test delivered: HTTP 200") {
+		t.Fatalf("the test: %q\n%s", got, b.text("main"))
+	}
+	mu.Lock()
+	if len(received) != 1 || received[0].Query().Get("cid") != "TEST-CLICK-ID" || received[0].Query().Get("payout") != "10.00" {
+		t.Fatalf("the tracker received %v", received)
+	}
+	mu.Unlock()
+	if log := b.text(`[aria-label="Deliveries"]`); !strings.Contains(log, "delivered") || !strings.Contains(log, "test") || !strings.Contains(log, "token=***") {
+		t.Fatalf("the delivery log:\n%s", log)
+	}
+	b.check("portal-postback")
+	if status := b.open("/portal/postbacks/999"); status != 404 {
+		t.Fatalf("a postback that is not Anna's: %d", status)
+	}
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
 }
 
