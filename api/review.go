@@ -20,7 +20,7 @@ func (a *API) listReview(w http.ResponseWriter, r *http.Request, c program.Calle
 	if q.Owners, err = queryOwners(r); err != nil {
 		return err
 	}
-	q.Event = r.URL.Query().Get("event")
+	q.Event, q.Reason = r.URL.Query().Get("event"), r.URL.Query().Get("reason")
 	if q.From, q.To, err = timeRange(r); err != nil {
 		return err
 	}
