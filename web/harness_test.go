@@ -79,7 +79,7 @@ func newSite(t testing.TB) *site {
 	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
 	svc := program.New(program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules})
 	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
-	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Logger: logger,
+	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Reports: report.New(st, nil, clock), Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)

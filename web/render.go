@@ -130,10 +130,11 @@ func navigation(v *viewer, current string) []navItem {
 			{"Links", "/portal/links", false}, {"Coupons", "/portal/coupons", false}, {"Balance", "/portal/balance", false}}
 	case v.Caller.IsAdmin():
 		items = []navItem{{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
-			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
+			{"Conversions", "/console/conversions", false}, {"Review", "/console/review", false},
+			{"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	default:
 		items = []navItem{{"Offers", "/console/offers", false}, {"Conversions", "/console/conversions", false},
-			{"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
+			{"Review", "/console/review", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	}
 	for i := range items {
 		items[i].Current = current == items[i].Path || strings.HasPrefix(current, items[i].Path+"/")

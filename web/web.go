@@ -27,12 +27,14 @@ import (
 	"github.com/pactum/pactum/auth"
 	"github.com/pactum/pactum/edge"
 	"github.com/pactum/pactum/program"
+	"github.com/pactum/pactum/report"
 )
 
 // Config is what the web UI needs from the process that serves it.
 type Config struct {
 	Program  *program.Service // required
 	Accounts *auth.Accounts   // required
+	Reports  *report.Service  // required: partners' fraud scores
 	// TrustedProxies are the proxies whose X-Forwarded-Proto and X-Forwarded-For are believed:
 	// behind one that ends TLS, cookies are Secure and logins are throttled by the client's
 	// address rather than the proxy's.
@@ -44,6 +46,7 @@ type Config struct {
 type Server struct {
 	program  *program.Service
 	accounts *auth.Accounts
+	reports  *report.Service
 	trusted  []netip.Prefix
 	logger   *slog.Logger
 	pages    *pages
@@ -52,7 +55,7 @@ type Server struct {
 
 // New returns the web UI of cfg, with its templates parsed.
 func New(cfg Config) (*Server, error) {
-	s := &Server{program: cfg.Program, accounts: cfg.Accounts, trusted: cfg.TrustedProxies, logger: cfg.Logger}
+	s := &Server{program: cfg.Program, accounts: cfg.Accounts, reports: cfg.Reports, trusted: cfg.TrustedProxies, logger: cfg.Logger}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -91,6 +94,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "GET /console/conversions", s.conversionsPage)
 	s.console(mux, "GET /console/conversions/{id}", s.conversionPage)
 	s.console(mux, "POST /console/conversions/{id}/{action}", s.decideConversion)
+	s.console(mux, "GET /console/review", s.reviewPage)
+	s.console(mux, "POST /console/review/decisions", s.decideReview)
+	s.console(mux, "GET /console/partners/{id}/fraud", s.fraudScorePage)
+	s.console(mux, "GET /console/offers/{id}/fraud", s.offerFraudPage)
+	s.console(mux, "POST /console/offers/{id}/fraud", s.saveOfferFraud)
+	s.console(mux, "GET /console/settings/fraud", s.programFraudList)
+	s.console(mux, "GET /console/settings/fraud/{id}", s.programFraudPage)
+	s.console(mux, "POST /console/settings/fraud/{id}", s.saveProgramFraud)
 	s.console(mux, "GET /console/payouts", s.payoutsPage)
 	s.console(mux, "POST /console/payouts/runs", s.createRun)
 	s.console(mux, "GET /console/payouts/runs/{id}", s.runPage)

@@ -225,7 +225,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		})
 		reports := report.New(s.store, s.rates, cfg.clock)
 		api.New(api.Config{Program: s.program, Reports: reports, Stream: s.store, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
-		ui, err := web.New(web.Config{Program: s.program, Accounts: s.accounts, TrustedProxies: cfg.trusted, Logger: logger})
+		ui, err := web.New(web.Config{Program: s.program, Accounts: s.accounts, Reports: reports, TrustedProxies: cfg.trusted, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
