@@ -319,7 +319,7 @@ func TestHeldConversionPage(t *testing.T) {
 	admin := s.login("admin@example.com")
 	path := fmt.Sprintf("/console/conversions/%d", held["H-1"])
 	_, body := admin.get(path)
-	for _, want := range []string{"Held for review for", "<strong>Self-referral</strong>: the customer is the partner", "never: a person decides",
+	for _, want := range []string{"<dt>Held for</dt>", "<strong>Self-referral</strong>: the customer is the partner", "never: a person decides",
 		`name="decision" value="release"`, `name="decision" value="approve"`, `name="decision" value="reject"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the held conversion's page lacks %q", want)
@@ -330,7 +330,7 @@ func TestHeldConversionPage(t *testing.T) {
 	}
 	resp, body := admin.post("/console/review/decisions", url.Values{"id": ids(held["H-1"]), "decision": {"reject"}, "return": {"conversion"},
 		"reason": {strings.Repeat("x", 5000)}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-reason-error"`) || !strings.Contains(body, "Held for review for") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-reason-error"`) || !strings.Contains(body, "<dt>Held for</dt>") {
 		t.Fatalf("a reason too long, from the conversion's page: %d\n%s", resp.StatusCode, errorsOf(body))
 	}
 	resp, _ = admin.post("/console/review/decisions", url.Values{"id": ids(held["H-1"]), "decision": {"release"}, "return": {"conversion"}})
