@@ -320,7 +320,8 @@ func TestHeldConversionPage(t *testing.T) {
 	path := fmt.Sprintf("/console/conversions/%d", held["H-1"])
 	_, body := admin.get(path)
 	for _, want := range []string{"<dt>Held for</dt>", "<strong>Self-referral</strong>: the customer is the partner", "never: a person decides",
-		`name="decision" value="release"`, `name="decision" value="approve"`, `name="decision" value="reject"`} {
+		`name="decision" value="release"`, `name="decision" value="approve"`, `name="decision" value="reject"`,
+		`(<a href="/console/partners/1/fraud">its fraud score</a>)`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the held conversion's page lacks %q", want)
 		}
