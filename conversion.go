@@ -178,7 +178,9 @@ type ConversionFilter struct {
 	// DedupKey finds the conversion of an order (OrderKey), by the index that dedups them.
 	DedupKey string
 	// Held selects the conversions held for review (Conversion.Held).
-	Held     bool
+	Held bool
+	// Reason selects those whose reason (the codes joined by ReasonSep) holds this code.
+	Reason   string
 	From, To time.Time
 }
 

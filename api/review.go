@@ -5,7 +5,6 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/answer"
-	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/program"
 )
 
@@ -20,7 +19,7 @@ func (a *API) listReview(w http.ResponseWriter, r *http.Request, c program.Calle
 	if q.Owners, err = queryOwners(r); err != nil {
 		return err
 	}
-	q.Event = r.URL.Query().Get("event")
+	q.Event, q.Reason = r.URL.Query().Get("event"), r.URL.Query().Get("reason")
 	if q.From, q.To, err = timeRange(r); err != nil {
 		return err
 	}
@@ -85,11 +84,6 @@ func (a *API) fraudScore(w http.ResponseWriter, r *http.Request, c program.Calle
 	if err != nil {
 		return err
 	}
-	to := a.reports.Now().UTC()
-	from := to.AddDate(0, 0, -fraud.ScoreDays)
-	counts, err := a.reports.FraudCounts(r.Context(), c, id, from, to)
-	if err != nil {
-		return err
-	}
-	return ok(w, fraud.Score(id, counts, from, to), nil)
+	score, err := a.reports.FraudScore(r.Context(), c, id)
+	return ok(w, score, err)
 }

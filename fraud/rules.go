@@ -101,6 +101,18 @@ func Codes() string {
 	return strings.Join(out, ", ")
 }
 
+// ConversionCodes lists the reason codes of the conversion rules, in the order of Rules: the
+// codes a conversion can be held or rejected for.
+func ConversionCodes() []string {
+	var out []string
+	for _, r := range Rules {
+		if !r.Click {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
+
 // Describe says in words what a reason code means, for a conversion's or a click's detail; a
 // code it does not know (a cap, a rejection by hand) is returned as it is.
 func Describe(code string) string {

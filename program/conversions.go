@@ -10,6 +10,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
+	"github.com/pactum/pactum/fraud"
 )
 
 // ConversionStatuses are the statuses a conversion can have, to filter lists by.
@@ -107,8 +108,11 @@ func (s *Service) ReportConversion(ctx context.Context, c Caller, in pactum.Conv
 // ConversionQuery filters a list of conversions; zero fields match everything.
 type ConversionQuery struct {
 	Owners
-	Event    string
-	Status   string
+	Event  string
+	Status string
+	// Reason: those whose reason holds this fraud rule's code (a held conversion's rules, a
+	// rejected one's), such as self_referral.
+	Reason   string
 	From, To time.Time
 }
 
@@ -119,12 +123,17 @@ func (q ConversionQuery) filter(c Caller) (f pactum.ConversionFilter, ok bool, e
 			return f, false, err
 		}
 	}
+	if q.Reason != "" {
+		if err := CheckOneOf("reason", q.Reason, fraud.ConversionCodes()...); err != nil {
+			return f, false, err
+		}
+	}
 	if err := checkRange(q.From, q.To); err != nil {
 		return f, false, err
 	}
 	o, ok := c.Scope(q.Owners)
 	f = pactum.ConversionFilter{OfferID: o.OfferID, PartnerID: o.PartnerID, AdvertiserID: o.AdvertiserID,
-		Event: q.Event, Status: q.Status, From: q.From, To: q.To}
+		Event: q.Event, Status: q.Status, Reason: q.Reason, From: q.From, To: q.To}
 	return f, ok, nil
 }
 

@@ -6,8 +6,21 @@ import (
 	"time"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/fraud"
 	"github.com/pactum/pactum/program"
 )
+
+// FraudScore is a partner's fraud score over the last fraud.ScoreDays days until now, with its
+// signals, in c's scope (FraudCounts says whose counts, and when it is not found).
+func (s *Service) FraudScore(ctx context.Context, c program.Caller, partnerID int64) (pactum.FraudScore, error) {
+	to := s.Now().UTC()
+	from := to.AddDate(0, 0, -fraud.ScoreDays)
+	counts, err := s.FraudCounts(ctx, c, partnerID, from, to)
+	if err != nil {
+		return pactum.FraudScore{}, err
+	}
+	return fraud.Score(partnerID, counts, from, to), nil
+}
 
 // FraudCounts counts what a partner's fraud score is made of over [from, to), in c's scope (an
 // advertiser's offers only): clicks and conversions by reason from the rollups, as a report

@@ -19,6 +19,10 @@ type conversionData struct {
 	Revenue    *breakdownWords // nil for partners
 	CanChange  bool
 	Partner    string // the partner's name, where the viewer may see it
+	// Reasons are why it was rejected, held or capped, and Flagged the fraud rules that only
+	// marked it, in words (review.go).
+	Reasons, Flagged []reasonWords
+	Held             bool // held for review (pactum.Conversion.Held)
 }
 
 // conversionPage shows one conversion.
@@ -31,7 +35,8 @@ func (s *Server) conversionPage(w http.ResponseWriter, r *http.Request, v *viewe
 }
 
 func (s *Server) renderConversion(w http.ResponseWriter, r *http.Request, v *viewer, f *form, cv pactum.Conversion) error {
-	d := conversionData{Form: f, Conversion: cv, Payout: describeBreakdown(cv.PayoutBreakdown), CanChange: v.Caller.CanChangeConversion(cv)}
+	d := conversionData{Form: f, Conversion: cv, Payout: describeBreakdown(cv.PayoutBreakdown), CanChange: v.Caller.CanChangeConversion(cv),
+		Reasons: reasonsOf(cv.Reason), Flagged: reasonsOf(cv.Flags, cv.Reason), Held: cv.Held()}
 	if v.Caller.SeesRevenue() {
 		d.Revenue = describeBreakdown(cv.RevenueBreakdown)
 	}

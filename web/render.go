@@ -136,11 +136,11 @@ func navigation(v *viewer, current string) []navItem {
 		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
 			{"Partners", "/console/partners", false}, {"Offers", "/console/offers", false},
 			{"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},
-			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
+			{"Conversions", "/console/conversions", false}, {"Review", "/console/review", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	default:
 		items = []navItem{{"Dashboard", "/console/dashboard", false}, {"Reports", "/console/reports", false},
 			{"Offers", "/console/offers", false}, {"Links", "/console/links", false}, {"Coupons", "/console/coupons", false},
-			{"Conversions", "/console/conversions", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
+			{"Conversions", "/console/conversions", false}, {"Review", "/console/review", false}, {"Payouts", "/console/payouts", false}, {"Settings", "/console/settings", false}}
 	}
 	for i := range items {
 		items[i].Current = current == items[i].Path || strings.HasPrefix(current, items[i].Path+"/")

@@ -35,7 +35,7 @@ import (
 type Config struct {
 	Program  *program.Service // required
 	Accounts *auth.Accounts   // required
-	Reports  *report.Service  // required: the dashboards, the report explorer, scorecards
+	Reports  *report.Service  // required: the dashboards, the report explorer, scorecards, fraud scores
 	// Stream is what the live feed reads (the store, as the API's GET /api/v1/stream); nil
 	// answers the feed 503.
 	Stream live.Store
@@ -111,6 +111,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.console(mux, "GET /console/conversions", s.conversionsPage)
 	s.console(mux, "GET /console/conversions/{id}", s.conversionPage)
 	s.console(mux, "POST /console/conversions/{id}/{action}", s.decideConversion)
+	s.console(mux, "GET /console/review", s.reviewPage)
+	s.console(mux, "POST /console/review/decisions", s.decideReview)
+	s.console(mux, "GET /console/partners/{id}/fraud", s.fraudScorePage)
+	s.console(mux, "GET /console/offers/{id}/fraud", s.offerFraudPage)
+	s.console(mux, "POST /console/offers/{id}/fraud", s.saveOfferFraud)
+	s.console(mux, "GET /console/settings/fraud", s.programFraudList)
+	s.console(mux, "GET /console/settings/fraud/{id}", s.programFraudPage)
+	s.console(mux, "POST /console/settings/fraud/{id}", s.saveProgramFraud)
 	s.console(mux, "GET /console/payouts", s.payoutsPage)
 	s.console(mux, "POST /console/payouts/runs", s.createRun)
 	s.console(mux, "GET /console/payouts/runs/{id}", s.runPage)

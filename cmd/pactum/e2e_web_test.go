@@ -515,6 +515,9 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Fatalf("replay: %q", b.text("main"))
 	}
 
+	// The fraud screens: rules, a held sale, the review queue, a score (e2e_review_test.go).
+	reviewInBrowser(t, b, p, offerID, anna.ID)
+
 	// Invite Anna's person to the portal.
 	b.open("/console/settings")
 	b.check("settings")

@@ -290,6 +290,12 @@ func conversionFilter(f pactum.ConversionFilter) *where {
 	if f.Held {
 		w.add("status = ? AND approve_at IS NULL", pactum.ConversionPending)
 	}
+	if f.Reason != "" {
+		// One code of the joined list: the list and the code each between separators
+		// (pactum.ReasonSep), with LIKE's wildcards in the code taken literally (codes hold "_").
+		code := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Reason)
+		w.add(`'+' || reason || '+' LIKE ? ESCAPE '\'`, "%+"+code+"+%")
+	}
 	if !f.From.IsZero() {
 		w.add("time >= ?", micros(f.From))
 	}

@@ -69,6 +69,17 @@ func testFraudEvents(t *testing.T, s pactum.Store) {
 	if len(held) != 1 || !held[0].Held() || held[0].IP != "198.51.100.2" || held[0].Flags != "repeated_ip" || held[0].ReportReason() != "self_referral" {
 		t.Fatalf("held conversions %+v", held)
 	}
+	// By one code of the reason; "_" in a code is no wildcard.
+	for code, want := range map[string]int{"self_referral": 1, "self": 0, "referral": 0, "self%": 0, "self_referra_": 0, "repeated_ip": 0} {
+		got, err := s.ListConversions(ctx, pactum.ConversionFilter{AdvertiserID: adv.ID, Held: true, Reason: code}, pactum.Page{})
+		must(t, err)
+		if len(got) != want {
+			t.Errorf("held conversions for reason %q: %d, want %d", code, len(got), want)
+		}
+	}
+	if n, err := s.CountConversions(ctx, pactum.ConversionFilter{OfferID: o.ID, Reason: "self_referral"}); err != nil || n != 1 {
+		t.Errorf("conversions counted for reason self_referral: %d (%v), want 1", n, err)
+	}
 	// Held conversions are not the approval job's.
 	if n, err := s.ApproveDue(ctx, at.AddDate(1, 0, 0), 100); err != nil || n != 2 {
 		t.Errorf("ApproveDue approved %d (%v), want the 2 that are not held", n, err)
