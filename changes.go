@@ -79,6 +79,15 @@ type ChangeStore interface {
 	// restart resumes where it was. With no new change fn is not called. It returns how many
 	// changes fn took. Calls for one consumer run one at a time, across processes.
 	ConsumeChanges(ctx context.Context, consumer string, limit int, fn func(tx ChangeTx, changes []Change) error) (int, error)
+	// ConsumeChangesRead is ConsumeChanges for a consumer that reads much and writes little
+	// (the reports' rollups): read is handed the changes and the store outside any transaction,
+	// and returns what to write; write then runs in the transaction that moves the position, so
+	// that the write lock, which the event path waits for, is held only for the writes. When
+	// the position moved meanwhile (another process consumed those changes), write is not
+	// called and nothing is taken. write must check that what read saw is still so (the
+	// memos it replaces) or read it again through tx.
+	ConsumeChangesRead(ctx context.Context, consumer string, limit int,
+		read func(r ChangeReader, changes []Change) (write func(tx ChangeTx) error, err error)) (int, error)
 	// ConsumerPosition returns the position consumer recorded, 0 if it never consumed.
 	ConsumerPosition(ctx context.Context, consumer string) (int64, error)
 	// SetConsumerPosition records pos for consumer (a consumer that rebuilt its state from the
@@ -89,6 +98,13 @@ type ChangeStore interface {
 	// present (partner postbacks, which must not fire for the whole history) calls it at each
 	// start, and from the second start on it resumes where it was, even at position 0.
 	StartConsumer(ctx context.Context, consumer string) (int64, error)
+}
+
+// ChangeReader reads what a change consumer needs, as the store has it now.
+type ChangeReader interface {
+	Conversion(ctx context.Context, id int64) (Conversion, error)
+	Click(ctx context.Context, clickID string) (Visit, error)
+	ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error)
 }
 
 // ChangeTx is the store inside ConsumeChanges' transaction: what a consumer writes through it

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -99,9 +101,12 @@ func (k *Keeper) Run(ctx context.Context) {
 	}
 }
 
-// Consume applies the next batch of changes and returns how many it took.
+// Consume applies the next batch of changes and returns how many it took. It reads and
+// computes outside the write transaction (ConsumeChangesRead), which then only writes: the event
+// path waits for that lock. Should a memo have changed in between (a rebuild of that day), the
+// transaction computes again from what it reads.
 func (k *Keeper) Consume(ctx context.Context) (int, error) {
-	return k.Store.ConsumeChanges(ctx, Consumer, consumeBatch, func(tx pactum.ChangeTx, changes []pactum.Change) error {
+	return k.Store.ConsumeChangesRead(ctx, Consumer, consumeBatch, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
 		ids := make([]int64, 0, len(changes))
 		seen := map[int64]bool{}
 		for _, c := range changes {
@@ -110,55 +115,86 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 				ids = append(ids, c.ConversionID)
 			}
 		}
-		return applyConversions(ctx, tx, ids)
+		p, err := plan(ctx, r, ids)
+		if err != nil {
+			return nil, err
+		}
+		return func(tx pactum.ChangeTx) error {
+			memos, err := tx.ReportMemos(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if !sameMemos(memos, p.memos) {
+				if p, err = plan(ctx, tx, ids); err != nil {
+					return err
+				}
+			}
+			return p.write(ctx, tx)
+		}, nil
 	})
 }
 
-// applyConversions brings the rollups of conversions ids to their state in tx: what each added
-// before (its memo) is taken away and what it counts for now is added. Several changes of one
-// conversion, or a change already counted by a rebuild, come to the same.
-func applyConversions(ctx context.Context, tx pactum.ChangeTx, ids []int64) error {
-	memos, err := tx.ReportMemos(ctx, ids)
-	if err != nil {
+// rollupPlan is what bringing conversions' rollups to their present state writes: rows that
+// take away what their memos say they added and add what they count for now, and their new
+// memos; memos are the ones it read.
+type rollupPlan struct {
+	memos    map[int64][]byte
+	rows     []pactum.RollupRow
+	newMemos []pactum.ReportMemo
+}
+
+func (p rollupPlan) write(ctx context.Context, tx pactum.RollupTx) error {
+	if err := tx.AddRollups(ctx, p.rows); err != nil {
 		return err
 	}
-	var rows []pactum.RollupRow
-	newMemos := make([]pactum.ReportMemo, 0, len(ids))
+	return tx.SetReportMemos(ctx, p.newMemos)
+}
+
+func sameMemos(a, b map[int64][]byte) bool {
+	return maps.EqualFunc(a, b, bytes.Equal)
+}
+
+// plan reads conversions ids, their clicks and their memos through r and returns what brings
+// their rollups to their present state. Several changes of one conversion, or a change already
+// counted by a rebuild, come to the same.
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64) (rollupPlan, error) {
+	memos, err := r.ReportMemos(ctx, ids)
+	if err != nil {
+		return rollupPlan{}, err
+	}
+	p := rollupPlan{memos: memos, newMemos: make([]pactum.ReportMemo, 0, len(ids))}
 	for _, id := range ids {
 		if data, ok := memos[id]; ok {
 			old, err := decodeMemo(data)
 			if err != nil {
-				return err
+				return rollupPlan{}, err
 			}
 			for i := range old {
-				rows = old[i].rows(rows, -1)
+				p.rows = old[i].rows(p.rows, -1)
 			}
 		}
-		c, err := tx.Conversion(ctx, id)
+		c, err := r.Conversion(ctx, id)
 		if err != nil {
-			return err
+			return rollupPlan{}, err
 		}
 		var click *pactum.Visit
 		if c.ClickID != "" {
 			// A conversion can overtake its click to the store (distributed): it then counts
 			// under empty values of its click's dimensions (a rebuild finds the click).
-			switch v, err := tx.Click(ctx, c.ClickID); {
+			switch v, err := r.Click(ctx, c.ClickID); {
 			case err == nil:
 				click = &v
 			case pactum.ErrorCode(err) != pactum.ENOTFOUND:
-				return err
+				return rollupPlan{}, err
 			}
 		}
 		var memo pactum.ReportMemo
-		if rows, memo, err = conversionRows(&c, click, rows); err != nil {
-			return err
+		if p.rows, memo, err = conversionRows(&c, click, p.rows); err != nil {
+			return rollupPlan{}, err
 		}
-		newMemos = append(newMemos, memo)
+		p.newMemos = append(p.newMemos, memo)
 	}
-	if err := tx.AddRollups(ctx, rows); err != nil {
-		return err
-	}
-	return tx.SetReportMemos(ctx, newMemos)
+	return p, nil
 }
 
 // conversionRows appends the rollup rows c counts for to rows, and returns its memo.

@@ -243,7 +243,7 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 		if len(changes) == 0 {
 			return nil
 		}
-		ct := &changeTx{s: s, tx: tx, pending: pending}
+		ct := &changeTx{s: s, tx: tx, q: tx, pending: pending}
 		fnErr = fn(ct, changes)
 		ct.close()
 		if fnErr != nil {
@@ -262,22 +262,91 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	return n, nil
 }
 
-// changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction. A consumer
-// reads once or twice for each change of a batch, so its statements are prepared once a
-// transaction.
+// ConsumeChangesRead reads the changes after consumer's position and hands them to read outside
+// any transaction (its reads go to the read pool); then, in a write transaction that finds the
+// position unchanged, runs what read returned and moves the position. The transaction is one of
+// the event log's (synchronous=NORMAL in SQLite): what a consumer writes is derived from the
+// feed and commits with its position, so a power cut that loses the commit loses the position
+// with it, and the changes are consumed again.
+func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
+	read func(pactum.ChangeReader, []pactum.Change) (func(pactum.ChangeTx) error, error)) (int, error) {
+	pos, err := s.ConsumerPosition(ctx, consumer)
+	if err != nil {
+		return 0, err
+	}
+	changes, err := s.Changes(ctx, pos, limit)
+	if err != nil || len(changes) == 0 {
+		return 0, err
+	}
+	r := &changeTx{s: s, q: s.r}
+	write, err := read(r, changes)
+	r.close()
+	if err != nil {
+		return 0, err
+	}
+	lock := consumerPosition
+	if s.d.ForUpdate {
+		lock += " FOR UPDATE"
+	}
+	n := 0
+	var fnErr error
+	pending := map[string]int64{}
+	err = s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
+		n = 0
+		clear(pending)
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
+			ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
+			return err
+		}
+		var now int64
+		if err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&now); err != nil {
+			return err
+		}
+		if now != pos {
+			return nil // consumed by another process meanwhile
+		}
+		ct := &changeTx{s: s, tx: tx, q: tx, pending: pending}
+		fnErr = write(ct)
+		ct.close()
+		if fnErr != nil {
+			return fnErr
+		}
+		n = len(changes)
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET position = ? WHERE name = ?`), changes[n-1].Position, consumer)
+		return err
+	})
+	if fnErr != nil {
+		return 0, fnErr
+	} else if err != nil {
+		return 0, fmt.Errorf("consume changes for %s: %w", consumer, err)
+	}
+	s.values.publish(pending)
+	return n, nil
+}
+
+// changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction, and
+// pactum.ChangeReader over the read pool (tx nil). A consumer reads once or twice for each
+// change of a batch, so its statements are prepared once a batch.
 type changeTx struct {
 	s       *Store
 	tx      *sql.Tx
+	q       preparer // tx, or the read pool
 	stmts   map[string]*sql.Stmt
 	pending map[string]int64 // report values added, cached once the transaction commits
 }
 
-// stmt returns query prepared in the transaction.
+// preparer is a transaction or the read pool.
+type preparer interface {
+	querier
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// stmt returns query prepared in the transaction (or on the read pool).
 func (c *changeTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := c.tx.PrepareContext(ctx, c.s.q(query))
+	st, err := c.q.PrepareContext(ctx, c.s.q(query))
 	if err != nil {
 		return nil, err
 	}

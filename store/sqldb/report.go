@@ -774,7 +774,7 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 			micros(from), micros(to)); err != nil {
 			return fmt.Errorf("delete memos: %w", err)
 		}
-		ct := &changeTx{s: s, tx: tx, pending: pending}
+		ct := &changeTx{s: s, tx: tx, q: tx, pending: pending}
 		fnErr = fn(ct)
 		ct.close()
 		return fnErr
@@ -802,7 +802,7 @@ func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]by
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		rows, err := c.tx.QueryContext(ctx, c.s.q(`SELECT conversion_id, data FROM report_memos WHERE conversion_id IN (`+placeholders(n)+`)`), args...)
+		rows, err := c.q.QueryContext(ctx, c.s.q(`SELECT conversion_id, data FROM report_memos WHERE conversion_id IN (`+placeholders(n)+`)`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("report memos: %w", err)
 		}
@@ -826,9 +826,16 @@ func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]by
 
 func (c *changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error {
 	slices.SortFunc(memos, func(a, b pactum.ReportMemo) int { return cmp.Compare(a.ConversionID, b.ConversionID) })
+	if len(memos) == 0 {
+		return nil
+	}
+	st, err := c.stmt(ctx, `INSERT INTO report_memos (conversion_id, data) VALUES (?, ?)
+		ON CONFLICT (conversion_id) DO UPDATE SET data = excluded.data`)
+	if err != nil {
+		return fmt.Errorf("report memo: %w", err)
+	}
 	for _, m := range memos {
-		if _, err := c.tx.ExecContext(ctx, c.s.q(`INSERT INTO report_memos (conversion_id, data) VALUES (?, ?)
-			ON CONFLICT (conversion_id) DO UPDATE SET data = excluded.data`), m.ConversionID, m.Data); err != nil {
+		if _, err := st.ExecContext(ctx, m.ConversionID, m.Data); err != nil {
 			return fmt.Errorf("report memo: %w", err)
 		}
 	}

@@ -187,18 +187,29 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 
 	var mu sync.Mutex
 	var seen []int64
-	consume := func(fail bool) (int, error) {
-		return s.ConsumeChanges(ctx, "test", 7, func(_ pactum.ChangeTx, changes []pactum.Change) error {
-			if fail {
-				return errFailedConsumer
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range changes {
-				seen = append(seen, c.Position)
-			}
-			return nil
-		})
+	take := func(fail bool, changes []pactum.Change) error {
+		if fail {
+			return errFailedConsumer
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range changes {
+			seen = append(seen, c.Position)
+		}
+		return nil
+	}
+	// Both ways of consuming, taking turns on one consumer: a change taken by one is taken
+	// once, and ConsumeChangesRead writes nothing when the other moved the position after it read.
+	consume := func(fail, read bool) (int, error) {
+		if read {
+			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
+				if _, err := r.Conversion(ctx, changes[0].ConversionID); err != nil {
+					return nil, err
+				}
+				return func(pactum.ChangeTx) error { return take(fail, changes) }, nil
+			})
+		}
+		return s.ConsumeChanges(ctx, "test", 7, func(_ pactum.ChangeTx, changes []pactum.Change) error { return take(fail, changes) })
 	}
 	done := make(chan struct{})
 	var consumers sync.WaitGroup
@@ -213,7 +224,7 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 				default:
 				}
 				// Every fifth call fails: what it took must come again.
-				if _, err := consume(i%5 == 4); err != nil && !errors.Is(err, errFailedConsumer) {
+				if _, err := consume(i%5 == 4, i%2 == 1); err != nil && !errors.Is(err, errFailedConsumer) {
 					errs <- err
 					return
 				}
@@ -233,8 +244,8 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 	if len(seen) > 0 && pos != seen[len(seen)-1] {
 		t.Fatalf("recorded position %d, last seen %d", pos, seen[len(seen)-1])
 	}
-	for {
-		n, err := consume(false)
+	for i := 0; ; i++ {
+		n, err := consume(false, i%2 == 0)
 		must(t, err)
 		if n == 0 {
 			break
