@@ -100,16 +100,19 @@ type ChangeStore interface {
 	StartConsumer(ctx context.Context, consumer string) (int64, error)
 }
 
-// ChangeReader reads what a change consumer needs, as the store has it now.
+// ChangeReader reads what a change consumer needs, many at a time, as the store has it now.
 type ChangeReader interface {
-	Conversion(ctx context.Context, id int64) (Conversion, error)
-	Click(ctx context.Context, clickID string) (Visit, error)
+	// Conversions reads conversions ids; ids not stored are left out.
+	Conversions(ctx context.Context, ids []int64) (map[int64]Conversion, error)
+	// Clicks reads the stored clicks with clickIDs; ids not stored are left out.
+	Clicks(ctx context.Context, clickIDs []string) (map[string]Visit, error)
 	ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error)
 }
 
 // ChangeTx is the store inside ConsumeChanges' transaction: what a consumer writes through it
 // commits together with the consumer's new position.
 type ChangeTx interface {
+	ChangeReader
 	// Conversion reads a conversion as the transaction sees it.
 	Conversion(ctx context.Context, id int64) (Conversion, error)
 	// Click reads the stored click with clickID (ENOTFOUND when it is not stored).

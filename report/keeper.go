@@ -163,37 +163,53 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64) (rollupPlan, 
 		return rollupPlan{}, err
 	}
 	p := rollupPlan{memos: memos, newMemos: make([]pactum.ReportMemo, 0, len(ids))}
+	// A batch's conversions share most of their rows (the hour, the partner, the country...):
+	// summed as they come, the batch holds and writes each row once.
+	sum := rowSum{at: map[pactum.RollupKey]int{}}
+	convs, err := r.Conversions(ctx, ids)
+	if err != nil {
+		return rollupPlan{}, err
+	}
+	var clickIDs []string
+	for _, c := range convs {
+		if c.ClickID != "" {
+			clickIDs = append(clickIDs, c.ClickID)
+		}
+	}
+	clicks, err := r.Clicks(ctx, clickIDs)
+	if err != nil {
+		return rollupPlan{}, err
+	}
+	var rows []pactum.RollupRow
 	for _, id := range ids {
+		rows = rows[:0]
 		if data, ok := memos[id]; ok {
 			old, err := decodeMemo(data)
 			if err != nil {
 				return rollupPlan{}, err
 			}
 			for i := range old {
-				p.rows = old[i].rows(p.rows, -1)
+				rows = old[i].rows(rows, -1)
 			}
 		}
-		c, err := r.Conversion(ctx, id)
-		if err != nil {
-			return rollupPlan{}, err
+		c, ok := convs[id]
+		if !ok {
+			return rollupPlan{}, pactum.Errorf(pactum.ENOTFOUND, "conversion %d not found", id)
 		}
+		// A conversion can overtake its click to the store (distributed): it then counts under
+		// empty values of its click's dimensions (a rebuild finds the click).
 		var click *pactum.Visit
-		if c.ClickID != "" {
-			// A conversion can overtake its click to the store (distributed): it then counts
-			// under empty values of its click's dimensions (a rebuild finds the click).
-			switch v, err := r.Click(ctx, c.ClickID); {
-			case err == nil:
-				click = &v
-			case pactum.ErrorCode(err) != pactum.ENOTFOUND:
-				return rollupPlan{}, err
-			}
+		if v, ok := clicks[c.ClickID]; ok && c.ClickID != "" {
+			click = &v
 		}
 		var memo pactum.ReportMemo
-		if p.rows, memo, err = conversionRows(&c, click, p.rows); err != nil {
+		if rows, memo, err = conversionRows(&c, click, rows); err != nil {
 			return rollupPlan{}, err
 		}
+		sum.add(rows)
 		p.newMemos = append(p.newMemos, memo)
 	}
+	p.rows = sum.rows
 	return p, nil
 }
 

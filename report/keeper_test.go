@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,4 +57,74 @@ func TestKeeperRacingRebuild(t *testing.T) {
 		t.Fatal("the keeper took no change")
 	}
 	m.check("keeper raced by a rebuild", 40)
+}
+
+// BenchmarkKeeper times the keeper's work for each new conversion (click-attributed, three
+// lines, as scripts/bench-conversions.sh reports them): reading it and its click, its rollup
+// rows and memo, writing them. go test ./report -run '^$' -bench Keeper
+func BenchmarkKeeper(b *testing.B) {
+	st := sqlitetest.Open(b)
+	must := func(err error) {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	a := pactum.Advertiser{Name: "Northwind", Currency: "EUR"}
+	must(st.CreateAdvertiser(ctx, &a))
+	o := pactum.Offer{AdvertiserID: a.ID, Name: "offer", Status: pactum.OfferActive,
+		DestinationURL: "https://shop.example/", Currency: "EUR", AttributionWindowDays: 30, AttributionModel: pactum.LastClick,
+		HoldDays: 14, Visibility: pactum.VisibilityPublic,
+		Events: []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: json.RawMessage(payoutRules),
+			Revenue: json.RawMessage(`{"default":{"percent":"12"}}`)}}}
+	must(st.CreateOffer(ctx, &o))
+	p := pactum.Partner{Name: "anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
+		Currency: "EUR", PayoutMethod: "manual"}
+	must(st.CreatePartner(ctx, &p))
+	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	rules := &commission.Rules{}
+	var pos uint64
+	for done := 0; done < b.N; {
+		var clicks []pactum.Visit
+		var convs []*pactum.Conversion
+		for i := done; i < min(done+500, b.N); i++ {
+			v := pactum.Visit{ClickID: fmt.Sprint("c", i), Time: at.Add(time.Duration(i) * time.Millisecond), OfferID: o.ID, PartnerID: p.ID,
+				Sub: [5]string{"ig"}, Source: "story", Country: "DE", Device: "mobile", OS: "iOS", Browser: "Safari", Unique: true}
+			c := &pactum.Conversion{OfferID: o.ID, AdvertiserID: a.ID, Event: "purchase", Currency: "EUR",
+				Status: pactum.ConversionPending, Source: pactum.SourceAPI, Attribution: pactum.AttributionClick,
+				Time: v.Time.Add(time.Minute), ClickID: v.ClickID, ClickTime: v.Time, PartnerID: p.ID, Country: "DE",
+				OrderID: fmt.Sprint("o", i), Items: []pactum.LineItem{
+					{SKU: "HERO", Category: "shoes", Quantity: 2, UnitPrice: decimal.RequireFromString("99.90")},
+					{SKU: "SOCK", Category: "wear", Quantity: 1, UnitPrice: decimal.RequireFromString("50.00")},
+					{SKU: "LACE", Category: "wear", Quantity: 1, UnitPrice: decimal.Zero}}}
+			c.Amount = decimal.RequireFromString("249.80")
+			c.DedupKey = fmt.Sprintf("o:%d:purchase:%s", o.ID, c.OrderID)
+			must(rules.Compute(o, p, c, pactum.PartnerStats{}))
+			c.ApproveAt, c.LedgerCurrency = c.Time.Add(14*24*time.Hour), "EUR"
+			clicks, convs = append(clicks, v), append(convs, c)
+		}
+		pos++
+		_, err := st.ApplyEvents(ctx, "events", pos, func(tx pactum.EventTx) error {
+			if err := tx.InsertVisits(ctx, clicks, nil); err != nil {
+				return err
+			}
+			for _, c := range convs {
+				if _, _, err := tx.InsertConversion(ctx, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		must(err)
+		done += len(convs)
+	}
+	keeper := NewKeeper(st, nil)
+	b.ResetTimer()
+	for {
+		n, err := keeper.Consume(ctx)
+		must(err)
+		if n == 0 {
+			break
+		}
+	}
 }

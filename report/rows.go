@@ -68,6 +68,23 @@ func (f *fact) rows(out []pactum.RollupRow, sign int64) []pactum.RollupRow {
 	return out
 }
 
+// rowSum sums rollup rows of one key into one.
+type rowSum struct {
+	at   map[pactum.RollupKey]int // index in rows
+	rows []pactum.RollupRow
+}
+
+func (s *rowSum) add(rows []pactum.RollupRow) {
+	for i := range rows {
+		if j, ok := s.at[rows[i].RollupKey]; ok {
+			s.rows[j].Metrics.Add(rows[i].Metrics)
+			continue
+		}
+		s.at[rows[i].RollupKey] = len(s.rows)
+		s.rows = append(s.rows, rows[i])
+	}
+}
+
 func floorTo(t, grain int64) int64 {
 	return pactum.FloorDiv(t, grain) * grain
 }

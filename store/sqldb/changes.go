@@ -404,6 +404,72 @@ func (c *changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.Pos
 	return c.s.insertDeliveries(ctx, c.tx, deliveries, time.Time{})
 }
 
+// Conversions reads conversions by id, 500 a statement.
+func (c *changeTx) Conversions(ctx context.Context, ids []int64) (map[int64]pactum.Conversion, error) {
+	out := make(map[int64]pactum.Conversion, len(ids))
+	err := inChunks(ids, func(args []any) error {
+		return c.each(ctx, conversionColumns+` WHERE id IN (`+placeholders(len(args))+`)`, args, func(rows *sql.Rows) error {
+			cv, err := scanConversion(rows)
+			out[cv.ID] = cv
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversions: %w", err)
+	}
+	return out, nil
+}
+
+// Clicks reads stored clicks by click id, 500 a statement.
+func (c *changeTx) Clicks(ctx context.Context, clickIDs []string) (map[string]pactum.Visit, error) {
+	out := make(map[string]pactum.Visit, len(clickIDs))
+	err := inChunks(clickIDs, func(args []any) error {
+		return c.each(ctx, clickColumns+` WHERE click_id IN (`+placeholders(len(args))+`)`, args, func(rows *sql.Rows) error {
+			var v pactum.Visit
+			var seq int64
+			err := scanVisit(rows, &v, &seq, &v.ClickID)
+			out[v.ClickID] = v
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clicks: %w", err)
+	}
+	return out, nil
+}
+
+// inChunks calls fn with the values of list as arguments, up to 500 at a time.
+func inChunks[T any](list []T, fn func(args []any) error) error {
+	args := make([]any, 0, min(len(list), 500))
+	for len(list) > 0 {
+		n := min(len(list), 500)
+		args = args[:0]
+		for _, v := range list[:n] {
+			args = append(args, v)
+		}
+		if err := fn(args); err != nil {
+			return err
+		}
+		list = list[n:]
+	}
+	return nil
+}
+
+// each runs query and calls fn for each row.
+func (c *changeTx) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := c.q.QueryContext(ctx, c.s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func (c *changeTx) Conversion(ctx context.Context, id int64) (pactum.Conversion, error) {
 	st, err := c.stmt(ctx, conversionByID)
 	if err != nil {

@@ -796,30 +796,17 @@ func (c *changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) erro
 
 func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
 	out := map[int64][]byte{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		rows, err := c.q.QueryContext(ctx, c.s.q(`SELECT conversion_id, data FROM report_memos WHERE conversion_id IN (`+placeholders(n)+`)`), args...)
-		if err != nil {
-			return nil, fmt.Errorf("report memos: %w", err)
-		}
-		for rows.Next() {
+	err := inChunks(ids, func(args []any) error {
+		return c.each(ctx, `SELECT conversion_id, data FROM report_memos WHERE conversion_id IN (`+placeholders(len(args))+`)`, args, func(rows *sql.Rows) error {
 			var id int64
 			var data []byte
-			if err := rows.Scan(&id, &data); err != nil {
-				rows.Close()
-				return nil, err
-			}
+			err := rows.Scan(&id, &data)
 			out[id] = data
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report memos: %w", err)
 	}
 	return out, nil
 }

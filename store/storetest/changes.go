@@ -203,8 +203,21 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 	consume := func(fail, read bool) (int, error) {
 		if read {
 			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
-				if _, err := r.Conversion(ctx, changes[0].ConversionID); err != nil {
+				ids := make([]int64, len(changes))
+				for i, c := range changes {
+					ids[i] = c.ConversionID
+				}
+				got, err := r.Conversions(ctx, append(ids, -1))
+				if err != nil {
 					return nil, err
+				}
+				for _, id := range ids {
+					if got[id].ID != id {
+						return nil, fmt.Errorf("conversion %d of the change feed not read", id)
+					}
+				}
+				if _, ok := got[-1]; ok || len(got) > len(ids) {
+					return nil, fmt.Errorf("read %d conversions for %d ids", len(got), len(ids))
 				}
 				return func(pactum.ChangeTx) error { return take(fail, changes) }, nil
 			})
