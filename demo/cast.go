@@ -28,7 +28,7 @@ var offers = []offerSpec{
 		name:       "Spring running collection",
 		payout:     `{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}},{"id":"apparel","when":{"category":["apparel"]},"rate":{"percent":"10"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`,
 		revenue:    `{"default":{"percent":"12"}}`,
-		holdDays:   pactum.DefaultHoldDays,
+		holdDays:   14,
 		visibility: pactum.VisibilityPublic,
 		cats:       []string{catShoes, catApparel, catAccessories},
 		hero:       0.35,
@@ -48,7 +48,7 @@ var offers = []offerSpec{
 			`"tiers":[{"id":"silver","monthly_sales_gte":"3000.00","multiplier":"1.1"},{"id":"gold","monthly_sales_gte":"8000.00","multiplier":"1.25"}]}`,
 		revenue: `{"default":{"percent":"12"},"rules":[{"id":"accessories","when":{"category":["accessories"]},"rate":{"percent":"20"}},` +
 			`{"id":"outdoor","when":{"category":["outdoor"]},"rate":{"percent":"8"}}]}`,
-		holdDays:   14,
+		holdDays:   7,
 		visibility: pactum.VisibilityPublic,
 		cats:       []string{catShoes, catApparel, catAccessories, catKids, catOutdoor},
 		hero:       0.05,
@@ -60,7 +60,7 @@ var offers = []offerSpec{
 			`"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}],` +
 			`"tiers":[{"id":"summit","monthly_sales_gte":"5000.00","multiplier":"1.2"}]}`,
 		revenue:    `{"default":{"percent":"10"}}`,
-		holdDays:   21,
+		holdDays:   14,
 		visibility: pactum.VisibilityPublic,
 		cats:       []string{catOutdoor, catShoes, catApparel},
 	},
@@ -69,7 +69,7 @@ var offers = []offerSpec{
 		payout: `{"default":{"percent":"5"},"rules":[{"id":"b2b-apparel","when":{"category":["apparel"],"partner_kind":["b2b"]},"rate":{"percent":"7"}}],` +
 			`"bonuses":[{"id":"large-order","when":{"order_amount_gte":"1000.00"},"add":{"fixed":"40.00"}}]}`,
 		revenue:    `{"default":{"percent":"9"}}`,
-		holdDays:   30,
+		holdDays:   21,
 		visibility: pactum.VisibilityApproval,
 		cats:       []string{catApparel, catShoes, catAccessories},
 	},
@@ -110,7 +110,7 @@ type castLink struct {
 func influencer(name, email, code, coupon string, offer int, clicks, cr float64) cast {
 	return cast{name: name, email: email, kind: pactum.KindInfluencer, coupon: coupon, audience: audienceSocial,
 		links:  []castLink{{code, offer, "instagram", "story"}, {code + "-TT", offer, "tiktok", "video"}},
-		clicks: clicks, cr: cr, couponSales: 0.6 * cr / 0.02, newShare: 0.65, refunds: 0.08}
+		clicks: clicks, cr: cr, couponSales: 0.2 * cr / 0.02, newShare: 0.65, refunds: 0.08}
 }
 
 func content(name, email, code string, offer int, clicks, cr float64) cast {
@@ -122,7 +122,7 @@ func content(name, email, code string, offer int, clicks, cr float64) cast {
 func deals(name, email, code, coupon string, clicks, cr, refunds float64) cast {
 	return cast{name: name, email: email, kind: pactum.KindAffiliate, coupon: coupon, audience: audienceMobile,
 		links:  []castLink{{code, offerStore, "deals", "listing"}},
-		clicks: clicks, cr: cr, couponSales: 1.2, newShare: 0.25, refunds: refunds}
+		clicks: clicks, cr: cr, couponSales: 0.45, newShare: 0.25, refunds: refunds}
 }
 
 func b2b(name, email, code string, clicks, cr float64, big int) cast {

@@ -50,7 +50,7 @@ func setUp(ctx context.Context, svc *program.Service, publicURL string) (*demoPr
 		offer, err := svc.CreateOffer(ctx, program.Admin, program.OfferInput{
 			AdvertiserID: &p.advertiser.ID, Name: ptr(o.name), Status: ptr(pactum.OfferActive),
 			DestinationURL: ptr(dest), Currency: ptr("EUR"), AttributionWindowDays: ptr(pactum.DefaultAttributionWindowDays),
-			AttributionModel: ptr(pactum.LastClick), HoldDays: ptr(o.holdDays), Visibility: ptr(o.visibility),
+			AttributionModel: ptr(pactum.LastClick), HoldDays: ptr(o.holdDays), Visibility: ptr(o.visibility), MinConversionSeconds: ptr(10),
 			AcceptPixel: ptr(true), Events: &events,
 		})
 		if err != nil {

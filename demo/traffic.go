@@ -446,7 +446,7 @@ func (t *traffic) play(ctx context.Context, cfg Config, p *demoProgram, main *cl
 		if _, err := cfg.Approve(ctx, main.Now); err != nil {
 			return wrap("approve what is due", err)
 		}
-		if day.Weekday() == time.Monday && d > 0 {
+		if day.Weekday() == time.Monday && d >= 14 { // once the first holds are over
 			run, err := t.payoutRun(ctx, svc, p, day, runs)
 			if err != nil {
 				return err

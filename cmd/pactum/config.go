@@ -44,6 +44,8 @@ type Config struct {
 	PostbackAllowPrivate bool
 
 	clock func() time.Time
+	// demoScale multiplies the demo's traffic (1 if 0): tests make a small demo.
+	demoScale float64
 
 	trusted []netip.Prefix
 }

@@ -78,6 +78,7 @@ func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result
 	cfg := srv.cfg
 	dcfg := demo.Config{
 		Program: srv.newProgram, PublicURL: cfg.PublicURL, End: cfg.clock(), Days: 7 * cfg.DemoWeeks, Seed: uint64(cfg.DemoSeed),
+		Scale: cfg.demoScale,
 		Edge: func(now func() time.Time) (http.Handler, error) {
 			e, err := edge.New(edge.Config{
 				Catalog: srv.catalog, Signer: srv.signer, Recorder: &ingest.Recorder{Log: srv.events},

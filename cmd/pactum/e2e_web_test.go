@@ -684,7 +684,7 @@ func TestWebUIInBrowser(t *testing.T) {
 // has the demo's sales to show.
 func TestDemoHasLogins(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "pactum.db")
-	first := startServer(t, freeAddr(t), "--db", db, "--demo")
+	first := startServer(t, freeAddr(t), "--db", db, "--demo", "--demo-weeks", "1")
 	// The output is read once the process has stopped: the buffer is the process's until then.
 	first.cmd.Process.Signal(syscall.SIGTERM)
 	first.cmd.Wait()
