@@ -310,7 +310,7 @@ func (pl *planner) click(m *member, link *pactum.Link, day time.Time, sub2 strin
 	s := &session{m: m, link: link, offer: link.OfferID, visitor: v, clickAt: at, sub2: sub2, worker: v.n % pl.cfg.Workers, country: v.country}
 	pl.sessions = append(pl.sessions, s)
 	pl.add(pl.dayOf(at), s.worker, event{at: at, kind: evClick, s: s})
-	cr := m.cr
+	cr := 1.5 * m.cr // the cast's rates are of a quiet season
 	if isDesktop(v.ua) {
 		cr *= 1.3 // people finish an order more often at a desk than in an app
 	}
