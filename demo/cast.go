@@ -197,12 +197,11 @@ var partners = func() []cast {
 	fast := deals("FastCash Deals", "money@fastcash.example", "FCD", "FASTCASH", 8, 0.02, 0.1)
 	fast.suspicious = true
 	cs = append(cs, fast)
-	for _, p := range []cast{
-		{name: "Paula Pace", email: "paula@pace.example", kind: pactum.KindInfluencer, pending: true},
-		{name: "Bargain Bay", email: "hello@bargainbay.example", kind: pactum.KindAffiliate, pending: true},
-		{name: "Urban Hikers Club", email: "club@urbanhikers.example", kind: pactum.KindB2B, pending: true},
-	} {
-		cs = append(cs, p)
-	}
+	// Three applications waiting for the program manager: no traffic yet.
+	cs = append(cs,
+		cast{name: "Paula Pace", email: "paula@pace.example", kind: pactum.KindInfluencer, pending: true},
+		cast{name: "Bargain Bay", email: "hello@bargainbay.example", kind: pactum.KindAffiliate, pending: true},
+		cast{name: "Urban Hikers Club", email: "club@urbanhikers.example", kind: pactum.KindB2B, pending: true},
+	)
 	return cs
 }()

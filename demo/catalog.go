@@ -96,13 +96,11 @@ func newCatalogue() *catalogue {
 	}
 	c.hero = product{sku: "SHOE-9", name: "Aero 9 (the spring collection's hero)", category: catShoes, price: decimal.RequireFromString("99.90")}
 	c.byCategory[catShoes] = append(c.byCategory[catShoes], c.hero)
-	for _, p := range []product{
-		{"SOCK-1", "Run sock", catAccessories, decimal.RequireFromString("9.95")},
-		{"CAP-2", "Race cap", catAccessories, decimal.RequireFromString("19.90")},
-		{"CAP-3", "Trail cap", catAccessories, decimal.RequireFromString("24.00")},
-	} {
-		c.byCategory[catAccessories] = append(c.byCategory[catAccessories], p)
-	}
+	c.byCategory[catAccessories] = append(c.byCategory[catAccessories],
+		product{"SOCK-1", "Run sock", catAccessories, decimal.RequireFromString("9.95")},
+		product{"CAP-2", "Race cap", catAccessories, decimal.RequireFromString("19.90")},
+		product{"CAP-3", "Trail cap", catAccessories, decimal.RequireFromString("24.00")},
+	)
 	return c
 }
 

@@ -104,12 +104,6 @@ func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result
 	return demo.Run(ctx, dcfg)
 }
 
-// demoStore is what the demo writes: its program and its logins.
-type demoStore interface {
-	pactum.ProgramStore
-	pactum.UserStore
-}
-
 // Logins of the demo: an admin for the console and the demo partner's for its portal.
 const (
 	demoAdminEmail   = "admin@demo.example"
