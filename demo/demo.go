@@ -4,7 +4,7 @@
 // sales, refunds, approvals and payout runs ending now.
 //
 // Nothing is written to the store directly. The program is made through program.Service, as
-// the API makes it; clicks go through the tracking edge's HTTP handler (httptest requests with
+// the API makes it; clicks go through the tracking edge's HTTP handler (in-process requests with
 // real user agents, addresses and a country header), sales, refunds and payout runs through
 // program.Service, approvals through payout.Jobs. The demo gives each of them a simulated
 // clock (edge.Config.Now, program.Config.Now, payout.Jobs.Now) that it moves through the six
