@@ -7,6 +7,11 @@
 
 KEY=bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 
+# The benchmarks measure the hot paths on the demo program alone, without the
+# weeks of simulated traffic `serve --demo` makes by default, so that their
+# figures stay comparable (an older binary ignores the variable).
+export PACTUM_DEMO_WEEKS=${PACTUM_DEMO_WEEKS:-0}
+
 work=$(mktemp -d)
 pids=()
 declare -A serve_pids=() # name -> pid, for start_serve's servers

@@ -27,6 +27,8 @@ type Config struct {
 	CommitDelay    time.Duration
 	ShutdownGrace  time.Duration
 	Demo           bool
+	DemoWeeks      int
+	DemoSeed       int
 	Role           string
 	NATS           string
 	NATSPrefix     string
@@ -42,6 +44,8 @@ type Config struct {
 	PostbackAllowPrivate bool
 
 	clock func() time.Time
+	// demoScale multiplies the demo's traffic (1 if 0): tests make a small demo.
+	demoScale float64
 
 	trusted []netip.Prefix
 }
@@ -124,8 +128,14 @@ var options = []option{
 		usage: "let partners' postbacks go to loopback, private, link-local and other non-public addresses: for tests, and for partners on your own network",
 		field: func(c *Config) any { return &c.PostbackAllowPrivate }},
 	{name: "demo", def: "false", kind: boolean,
-		usage: "create a demo advertiser, offer, partner and link (code DEMO) if missing, and print where to click",
+		usage: "create the demo program (Northwind Shoes: offers, some fifty partners, the link code DEMO) and --demo-weeks of simulated traffic if missing, and print where to click and how to log in",
 		field: func(c *Config) any { return &c.Demo }},
+	{name: "demo-weeks", def: "6", kind: integer, min: "0", max: "26",
+		usage: "weeks of simulated clicks, sales, refunds and payout runs the demo makes, ending now (0: the program and three sales only)",
+		field: func(c *Config) any { return &c.DemoWeeks }},
+	{name: "demo-seed", def: "2026", kind: integer, min: "1", max: "1000000000",
+		usage: "seed of the demo's simulated traffic: the same seed makes the same traffic",
+		field: func(c *Config) any { return &c.DemoSeed }},
 }
 
 // mustBe is the check of a value that ok accepts, which is what.

@@ -51,7 +51,7 @@ func TestOptionDefaults(t *testing.T) {
 		LogFormat: "text", LogLevel: "info", CommitDelay: 200 * time.Microsecond, ShutdownGrace: 30 * time.Second,
 		Role: RoleAll, NATSPrefix: "pactum", NATSReplicas: 1, NATSAckWait: 30 * time.Second,
 		ConfigRefresh: time.Minute, AnswerWait: 10 * time.Second, JobsEvery: time.Minute,
-		SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour,
+		SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour, DemoWeeks: 6, DemoSeed: 2026,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", cfg, want)

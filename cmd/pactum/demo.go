@@ -3,31 +3,44 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/auth"
+	"github.com/pactum/pactum/demo"
+	"github.com/pactum/pactum/edge"
+	"github.com/pactum/pactum/ingest"
+	"github.com/pactum/pactum/payout"
 	"github.com/pactum/pactum/program"
 )
 
-const demoCode = "DEMO"
-
-// seedDemo creates a small program once — an advertiser, an offer that lands on this server's
-// own /demo/landing page, an influencer and her link — and prints where to click.
-func seedDemo(ctx context.Context, st demoStore, svc *program.Service, cfg Config, out io.Writer) error {
-	link, err := st.LinkByCode(ctx, demoCode)
-	token := ""
+// seedDemo creates the demo program once, with --demo-weeks of simulated traffic (package
+// demo), and prints where to click and how to log in. A store that has the link DEMO has the
+// demo already: it is not made again.
+func seedDemo(ctx context.Context, srv *server, out, progress io.Writer) error {
+	cfg, st := srv.cfg, srv.store
+	link, err := st.LinkByCode(ctx, demo.LinkCode)
+	token, made := "", ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
-		link, token, err = createDemo(ctx, st, cfg)
-		if err == nil && svc != nil {
-			err = demoSales(ctx, svc, link.OfferID)
+		var res demo.Result
+		res, err = makeDemo(ctx, srv, progress)
+		link, token = res.Link, res.Token
+		if err == nil {
+			made = fmt.Sprintf("  Made: %d partners, %d offers, %d links, %d coupons, %d SKUs; %d days of traffic: %d clicks,\n"+
+				"        %d sales, %d refunds, %d payout runs (the console's dashboard and reports show them).\n",
+				res.Partners, res.Offers, res.Links, res.Coupons, res.SKUs, 7*cfg.DemoWeeks, res.Clicks, res.Conversions, res.Refunds, res.Runs)
+		}
+		if err == nil && srv.program != nil {
+			err = demoSales(ctx, srv.program, link.OfferID)
 		}
 	}
 	if err != nil {
@@ -48,19 +61,47 @@ func seedDemo(ctx context.Context, st demoStore, svc *program.Service, cfg Confi
 	}
 	fmt.Fprintf(out, `
 Pactum demo program is ready (offer %d, partner %d, link %d).
-  Click the partner's link:   %s/c/%s?sub2=spring
+%s  Click the partner's link:   %s/c/%s?sub2=spring
   Or the TUNE-style URL:      %s/aff_c?offer_id=%d&aff_id=%d&aff_sub=newsletter
   Then see the click:         curl -H "Authorization: Bearer $PACTUM_ADMIN_API_KEY" %s/api/v1/clicks
 %sAPI calls need %s.
 %s
-`, link.OfferID, link.PartnerID, link.ID, cfg.PublicURL, demoCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, postback, key, logins)
+`, link.OfferID, link.PartnerID, link.ID, made, cfg.PublicURL, demo.LinkCode, cfg.PublicURL, link.OfferID, link.PartnerID, cfg.PublicURL, postback, key, logins)
 	return nil
 }
 
-// demoStore is what the demo writes: its program and its logins.
-type demoStore interface {
-	pactum.ProgramStore
-	pactum.UserStore
+// makeDemo makes the demo program and its traffic through this process's own intake: the
+// edge's handler, the conversion pipeline and the program service, each made afresh on the
+// demo's simulated clock. The traffic needs the embedded event log (no --nats): a process of
+// a deployment makes the program only.
+func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result, error) {
+	cfg := srv.cfg
+	dcfg := demo.Config{
+		Program: srv.newProgram, PublicURL: cfg.PublicURL, End: cfg.clock(), Days: 7 * cfg.DemoWeeks, Seed: uint64(cfg.DemoSeed),
+		Scale: cfg.demoScale,
+		Edge: func(now func() time.Time) (http.Handler, error) {
+			e, err := edge.New(edge.Config{
+				Catalog: srv.catalog, Signer: srv.signer, Recorder: &ingest.Recorder{Log: srv.events},
+				CountryHeader: demo.CountryHeader, Conversions: srv.convs, Advertisers: srv.store, Now: now, Logger: srv.log,
+			})
+			if err != nil {
+				return nil, err
+			}
+			mux := http.NewServeMux()
+			e.Register(mux)
+			return mux, nil
+		},
+		Approve: func(ctx context.Context, now func() time.Time) (int, error) {
+			return (&payout.Jobs{Store: srv.store, Now: now, Logger: srv.log}).Approve(ctx)
+		},
+	}
+	if srv.events == nil || srv.convs == nil {
+		dcfg.Days = 0
+	}
+	if dcfg.Days > 0 && progress != nil {
+		dcfg.Progress = progressBar(progress, "demo: simulating traffic", time.Now())
+	}
+	return demo.Run(ctx, dcfg)
 }
 
 // Logins of the demo: an admin for the console and the demo partner's for its portal.
@@ -103,45 +144,6 @@ func demoPassword() string {
 		b[i] = letters[int(b[i])%len(letters)]
 	}
 	return string(b)
-}
-
-func createDemo(ctx context.Context, st demoStore, cfg Config) (pactum.Link, string, error) {
-	now := cfg.clock().UTC()
-	token, hash := program.GenerateKey("pt_")
-	adv := pactum.Advertiser{Name: "Northwind Shoes", Currency: "EUR", PostbackTokenHash: hash, CreatedAt: now}
-	if err := st.CreateAdvertiser(ctx, &adv); err != nil {
-		return pactum.Link{}, "", err
-	}
-	payout := json.RawMessage(`{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]}`)
-	revenue := json.RawMessage(`{"default":{"percent":"12"}}`)
-	offer := pactum.Offer{
-		AdvertiserID: adv.ID, Name: "Spring running collection", Status: pactum.OfferActive,
-		DestinationURL:        cfg.PublicURL + "/demo/landing?click_id={click_id}&partner={partner_id}&sub1={sub1}&sub2={sub2}&country={country}&device={device}",
-		Currency:              "EUR",
-		AttributionWindowDays: pactum.DefaultAttributionWindowDays, AttributionModel: pactum.LastClick,
-		HoldDays: pactum.DefaultHoldDays, Visibility: pactum.VisibilityPublic, AcceptPixel: true,
-		Events:    []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: payout, Revenue: revenue}},
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if err := st.CreateOffer(ctx, &offer); err != nil {
-		return pactum.Link{}, "", err
-	}
-	partner := pactum.Partner{
-		Name: "Anna Runs", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
-		Currency: "EUR", MinPayout: decimal.RequireFromString("50.00"), PayoutMethod: "sepa", CreatedAt: now,
-	}
-	if err := st.CreatePartner(ctx, &partner); err != nil {
-		return pactum.Link{}, "", err
-	}
-	link := pactum.Link{OfferID: offer.ID, PartnerID: partner.ID, Code: demoCode, Sub: [5]string{"instagram"}, Source: "story", CreatedAt: now}
-	if err := st.CreateLink(ctx, &link); err != nil {
-		return pactum.Link{}, "", err
-	}
-	coupon := pactum.Coupon{Code: demoCoupon, PartnerID: partner.ID, OfferID: offer.ID, CreatedAt: now}
-	if err := st.CreateCoupon(ctx, &coupon); err != nil {
-		return pactum.Link{}, "", err
-	}
-	return link, token, nil
 }
 
 // demoCoupon is the demo partner's coupon code, which the demo's sales carry.
@@ -193,4 +195,64 @@ func demoLanding(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	landingPage.Execute(w, params)
+}
+
+// demoOptions are the options `pactum demo` takes; the rest keep serve's defaults.
+var demoOptions = []string{"db", "events-dir", "public-url", "demo-weeks", "demo-seed", "clock-start", "log-level", "log-format"}
+
+// runDemo makes the demo program in a store, as serve --demo does at start, and exits.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	all := bindOptions(flag.NewFlagSet("defaults", flag.ContinueOnError), &cfg)
+	fs := newFlagSet("demo", "", stderr)
+	opts := bindOptions(fs, &cfg, demoOptions...)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Create the demo program in a store and fill it with weeks of traffic, then exit; pactum
+serve on the same --db shows it. It is what 'pactum serve --demo' does at its start.
+
+The program is Northwind Shoes (EUR): a catalog of some 350 SKUs in categories with different
+margins, four offers with SKU and category rules, new-customer bonuses and tiers, and some fifty
+partners of every kind (influencers with coupon codes, content and deal sites, B2B partners,
+referrers) with their links. Then --demo-weeks of traffic ending now: clicks with real browsers'
+user agents and countries, sales with baskets from the catalog, coupon sales, refunds,
+approvals after the hold periods and weekly payout runs. The traffic goes through Pactum's own
+intake (the tracking edge's handler, the conversion pipeline, the program service) on a
+simulated clock that only this command holds: reports, scorecards and the fraud review queue
+fill as they would over those weeks. The same --demo-seed makes the same traffic.
+
+A store that has the demo (the link code DEMO) is left as it is. Progress goes to stderr.
+
+Usage: pactum demo [flags]
+
+Flags:
+`)
+		printFlags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := all.load(); err != nil {
+		return err
+	}
+	if err := opts.load(); err != nil {
+		return err
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost:8080" // serve's default address
+	}
+	cfg.Demo = true
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	cfg.Addr = "127.0.0.1:0" // nothing is served: the listener is never used
+	srv, err := newServer(ctx, cfg, newLogger(cfg, stderr))
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	err = seedDemo(ctx, srv, stdout, stderr)
+	if err == nil {
+		fmt.Fprintf(stdout, "Demo made in %s. Serve it with: pactum serve --db %s\n", time.Since(started).Round(100*time.Millisecond), cfg.DB)
+	}
+	return errors.Join(err, srv.close(context.Background()))
 }

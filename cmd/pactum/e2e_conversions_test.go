@@ -167,7 +167,7 @@ func TestConversionsEndToEnd(t *testing.T) {
 // commission, and every answer names it.
 func TestFiftyIdenticalPostbacks(t *testing.T) {
 	dir := t.TempDir()
-	p := startServer(t, freeAddr(t), "--db", filepath.Join(dir, "pactum.db"), "--demo")
+	p := startServer(t, freeAddr(t), "--db", filepath.Join(dir, "pactum.db"), "--demo", "--demo-weeks", "0")
 	var adv struct {
 		Token string `json:"postback_token"`
 	}

@@ -233,7 +233,7 @@ func TestREADMEFlow(t *testing.T) {
 func TestAcknowledgedClicksSurviveSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	args := []string{"--db", filepath.Join(dir, "pactum.db"), "--demo"}
+	args := []string{"--db", filepath.Join(dir, "pactum.db"), "--demo", "--demo-weeks", "0"}
 	p := startServer(t, addr, args...)
 
 	var mu sync.Mutex
@@ -323,7 +323,7 @@ func TestAcknowledgedClicksSurviveSIGKILL(t *testing.T) {
 func TestGracefulShutdownDrains(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	args := []string{"--db", filepath.Join(dir, "pactum.db"), "--demo"}
+	args := []string{"--db", filepath.Join(dir, "pactum.db"), "--demo", "--demo-weeks", "0"}
 	p := startServer(t, addr, args...)
 	var acked sync.WaitGroup
 	var n int64

@@ -21,6 +21,8 @@ Usage:
 Commands:
   serve          run the tracking edge, the REST API and the background processors
   migrate        create or upgrade the store's schema, then exit
+  demo           create the demo program with six weeks of simulated traffic, then exit
+                 (serve --demo does the same at its start)
   users create   create a web UI login (--email) or an API key for an admin, an advertiser
                  or a partner
   fx load FILE   store currency reference rates: the ECB's CSV, or date,currency,rate_per_EUR
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
 	case "users":
 		if len(rest) == 0 || rest[0] != "create" {
 			fmt.Fprint(stderr, "Usage: pactum users create [--email E --password-file -] --role admin|advertiser|partner [flags]\n")

@@ -53,7 +53,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, srv.store, srv.program, cfg, stdout); err != nil {
+		if err := seedDemo(ctx, srv, stdout, stderr); err != nil {
 			srv.close(context.Background())
 			return err
 		}
@@ -96,6 +96,8 @@ type server struct {
 	dataCenters *geoip.DataCenters
 	convs       *conversion.Pipeline
 	catalog     *catalog.Catalog
+	signer      *clickid.Signer
+	rules       *commission.Rules
 	rates       *fx.Cache // exchange rates, shared by the pipeline and the API
 	program     *program.Service
 	// fxVersion is the store's pactum.SettingFXVersion when rates were last read (refresh only).
@@ -136,6 +138,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	if err != nil {
 		return nil, err
 	}
+	s.signer = signer
 	if cfg.GeoIP != "" && cfg.runs(RoleEdge) {
 		if s.geo, err = geoip.Open(cfg.GeoIP); err != nil {
 			return nil, fmt.Errorf("open --geoip: %w", err)
@@ -150,6 +153,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	// handed to the pipeline once it is open (replay at open only calls the handler).
 	events := &openedLog{}
 	commissions := &commission.Rules{}
+	s.rules = commissions
 	s.catalog = catalog.New(s.store, edge.CompileOffer)
 	s.rates = fx.NewCache(s.store.FXRates)
 	// The version before the rates: rates stored in between are read again at the first poll.
@@ -219,10 +223,7 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 		e.Register(mux)
 	}
 	if cfg.runs(RoleAPI) {
-		s.program = program.New(program.Config{
-			Store: s.store, PublicURL: cfg.PublicURL, OnChange: s.configChanged, Logger: logger, Now: cfg.clock,
-			Conversions: s.convs, Rules: commissions, Rates: s.rates, Outbound: s.outbound,
-		})
+		s.program = s.newProgram(cfg.clock)
 		reports := report.New(s.store, s.rates, cfg.clock)
 		api.New(api.Config{Program: s.program, Reports: reports, Stream: s.store, AdminKey: cfg.AdminAPIKey, Logger: logger}).Register(mux)
 		ui, err := web.New(web.Config{Program: s.program, Accounts: s.accounts, Reports: reports, Stream: s.store, TrustedProxies: cfg.trusted, Logger: logger})
@@ -250,6 +251,15 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	// An oversized request is answered in the SPEC's JSON error shape (oversize.go).
 	s.ln = jsonErrorListener{s.ln}
 	return s, nil
+}
+
+// newProgram returns the program service of this process on the clock now: the process's own
+// (cfg.clock), or the demo's simulated one.
+func (s *server) newProgram(now func() time.Time) *program.Service {
+	return program.New(program.Config{
+		Store: s.store, PublicURL: s.cfg.PublicURL, OnChange: s.configChanged, Logger: s.log, Now: now,
+		Conversions: s.convs, Rules: s.rules, Rates: s.rates, Outbound: s.outbound,
+	})
 }
 
 // startBackground starts the process's background work: reloading exchange rates (and, with

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/program"
+)
+
+// demoAt makes a small demo (a fifth of the traffic) in a fresh SQLite store, on a process
+// whose clock stands at now, and returns its server once the reports have every sale.
+func demoAt(t *testing.T, now time.Time) (*server, string) {
+	t.Helper()
+	fs := newFlagSet("serve", "", io.Discard)
+	cfg, err := parseOptions(fs, []string{"--db", filepath.Join(t.TempDir(), "pactum.db"), "--addr", "127.0.0.1:0",
+		"--admin-api-key", testAdminKey, "--demo", "--public-url", "http://localhost:8080"})
+	if err == nil {
+		err = cfg.validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.clock = func() time.Time { return now }
+	cfg.demoScale = 0.2
+	srv, err := newServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.close(context.Background()) })
+	var out strings.Builder
+	if err := seedDemo(context.Background(), srv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/c/DEMO", "token=pt_", "the console (admin): admin@demo.example  password ", "the partner portal:  anna@example.com  password "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The reports keeper counts sales from the change feed: wait until it has them all.
+	n, err := srv.program.CountConversions(context.Background(), program.Admin, program.ConversionQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var r demoReport
+		demoGet(t, srv, "/api/v1/reports?metrics=conversions&from="+now.AddDate(0, 0, -41).Format(time.DateOnly)+"&to="+now.Format(time.DateOnly), &r)
+		if r.Totals.Conversions >= n-30 && r.Totals.Conversions > 0 {
+			break // rejected ones are not counted: the held and refunded ones are
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the reports count %d conversions a minute after the demo, the store has %d", r.Totals.Conversions, n)
+		}
+	}
+	return srv, out.String()
+}
+
+type demoRow struct {
+	Day         string          `json:"day"`
+	PartnerID   int64           `json:"partner_id"`
+	Partner     string          `json:"partner"`
+	Clicks      int64           `json:"clicks"`
+	Conversions int64           `json:"conversions"`
+	Refunds     int64           `json:"refunds"`
+	CR          json.RawMessage `json:"cr"`
+	Sales       string          `json:"sales"`
+	Payout      string          `json:"payout"`
+}
+
+type demoReport struct {
+	Data   []demoRow
+	Totals demoRow
+}
+
+// demoGet asks the server's API as the admin.
+func demoGet(t *testing.T, srv *server, path string, out any) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
+	rec := httptest.NewRecorder()
+	srv.http.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// TestDemoReportsWeeks: after the demo, the reports of the last 42 days have clicks on most
+// days, sales and refunds; partners with the same clicks differ in conversion rate; the
+// payouts screen has runs and the fraud review queue has something to review.
+func TestDemoReportsWeeks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes seconds")
+	}
+	now := time.Date(2026, 11, 20, 15, 4, 5, 0, time.UTC)
+	srv, _ := demoAt(t, now)
+	span := "&from=" + now.AddDate(0, 0, -41).Format(time.DateOnly) + "&to=" + now.Format(time.DateOnly)
+
+	var days demoReport
+	demoGet(t, srv, "/api/v1/reports?group_by=day&metrics=clicks,conversions,refunds,sales"+span, &days)
+	withClicks := 0
+	for _, d := range days.Data {
+		if d.Clicks > 0 {
+			withClicks++
+		}
+	}
+	if withClicks < 38 {
+		t.Errorf("%d of 42 days have clicks: %+v", withClicks, days.Data)
+	}
+	if days.Totals.Clicks < 2000 || days.Totals.Conversions < 100 || days.Totals.Refunds < 5 {
+		t.Errorf("totals of the six weeks: %+v, want thousands of clicks, hundreds of sales, some refunds", days.Totals)
+	}
+
+	var partners demoReport
+	demoGet(t, srv, "/api/v1/reports?group_by=partner&metrics=clicks,conversions,sales,payout&limit=100"+span, &partners)
+	by := map[string]demoRow{}
+	for _, p := range partners.Data {
+		by[p.Partner] = p
+	}
+	if len(by) < 40 {
+		t.Errorf("%d partners have traffic, want some fifty", len(by))
+	}
+	// Anna sells, Lena collects likes: about the same clicks, very different sales.
+	for _, pair := range [][2]string{{"Anna Runs", "Lena Lifestyle"}, {"Shoe Review Lab", "City Sneaker News"}} {
+		good, poor := by[pair[0]], by[pair[1]]
+		if good.Clicks == 0 || poor.Clicks == 0 || float64(good.Clicks) > 1.5*float64(poor.Clicks) || float64(poor.Clicks) > 1.5*float64(good.Clicks) {
+			t.Errorf("%s and %s should have about the same clicks: %+v, %+v", pair[0], pair[1], good, poor)
+		}
+		if good.Conversions*good.Clicks < 3*poor.Conversions*poor.Clicks || good.Conversions < 5 {
+			t.Errorf("%s should convert far better than %s: %+v, %+v", pair[0], pair[1], good, poor)
+		}
+	}
+
+	var runs struct{ Data []struct{ Payouts int } }
+	demoGet(t, srv, "/api/v1/payouts/runs", &runs)
+	paid := 0
+	for _, r := range runs.Data {
+		paid += r.Payouts
+	}
+	if len(runs.Data) < 3 || paid == 0 {
+		t.Errorf("payout runs: %+v, want weekly runs with payouts", runs.Data)
+	}
+	review, err := srv.program.ReviewQueue(context.Background(), program.Admin, program.ConversionQuery{}, pactum.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(review.Items) == 0 || len(review.Items) > 40 {
+		t.Errorf("%d conversions to review, want a few", len(review.Items))
+	}
+}
+
+// TestDemoReproducible: the same seed and the same clock make the same program and traffic.
+func TestDemoReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes seconds")
+	}
+	now := time.Date(2026, 11, 20, 15, 4, 5, 0, time.UTC)
+	span := "&from=" + now.AddDate(0, 0, -41).Format(time.DateOnly) + "&to=" + now.Format(time.DateOnly)
+	var reports [2]demoReport
+	for i := range reports {
+		srv, _ := demoAt(t, now)
+		demoGet(t, srv, "/api/v1/reports?group_by=partner&metrics=clicks,conversions,refunds,sales,payout&limit=100"+span, &reports[i])
+	}
+	a, _ := json.Marshal(reports[0])
+	b, _ := json.Marshal(reports[1])
+	if string(a) != string(b) {
+		t.Fatalf("two demos with the same seed differ:\n%s\n%s", a, b)
+	}
+}
