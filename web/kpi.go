@@ -380,7 +380,7 @@ func viewScorecard(sc *report.Scorecard, id, who string) scorecardView {
 		}
 		row := scoreRow{Label: label(f.Metric), Partner: figure(f.Partner, u), Program: figure(f.Program, u), Rank: "—"}
 		if f.Rank != nil {
-			row.Rank = fmt.Sprintf("%d of %d", *f.Rank, max(sc.Partners, *f.Rank))
+			row.Rank = fmt.Sprintf("%d of\u00a0%d", *f.Rank, max(sc.Partners, *f.Rank)) // wraps as "12 / of 46"
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -153,8 +153,17 @@ func TestDashboardTilesMatchReports(t *testing.T) {
 	}
 	sales := sc.Figures[0]
 	row := regexp.MustCompile(`<th scope="row">Sales</th><td class="num">([^<]+)</td><td class="num">([^<]+)</td><td class="num rank">([^<]+)</td>`).FindStringSubmatch(body)
-	if row == nil || row[1] != anyText(sales.Partner) || row[2] != anyText(sales.Program) || row[3] != "1 of 2" {
+	if row == nil || row[1] != anyText(sales.Partner) || row[2] != anyText(sales.Program) || row[3] != "1 of\u00a02" {
 		t.Errorf("Anna's scorecard row of sales: %q; the service: %+v", row, sales)
+	}
+	// Nobody has a cost: every partner's is 0.00, and nobody is ranked on it.
+	for _, f := range sc.Figures {
+		if f.Metric == "cost" && (f.Rank != nil || anyText(f.Program) != "0.00") {
+			t.Errorf("a cost nobody has is ranked: %+v", f)
+		}
+	}
+	if !regexp.MustCompile(`<th scope="row">Cost</th><td class="num">0.00</td><td class="num">0.00</td><td class="num rank">—</td>`).MatchString(body) {
+		t.Error("Anna's scorecard ranks her on a cost nobody has")
 	}
 }
 
