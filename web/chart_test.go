@@ -113,3 +113,36 @@ func TestExplorerChartAxes(t *testing.T) {
 		}
 	}
 }
+
+// TestTileChanges: a change is a percentage, except across zero, from a tiny base, and (for
+// sums, not rates) against a previous period the data starts within: then it is a figure, with
+// why.
+func TestTileChanges(t *testing.T) {
+	res := &report.Result{Currency: "EUR",
+		Columns: []string{"profit", "profit_previous", "profit_change", "clicks", "clicks_previous", "clicks_change", "cr", "cr_previous", "cr_change", "sales", "sales_previous", "sales_change"},
+		Totals:  []any{"-11.64", "3.64", "-419.78", int64(19309), int64(6463), "198.76", "6.09", "6.05", "0.67", "900.00", "4.00", "22400.00"}}
+	res.Totals = res.Totals[:len(res.Columns)]
+	for _, c := range []struct {
+		partial bool
+		want    []string
+	}{
+		{false, []string{"down 15.28 EUR (across zero: no percentage)", "up 198.76%", "up 0.67%", "up 896.00 EUR (from a tiny base: no percentage)"}},
+		{true, []string{"down 15.28 EUR (previous period partial: the data starts within it)", "up 12,846 (previous period partial: the data starts within it)", "up 0.67%",
+			"up 896.00 EUR (previous period partial: the data starts within it)"}},
+	} {
+		for i, tl := range tiles(res, []string{"profit", "clicks", "cr", "sales"}, c.partial) {
+			got := "up "
+			if !tl.Up {
+				got = "down "
+			}
+			if tl.Change != "" {
+				got += tl.Change + "%"
+			} else {
+				got += tl.Diff + " (" + tl.Note + ")"
+			}
+			if got != c.want[i] {
+				t.Errorf("partial %v, %s: %q, want %q", c.partial, tl.Metric, got, c.want[i])
+			}
+		}
+	}
+}
