@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pactum/pactum/program"
 )
 
@@ -31,7 +33,8 @@ type Scorecard struct {
 }
 
 // ScoreFigure is one metric: the partner's value, the program's (over all its partners) and
-// the partner's rank among them (1 is the best; nil when the partner has no value).
+// the partner's rank among them (1 is the best; partners with equal values share a rank; nil
+// when the partner has no value, or when every partner's value is the same, as a cost nobody has).
 type ScoreFigure struct {
 	Metric  string
 	Partner any
@@ -95,18 +98,14 @@ func (s *Service) Scorecard(ctx context.Context, c program.Caller, id int64, req
 	sc.Partners = len(others)
 	for _, m := range scorecardMetrics {
 		f := ScoreFigure{Metric: m.name, Partner: q.format(m.name, q.metric(m.name, mine)), Program: q.format(m.name, q.metric(m.name, &total))}
-		if v := q.metric(m.name, mine); v != nil && len(others) > 0 {
-			rank := 1
+		if v := q.metric(m.name, mine); v != nil {
+			var values []*decimal.Decimal
 			for _, o := range others {
-				if o == mine {
-					continue
-				}
-				ov := q.metric(m.name, o)
-				if ov != nil && (m.higher && ov.GreaterThan(*v) || !m.higher && ov.LessThan(*v)) {
-					rank++
+				if o != mine {
+					values = append(values, q.metric(m.name, o))
 				}
 			}
-			f.Rank = &rank
+			f.Rank = rankOf(*v, values, m.higher)
 		}
 		sc.Figures = append(sc.Figures, f)
 	}
@@ -126,4 +125,27 @@ func (s *Service) Scorecard(ctx context.Context, c program.Caller, id int64, req
 	res := s.result(tq, nil, cat)
 	sc.TrendColumns, sc.Trend = res.Columns, res.Rows
 	return sc, nil
+}
+
+// rankOf is the rank of v among the others' values (nil: none) where higher (or, with !higher,
+// lower) is better: one more than those strictly better, so that equal values share a rank.
+// When every value is the same as v (no partner has a cost, say), nobody is ahead of anyone and
+// there is no rank; nor is there among no others.
+func rankOf(v decimal.Decimal, others []*decimal.Decimal, higher bool) *int {
+	rank, differ := 1, false
+	for _, o := range others {
+		if o == nil {
+			continue
+		}
+		if !o.Equal(v) {
+			differ = true
+		}
+		if higher && o.GreaterThan(v) || !higher && o.LessThan(v) {
+			rank++
+		}
+	}
+	if !differ {
+		return nil
+	}
+	return &rank
 }

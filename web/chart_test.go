@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+
+	"github.com/pactum/pactum/report"
 )
 
 // TestNiceScale: axes run in round steps from zero (or below) past the largest figure, computed
@@ -77,6 +79,70 @@ func TestGroupDigits(t *testing.T) {
 	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567.89": "-1,234,567.89", "12.5": "12.5", "n/a": "n/a"} {
 		if got := groupDigits(in); got != want {
 			t.Errorf("groupDigits(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestExplorerChartAxes: the explorer's second line has its own right-hand axis when it is of
+// another kind, or when its range is much smaller than the first's (conversions beside clicks),
+// and shares the first's when the two are alike.
+func TestExplorerChartAxes(t *testing.T) {
+	for _, c := range []struct {
+		metrics   []string
+		a, b      []any
+		rightAxis bool
+		why       string
+	}{
+		{[]string{"clicks", "conversions"}, []any{int64(640), int64(702), int64(590)}, []any{int64(38), int64(51), int64(29)}, true, "a twentieth of the clicks"},
+		{[]string{"clicks", "unique_clicks"}, []any{int64(640), int64(702), int64(590)}, []any{int64(600), int64(650), int64(500)}, false, "of a like range"},
+		{[]string{"conversions", "clicks"}, []any{int64(38), int64(51), int64(29)}, []any{int64(640), int64(702), int64(590)}, false, "larger: the left axis fits both"},
+		{[]string{"clicks", "sales"}, []any{int64(640), int64(702), int64(590)}, []any{"9000.00", "12000.00", "8000.00"}, true, "money beside a count"},
+		{[]string{"clicks", "conversions"}, []any{int64(0), int64(0), int64(0)}, []any{int64(0), int64(0), int64(0)}, false, "nothing at all"},
+	} {
+		res := &report.Result{Currency: "EUR", Request: report.Request{GroupBy: []string{"day"}, Metrics: c.metrics},
+			Columns: []string{"day", c.metrics[0], c.metrics[1]}, Totals: []any{nil, nil}}
+		for i, day := range []string{"2026-11-18", "2026-11-19", "2026-11-20"} {
+			res.Rows = append(res.Rows, []any{day, c.a[i], c.b[i]})
+		}
+		ch := explorerChart(res)
+		if ch == nil || len(ch.Series) != 2 {
+			t.Fatalf("%v: chart %+v", c.metrics, ch)
+		}
+		if ch.Series[0].Right || ch.Series[1].Right != c.rightAxis {
+			t.Errorf("%v (%s): right-hand axis %v, %v; want false, %v", c.metrics, c.why, ch.Series[0].Right, ch.Series[1].Right, c.rightAxis)
+		}
+	}
+}
+
+// TestTileChanges: a change is a percentage, except across zero, from a tiny base, and (for
+// sums, not rates) against a previous period the data starts within: then it is a figure, with
+// why.
+func TestTileChanges(t *testing.T) {
+	res := &report.Result{Currency: "EUR",
+		Columns: []string{"profit", "profit_previous", "profit_change", "clicks", "clicks_previous", "clicks_change", "cr", "cr_previous", "cr_change", "sales", "sales_previous", "sales_change"},
+		Totals:  []any{"-11.64", "3.64", "-419.78", int64(19309), int64(6463), "198.76", "6.09", "6.05", "0.67", "900.00", "4.00", "22400.00"}}
+	res.Totals = res.Totals[:len(res.Columns)]
+	for _, c := range []struct {
+		partial bool
+		want    []string
+	}{
+		{false, []string{"down 15.28 EUR (across zero: no percentage)", "up 198.76%", "up 0.67%", "up 896.00 EUR (from a tiny base: no percentage)"}},
+		{true, []string{"down 15.28 EUR (previous period partial: the data starts within it)", "up 12,846 (previous period partial: the data starts within it)", "up 0.67%",
+			"up 896.00 EUR (previous period partial: the data starts within it)"}},
+	} {
+		for i, tl := range tiles(res, []string{"profit", "clicks", "cr", "sales"}, c.partial) {
+			got := "up "
+			if !tl.Up {
+				got = "down "
+			}
+			if tl.Change != "" {
+				got += tl.Change + "%"
+			} else {
+				got += tl.Diff + " (" + tl.Note + ")"
+			}
+			if got != c.want[i] {
+				t.Errorf("partial %v, %s: %q, want %q", c.partial, tl.Metric, got, c.want[i])
+			}
 		}
 	}
 }

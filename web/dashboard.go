@@ -50,7 +50,8 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *viewer
 		p.query(now, with(cur, "group_by", "day", "metrics", all, "compare", "previous", "limit", "1000")),
 		today(now, with(cur, "metrics", all, "compare", "previous")),
 		p.query(now, with(cur, "group_by", "partner", "metrics", top, "sort", "-sales,-clicks", "limit", "5")),
-		p.query(now, with(cur, "group_by", "offer", "metrics", top, "sort", "-sales,-clicks", "limit", "5")))
+		p.query(now, with(cur, "group_by", "offer", "metrics", top, "sort", "-sales,-clicks", "limit", "5")),
+		p.before(now))
 	if err != nil {
 		// A program in several currencies must name one: the form says so at its input.
 		if pactum.ErrorField(err) == "currency" {
@@ -64,7 +65,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	trend, day, partners, offers := res[0], res[1], res[2], res[3]
 	d.Currency = trend.Currency
-	d.Today, d.Tiles = tiles(day, metrics), tiles(trend, metrics)
+	d.Today, d.Tiles = tiles(day, metrics, false), tiles(trend, metrics, beforeStarts(res[4]))
 	d.Charts = trendCharts(trend, "trend")
 	link := consoleLink(v.Caller)
 	d.Partners = tableOf(partners, "Top partners by sales", link, nil)

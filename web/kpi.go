@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
@@ -139,9 +141,41 @@ func (p period) query(now time.Time, more url.Values) url.Values {
 	return q
 }
 
-// today is the report query of today alone.
+// today is the report query of today so far: from midnight (UTC, as the period's days) until
+// now, so that compare=previous sets it against yesterday until the same time of day, not
+// against all of yesterday.
 func today(now time.Time, more url.Values) url.Values {
-	return period{Days: 1}.query(now, more)
+	midnight := now.UTC().Truncate(24 * time.Hour)
+	to := now.UTC()
+	if !to.After(midnight) {
+		to = midnight.Add(time.Second)
+	}
+	q := url.Values{"from": {midnight.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}
+	for k, v := range more {
+		q[k] = v
+	}
+	return q
+}
+
+// before is the query that tells whether the period before p has a full history: the program's
+// (the caller's) clicks and conversions on and before that period's first day, over the two
+// years a report may cover. None (beforeStarts) means the data starts within the period before,
+// and a change against it is not a change against a full period.
+func (p period) before(now time.Time) url.Values {
+	first := now.UTC().AddDate(0, 0, 1-2*p.Days)
+	return url.Values{"from": {first.AddDate(0, 0, -729).Format(pactum.DateLayout)}, "to": {first.Format(pactum.DateLayout)},
+		"metrics": {"impressions,clicks,invalid_clicks,conversions"}}
+}
+
+// beforeStarts tells from the answer to period.before whether the data starts within the
+// period before: nothing on or before its first day.
+func beforeStarts(res *report.Result) bool {
+	for _, v := range res.Totals {
+		if d := value(v); d != nil && !d.IsZero() {
+			return false
+		}
+	}
+	return true
 }
 
 // tile is one KPI: its figure over a range and the change against the range before.
@@ -149,22 +183,63 @@ type tile struct {
 	Metric, Label string
 	Value         string
 	Previous      string
-	// Change is the change in percent ("12.50"), "" when there is none (from nothing); then
-	// Flat says why: "no change" (nothing before or now), or "new" (nothing before).
-	Change string
-	Up     bool
-	Flat   string
+	// Change is the change in percent ("12.50"); Diff the change as a figure ("1,204", "15.39
+	// EUR") where a percentage would mislead (see tiles), with Note saying why; both are "" when
+	// there is no change to show (from nothing); then Flat says why: "no change" (nothing before
+	// or now), or "new" (nothing before).
+	Change, Diff, Note string
+	Up                 bool
+	Flat               string
 }
 
-// tiles reads the KPIs of metrics from a compared report's totals.
-func tiles(res *report.Result, metrics []string) []tile {
+// ratios are the metrics that are rates of others: a partial period's rate is still a rate,
+// comparable with a full period's.
+var ratios = map[string]bool{"cr": true, "epc": true, "aov": true, "margin": true, "roas": true, "refund_rate": true,
+	"new_customer_share": true, "avg_ctct": true}
+
+// Notes of a change shown as a figure rather than a percentage.
+const (
+	notePartial = "previous period partial: the data starts within it"
+	noteSign    = "across zero: no percentage"
+	noteTiny    = "from a tiny base: no percentage"
+)
+
+// tinyBase is the change in percent from which a change is shown as a figure: the base was so
+// small against the figure now (under a tenth) that its percentage says nothing.
+var tinyBase = decimal.NewFromInt(900)
+
+// tiles reads the KPIs of metrics from a compared report's totals. partial says the period
+// before is not a full one (the data starts within it): a sum (clicks, sales) is then shown
+// with its change as a figure, not as a percentage of a part-period, and marked so; a rate
+// keeps its percentage. A change across zero (a profit that became a loss) or from a tiny base
+// is shown as a figure too: its percentage would mean nothing.
+func tiles(res *report.Result, metrics []string, partial bool) []tile {
 	totals := totalsOf(res)
 	var out []tile
 	for _, m := range metrics {
-		t := tile{Metric: m, Label: label(m), Value: figure(totals[m], unit(m, res.Currency)),
-			Previous: figure(totals[m+"_previous"], unit(m, res.Currency))}
+		u := unit(m, res.Currency)
+		t := tile{Metric: m, Label: label(m), Value: figure(totals[m], u), Previous: figure(totals[m+"_previous"], u)}
 		if c, ok := totals[m+"_change"].(string); ok {
 			t.Change, t.Up = strings.TrimPrefix(c, "-"), !strings.HasPrefix(c, "-")
+			cur, prev, pct := value(totals[m]), value(totals[m+"_previous"]), value(c)
+			switch {
+			case cur == nil || prev == nil:
+			case partial && !ratios[m]:
+				t.Note = notePartial
+			case cur.Sign()*prev.Sign() < 0 || prev.Sign() < 0:
+				t.Note = noteSign
+			case pct != nil && pct.Abs().GreaterThanOrEqual(tinyBase):
+				t.Note = noteTiny
+			}
+			if t.Note != "" {
+				diff := cur.Sub(*prev)
+				t.Change, t.Up = "", diff.Sign() >= 0
+				places := int32(0)
+				if _, ok := totals[m].(string); ok {
+					places = 2
+				}
+				t.Diff = figure(diff.Abs().StringFixed(places), u)
+			}
 		} else if v := value(totals[m]); v != nil && !v.IsZero() {
 			t.Flat = "new"
 		} else {
@@ -380,7 +455,7 @@ func viewScorecard(sc *report.Scorecard, id, who string) scorecardView {
 		}
 		row := scoreRow{Label: label(f.Metric), Partner: figure(f.Partner, u), Program: figure(f.Program, u), Rank: "—"}
 		if f.Rank != nil {
-			row.Rank = fmt.Sprintf("%d of %d", *f.Rank, max(sc.Partners, *f.Rank))
+			row.Rank = fmt.Sprintf("%d of\u00a0%d", *f.Rank, max(sc.Partners, *f.Rank)) // wraps as "12 / of 46"
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -32,18 +32,20 @@ func (s *Server) portalDashboardPage(w http.ResponseWriter, r *http.Request, v *
 	// The tiles' report and the scorecard, side by side.
 	var trend *report.Result
 	var sc *report.Scorecard
-	var trendErr, scErr error
+	var before *report.Result
+	var trendErr, scErr, beforeErr error
 	var wg sync.WaitGroup
+	wg.Go(func() { before, beforeErr = s.report(r.Context(), v.Caller, per.before(s.reports.Now())) })
 	wg.Go(func() {
 		trend, trendErr = s.report(r.Context(), v.Caller, per.query(s.reports.Now(), url.Values{
 			"group_by": {"day"}, "metrics": {"clicks,conversions,payout,cr,sales"}, "compare": {"previous"}, "limit": {"1000"}}))
 	})
 	wg.Go(func() { sc, scErr = s.scorecard(r.Context(), v.Caller, v.Caller.PartnerID, per) })
 	wg.Wait()
-	if err := cmp.Or(trendErr, scErr); err != nil {
+	if err := cmp.Or(trendErr, scErr, beforeErr); err != nil {
 		return err
 	}
-	d := portalDashboardData{Form: f, Period: per, Tiles: tiles(trend, metrics), Scorecard: viewScorecard(sc, "score", "You"), Live: "/portal/live"}
+	d := portalDashboardData{Form: f, Period: per, Tiles: tiles(trend, metrics, beforeStarts(before)), Scorecard: viewScorecard(sc, "score", "You"), Live: "/portal/live"}
 	d.Tiles[2].Label = "Earnings"
 	days := labels(trend, "day")
 	earnings := series(trend, "payout", false)

@@ -263,7 +263,7 @@ func reportCaption(res *report.Result) string {
 }
 
 // explorerChart draws a report's first metric: over time as lines (a second metric on its own
-// axis when it is of another kind; a line per group, the six largest, when the report has other
+// axis when it is of another kind or of a much smaller range, see ownAxis; a line per group, the six largest, when the report has other
 // dimensions too), else as bars of the page's rows. A report of totals alone has no chart.
 func explorerChart(res *report.Result) *chart {
 	req := res.Request
@@ -295,7 +295,7 @@ func explorerChart(res *report.Result) *chart {
 		c := &chart{ID: "explorer", Title: title, Kind: "line", Labels: labels(res, timeDim), Series: []chartSeries{series(res, first, false)}}
 		if len(req.Metrics) > 1 {
 			second := req.Metrics[1]
-			c.Series = append(c.Series, series(res, second, report.Kind(second) != report.Kind(first)))
+			c.Series = append(c.Series, series(res, second, ownAxis(c.Series[0].Values, column(res, second), report.Kind(first), report.Kind(second))))
 			c.Title = label(first) + " and " + strings.ToLower(label(second)) + " by " + strings.ToLower(label(timeDim))
 		}
 		return c
@@ -368,4 +368,25 @@ func rangeText(req report.Request) string {
 		from, to = req.From.Format("2 Jan 2006"), req.To.AddDate(0, 0, -1).Format("2 Jan 2006")
 	}
 	return from + " to " + to + ", " + req.Location.String()
+}
+
+// ownAxis tells whether a second line goes on its own, right-hand axis: when it is of another
+// kind than the first (money beside a count), or when its largest value is under a quarter of
+// the first's, so that it is not flattened along the bottom of the first's axis (conversions
+// beside clicks, as the dashboard draws them).
+func ownAxis(first, second []any, firstKind, secondKind string) bool {
+	if firstKind != secondKind {
+		return true
+	}
+	top := func(vs []any) decimal.Decimal {
+		hi := decimal.Zero
+		for _, v := range vs {
+			if d := value(v); d != nil {
+				hi = decimal.Max(hi, d.Abs())
+			}
+		}
+		return hi
+	}
+	a, b := top(first), top(second)
+	return b.Mul(decimal.NewFromInt(4)).LessThan(a)
 }

@@ -40,6 +40,13 @@ type reviewRow struct {
 	Held       []reasonWords
 	Flagged    []reasonWords // rules that fired without holding it
 	ClickAge   string        // from click to conversion; "" without a click
+	Score      *partnerScore // the partner's fraud score; nil without a partner or a score
+}
+
+// partnerScore is a partner's fraud score (0 to 100) with its band, as the queue shows it.
+type partnerScore struct {
+	Score int
+	Band  scoreBand
 }
 
 // reasonWords is a reason code with its name and what it means.
@@ -164,10 +171,10 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, v *viewer,
 	for _, o := range offers.Items {
 		offerNames[o.ID] = o.Name
 	}
-	partners := s.partnerNames(r, v)
+	partners, scores := s.partnerNames(r, v), s.partnerScores(r, v)
 	for _, cv := range page.Items {
 		d.Rows = append(d.Rows, reviewRow{Conversion: cv, Offer: offerNames[cv.OfferID], Partner: partners(cv.PartnerID),
-			Held: reasonsOf(cv.Reason), Flagged: reasonsOf(cv.Flags, cv.Reason), ClickAge: clickAge(cv)})
+			Held: reasonsOf(cv.Reason), Flagged: reasonsOf(cv.Flags, cv.Reason), ClickAge: clickAge(cv), Score: scores(cv.PartnerID)})
 	}
 	d.Next = nextURL(r, page.Next)
 	s.render(w, r, v, max(f.Status, decide.Status), "review", "Review queue", d)
@@ -198,6 +205,32 @@ func (s *Server) partnerNames(r *http.Request, v *viewer) func(id int64) string 
 		}
 		names[id] = p.Name
 		return p.Name
+	}
+}
+
+// partnerScores returns a lookup of partners' fraud scores (report.Service.FraudScore, in the
+// viewer's scope), each computed once however many of the page's rows are the partner's. A
+// score that cannot be had (an advertiser's partner without traffic on its offers) is nil: the
+// row shows none.
+func (s *Server) partnerScores(r *http.Request, v *viewer) func(id int64) *partnerScore {
+	scores := map[int64]*partnerScore{}
+	return func(id int64) *partnerScore {
+		if id == 0 {
+			return nil
+		}
+		if sc, ok := scores[id]; ok {
+			return sc
+		}
+		var sc *partnerScore
+		score, err := s.reports.FraudScore(r.Context(), v.Caller, id)
+		switch {
+		case err == nil:
+			sc = &partnerScore{Score: score.Score, Band: bandOf(score.Score)}
+		case pactum.ErrorCode(err) != pactum.ENOTFOUND:
+			s.logger.WarnContext(r.Context(), "web: a partner's fraud score", "partner", id, "err", err)
+		}
+		scores[id] = sc
+		return sc
 	}
 }
 

@@ -118,6 +118,15 @@ func TestReviewQueue(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `aria-current="page">Review</a>`) {
 		t.Fatalf("the queue: %d", resp.StatusCode)
 	}
+	// Each row's partner has its fraud score, the report service's, out of 100.
+	score, err := s.reports.FraudScore(ctx, program.Admin, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := fmt.Sprintf(`(%d<span class="skip-label"> out of 100, `, score.Score)
+	if n := strings.Count(body, shown); n != len(queueIDs(body)) || n == 0 {
+		t.Errorf("Anna's fraud score %s is on %d of the queue's %d rows", shown, n, len(queueIDs(body)))
+	}
 	if got, want := queueIDs(body), ids(held["H-1"], held["H-2"], held["H-3"], held["H-9"]); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("the admin's queue lists %v, want %v", got, want)
 	}

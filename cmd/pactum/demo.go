@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -32,15 +33,24 @@ func seedDemo(ctx context.Context, srv *server, out, progress io.Writer) error {
 	token, made := "", ""
 	if pactum.ErrorCode(err) == pactum.ENOTFOUND {
 		var res demo.Result
-		res, err = makeDemo(ctx, srv, progress)
+		var clicks *clickCounts
+		res, clicks, err = makeDemo(ctx, srv, progress)
 		link, token = res.Link, res.Token
-		if err == nil {
-			made = fmt.Sprintf("  Made: %d partners, %d offers, %d links, %d coupons, %d SKUs; %d days of traffic: %d clicks,\n"+
-				"        %d sales, %d refunds, %d payout runs (the console's dashboard and reports show them).\n",
-				res.Partners, res.Offers, res.Links, res.Coupons, res.SKUs, 7*cfg.DemoWeeks, res.Clicks, res.Conversions, res.Refunds, res.Runs)
-		}
-		if err == nil && srv.program != nil {
+		sales := res.Conversions
+		if err == nil && srv.program != nil && res.Conversions == 0 {
+			// Without traffic (no event log, or no weeks), a few sales still give the console
+			// and the portal something to show.
 			err = demoSales(ctx, srv.program, link.OfferID)
+			sales += len(demoSaleOrders)
+		}
+		if err == nil {
+			// The figures the reports show: valid clicks and invalid ones (bots, duplicates,
+			// fraud rules) apart, every sale reported.
+			made = fmt.Sprintf("  Made: %d partners, %d offers, %d links, %d coupons, %d SKUs; %d days of traffic: %d clicks\n"+
+				"        (and %d invalid ones: bots, duplicates, fraud rules), %d sales, %d refunds, %d payout runs\n"+
+				"        (the console's dashboard and reports show them).\n",
+				res.Partners, res.Offers, res.Links, res.Coupons, res.SKUs, 7*cfg.DemoWeeks, clicks.valid.Load(), clicks.invalid.Load(),
+				sales, res.Refunds, res.Runs)
 		}
 	}
 	if err != nil {
@@ -74,14 +84,15 @@ Pactum demo program is ready (offer %d, partner %d, link %d).
 // edge's handler, the conversion pipeline and the program service, each made afresh on the
 // demo's simulated clock. The traffic needs the embedded event log (no --nats): a process of
 // a deployment makes the program only.
-func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result, error) {
+func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result, *clickCounts, error) {
 	cfg := srv.cfg
+	clicks := &clickCounts{Recorder: &ingest.Recorder{Log: srv.events}}
 	dcfg := demo.Config{
 		Program: srv.newProgram, PublicURL: cfg.PublicURL, End: cfg.clock(), Days: 7 * cfg.DemoWeeks, Seed: uint64(cfg.DemoSeed),
 		Scale: cfg.demoScale,
 		Edge: func(now func() time.Time) (http.Handler, error) {
 			e, err := edge.New(edge.Config{
-				Catalog: srv.catalog, Signer: srv.signer, Recorder: &ingest.Recorder{Log: srv.events},
+				Catalog: srv.catalog, Signer: srv.signer, Recorder: clicks,
 				CountryHeader: demo.CountryHeader, Conversions: srv.convs, Advertisers: srv.store, Now: now, Logger: srv.log,
 			})
 			if err != nil {
@@ -101,7 +112,28 @@ func makeDemo(ctx context.Context, srv *server, progress io.Writer) (demo.Result
 	if dcfg.Days > 0 && progress != nil {
 		dcfg.Progress = progressBar(progress, "demo: simulating traffic", time.Now())
 	}
-	return demo.Run(ctx, dcfg)
+	res, err := demo.Run(ctx, dcfg)
+	return res, clicks, err
+}
+
+// clickCounts counts the clicks the demo's edge records, valid and invalid (bots, clicks
+// refused by the edge or a fraud rule: invalid_clicks in reports, not clicks), as it records
+// them.
+type clickCounts struct {
+	edge.Recorder
+	valid, invalid atomic.Int64
+}
+
+func (c *clickCounts) RecordClick(ctx context.Context, v *pactum.Visit) error {
+	if err := c.Recorder.RecordClick(ctx, v); err != nil {
+		return err
+	}
+	if v.Bot || v.Rejected != "" || v.Invalid {
+		c.invalid.Add(1)
+	} else {
+		c.valid.Add(1)
+	}
+	return nil
 }
 
 // Logins of the demo: an admin for the console and the demo partner's for its portal.
@@ -149,22 +181,26 @@ func demoPassword() string {
 // demoCoupon is the demo partner's coupon code, which the demo's sales carry.
 const demoCoupon = "ANNA10"
 
+// demoSaleOrders are the sales demoSales reports, of SKUs of the demo's catalog at its prices.
+var demoSaleOrders = []struct {
+	order       string
+	newCustomer bool
+	items       []pactum.LineItem
+}{
+	{"DEMO-1001", true, []pactum.LineItem{demoLine("SHOE-9", "shoes", 2, "99.90"), demoLine("SOCK-1", "accessories", 1, "9.95")}},
+	{"DEMO-1002", false, []pactum.LineItem{demoLine("SHOE-9", "shoes", 1, "99.90"), demoLine("CAP-3", "accessories", 1, "24.00")}},
+	{"DEMO-1003", true, []pactum.LineItem{demoLine("SHOE-9", "shoes", 1, "99.90"), demoLine("CAP-2", "accessories", 2, "19.90")}},
+}
+
+func demoLine(sku, category string, qty int64, price string) pactum.LineItem {
+	return pactum.LineItem{SKU: sku, Category: category, Quantity: qty, UnitPrice: decimal.RequireFromString(price)}
+}
+
 // demoSales reports a few sales of the demo partner through the conversion intake, as a shop
 // would, so that the console and the portal have conversions, commissions in words and a
 // balance to show from the first start.
 func demoSales(ctx context.Context, svc *program.Service, offerID int64) error {
-	line := func(sku, category string, qty int64, price string) pactum.LineItem {
-		return pactum.LineItem{SKU: sku, Category: category, Quantity: qty, UnitPrice: decimal.RequireFromString(price)}
-	}
-	for _, sale := range []struct {
-		order       string
-		newCustomer bool
-		items       []pactum.LineItem
-	}{
-		{"DEMO-1001", true, []pactum.LineItem{line("SHOE-9", "shoes", 2, "99.90"), line("SOCK-1", "accessories", 1, "50.00")}},
-		{"DEMO-1002", false, []pactum.LineItem{line("SHOE-4", "shoes", 1, "129.00")}},
-		{"DEMO-1003", true, []pactum.LineItem{line("SHOE-9", "shoes", 1, "99.90"), line("CAP-2", "accessories", 2, "19.90")}},
-	} {
+	for _, sale := range demoSaleOrders {
 		_, err := svc.ReportConversion(ctx, program.Admin, pactum.ConversionInput{OfferID: offerID, Event: "purchase",
 			OrderID: sale.order, Coupon: demoCoupon, NewCustomer: sale.newCustomer, Items: sale.items, Source: pactum.SourceAPI})
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +105,7 @@ func TestDemoReportsWeeks(t *testing.T) {
 		t.Skip("the demo takes seconds")
 	}
 	now := time.Date(2026, 11, 20, 15, 4, 5, 0, time.UTC)
-	srv, _ := demoAt(t, now)
+	srv, out := demoAt(t, now)
 	span := "&from=" + now.AddDate(0, 0, -41).Format(time.DateOnly) + "&to=" + now.Format(time.DateOnly)
 
 	var days demoReport
@@ -119,6 +121,35 @@ func TestDemoReportsWeeks(t *testing.T) {
 	}
 	if days.Totals.Clicks < 2000 || days.Totals.Conversions < 100 || days.Totals.Refunds < 5 {
 		t.Errorf("totals of the six weeks: %+v, want thousands of clicks, hundreds of sales, some refunds", days.Totals)
+	}
+	// What the demo printed is what the reports count: clicks and invalid clicks apart, and
+	// every sale (the store's; the reports leave out the rejected ones).
+	made := regexp.MustCompile(`traffic: (\d+) clicks\s+\(and (\d+) invalid ones: bots, duplicates, fraud rules\), (\d+) sales`).FindStringSubmatch(out)
+	if made == nil {
+		t.Fatalf("the demo's summary:\n%s", out)
+	}
+	sales, err := srv.program.CountConversions(context.Background(), program.Admin, program.ConversionQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made[3] != strconv.FormatInt(sales, 10) {
+		t.Errorf("the demo printed %s sales; the store has %d", made[3], sales)
+	}
+	var clicks struct {
+		Totals struct {
+			Clicks        int64 `json:"clicks"`
+			InvalidClicks int64 `json:"invalid_clicks"`
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		demoGet(t, srv, "/api/v1/reports?metrics=clicks,invalid_clicks"+span, &clicks)
+		got := strconv.FormatInt(clicks.Totals.Clicks, 10) + " " + strconv.FormatInt(clicks.Totals.InvalidClicks, 10)
+		if got == made[1]+" "+made[2] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo printed %s clicks and %s invalid ones; the reports count %s", made[1], made[2], got)
+		}
 	}
 
 	var partners demoReport

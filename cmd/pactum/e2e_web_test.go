@@ -217,6 +217,24 @@ func (b *browserUI) check(name string) {
 	b.step("desktop again", chromedp.EmulateViewport(1280, 900))
 }
 
+// fits fails the test when a table of the page is wider than its box at desktop or phone width:
+// its columns would hide behind a horizontal scroll (every .table-wrap scrolls rather than
+// spill). Tables behind a closed disclosure are measured too: they open to the same width.
+func (b *browserUI) fits(name string) {
+	b.t.Helper()
+	for _, w := range []int64{1280, 390} {
+		b.step(fmt.Sprintf("%d px wide", w), chromedp.EmulateViewport(w, 900))
+		over := b.eval(`[...document.querySelectorAll(".table-wrap")].flatMap(w => {
+			const t = w.querySelector("table");
+			return t && t.scrollWidth > w.clientWidth ? [(w.getAttribute("aria-label") || "a table") + ": " + t.scrollWidth + " px in " + w.clientWidth] : [];
+		}).join("; ")`)
+		if over != "" {
+			b.t.Errorf("%s at %d px (%s): tables wider than their boxes: %s", name, w, b.path(), over)
+		}
+	}
+	b.step("desktop again", chromedp.EmulateViewport(1280, 900))
+}
+
 // photo photographs the element sel alone at desktop width, as name.
 func (b *browserUI) photo(name, sel string) {
 	b.t.Helper()
@@ -381,11 +399,13 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Errorf("the period's tiles: %s", tiles)
 	}
 	b.check("dashboard")
+	b.fits("dashboard")
 	b.open("/console/partners")
 	if row := b.text(fmt.Sprintf(`tr:has(a[href="/console/partners/%d"])`, anna.ID)); !strings.Contains(row, "499.60") {
 		t.Errorf("Anna's row of the partners list lacks her sales:\n%s", row)
 	}
 	b.check("partners-figures")
+	b.fits("partners")
 
 	// The report explorer: sales by partner, as a table, a chart and a CSV file.
 	b.open("/console/reports?group_by=partner&metrics=clicks,conversions,sales,payout,epc,cr&compare=previous")
@@ -587,6 +607,7 @@ func TestWebUIInBrowser(t *testing.T) {
 		t.Errorf("Anna's dashboard:\n%s", main)
 	}
 	b.check("portal-dashboard")
+	b.fits("portal-dashboard")
 	b.open(fmt.Sprintf("/portal/reports?group_by=partner&metrics=clicks,sales&filter%%5Bpartner%%5D=%d", ben.ID))
 	if main := b.text("main"); strings.Contains(main, "Ben Bikes") || !strings.Contains(main, "Nothing to show") {
 		t.Errorf("Anna's report of Ben:\n%s", main)
@@ -704,5 +725,45 @@ func TestDemoHasLogins(t *testing.T) {
 	resp.Body.Close()
 	if resp.Request.URL.Path != "/console/conversions" || !strings.Contains(string(body), "NW-10000") {
 		t.Fatalf("the demo admin's conversions page (%s):\n%.2000s", resp.Request.URL, body)
+	}
+}
+
+// TestWebUIInBrowserDemoTablesFit: with the demo's figures (some fifty partners, sales in the
+// hundred thousands), the tables of the console's dashboard and partners list and of the
+// portal's dashboard fit their boxes at desktop and phone widths.
+func TestWebUIInBrowserDemoTablesFit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pactum.db")
+	first := startServer(t, freeAddr(t), "--db", db, "--demo", "--demo-weeks", "2")
+	// The logins are read once the process has stopped (the buffer is the process's until then).
+	first.cmd.Process.Signal(syscall.SIGTERM)
+	first.cmd.Wait()
+	logins := map[string][2]string{}
+	for _, m := range regexp.MustCompile(`the (console \(admin\)|partner portal): +(\S+)  password (\S+)`).FindAllStringSubmatch(first.logs.String(), -1) {
+		logins[m[1]] = [2]string{m[2], m[3]}
+	}
+	p := startServer(t, freeAddr(t), "--db", db, "--demo")
+	b := newBrowser(t, p.base)
+	for _, who := range []struct {
+		login string
+		pages []string
+	}{
+		{"console (admin)", []string{"/console/dashboard", "/console/partners"}},
+		{"partner portal", []string{"/portal/dashboard"}},
+	} {
+		in, ok := logins[who.login]
+		if !ok {
+			t.Fatalf("serve --demo prints no login for %s:\n%s", who.login, first.logs.String())
+		}
+		b.login(in[0], in[1])
+		for _, page := range who.pages {
+			if status := b.open(page); status != 200 {
+				t.Fatalf("%s: %d", page, status)
+			}
+			b.fits(page)
+		}
+		b.step("sign out", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+			return err
+		}))
 	}
 }
