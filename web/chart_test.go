@@ -127,8 +127,8 @@ func TestTileChanges(t *testing.T) {
 		want    []string
 	}{
 		{false, []string{"down 15.28 EUR (across zero: no percentage)", "up 198.76%", "up 0.67%", "up 896.00 EUR (from a tiny base: no percentage)"}},
-		{true, []string{"down 15.28 EUR (previous period partial: the data starts within it)", "up 12,846 (previous period partial: the data starts within it)", "up 0.67%",
-			"up 896.00 EUR (previous period partial: the data starts within it)"}},
+		{true, []string{"down 15.28 EUR (partial previous period)", "up 12,846 (partial previous period)", "up 0.67%",
+			"up 896.00 EUR (partial previous period)"}},
 	} {
 		for i, tl := range tiles(res, []string{"profit", "clicks", "cr", "sales"}, c.partial) {
 			got := "up "

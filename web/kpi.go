@@ -199,7 +199,7 @@ var ratios = map[string]bool{"cr": true, "epc": true, "aov": true, "margin": tru
 
 // Notes of a change shown as a figure rather than a percentage.
 const (
-	notePartial = "previous period partial: the data starts within it"
+	notePartial = "partial previous period"
 	noteSign    = "across zero: no percentage"
 	noteTiny    = "from a tiny base: no percentage"
 )

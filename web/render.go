@@ -70,9 +70,10 @@ func parsePages() (*pages, error) {
 		"rateView": func(f *form, q, label string, kinds []struct{ Value, Label string }) rateView {
 			return rateView{Form: f, Q: q, Label: label, Kinds: kinds}
 		},
-		"capLabel": func(c string) string { return capLabels[c] },
-		"dimLabel": label,
-		"int64":    func(n int) int64 { return int64(n) },
+		"capLabel":     func(c string) string { return capLabels[c] },
+		"payoutMethod": payoutMethod,
+		"dimLabel":     label,
+		"int64":        func(n int) int64 { return int64(n) },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, shared...)
 	if err != nil {
@@ -282,4 +283,15 @@ func inputID(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// payoutMethod says how a partner is paid, in words.
+func payoutMethod(method string) string {
+	switch method {
+	case "sepa":
+		return "bank transfer (SEPA)"
+	case "paypal":
+		return "PayPal"
+	}
+	return "by the program, outside Pactum"
 }
