@@ -91,3 +91,29 @@ func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 	}
 	return flush()
 }
+
+// MemoWriter adds rollup rows and stores memos: a rollup transaction, or a bulk load.
+type MemoWriter interface {
+	pactum.RollupWriter
+	SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error
+}
+
+// AddConversions adds conversions that no rollup counts yet to the rollups, and stores their
+// memos, as a rebuild adds a day's: for a bulk load of generated data (package benchdata).
+// clicks[i] is the click of cs[i], nil without one.
+func AddConversions(ctx context.Context, tx MemoWriter, cs []pactum.Conversion, clicks []*pactum.Visit) error {
+	var rows []pactum.RollupRow
+	memos := make([]pactum.ReportMemo, 0, len(cs))
+	for i := range cs {
+		var memo pactum.ReportMemo
+		var err error
+		if rows, memo, err = conversionRows(&cs[i], clicks[i], rows); err != nil {
+			return err
+		}
+		memos = append(memos, memo)
+	}
+	if err := tx.AddRollups(ctx, rows); err != nil {
+		return err
+	}
+	return tx.SetReportMemos(ctx, memos)
+}

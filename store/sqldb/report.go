@@ -119,7 +119,7 @@ type rollupKey [6]int64
 
 // addRollups adds rows to their tables in tx: rows of one key are summed first (an upsert may
 // not touch a row twice), and each table's rows go in key order.
-func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, exec execer, rows []pactum.RollupRow, pending map[string]int64) error {
+func (s *Store) addRollups(ctx context.Context, tx valueWriter, exec execer, rows []pactum.RollupRow, pending map[string]int64) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -181,10 +181,16 @@ func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, exec execer, rows []
 	return nil
 }
 
+// valueWriter adds values to report_values: a *sql.Tx, or the *sql.Conn of a bulk load.
+type valueWriter interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // valueIDs returns the ids of values in report_values, adding those missing through tx. Ids
 // are cached once their transaction committed (publish); the ones this transaction added wait
 // in pending until then, since a rollback takes them away.
-func (s *Store) valueIDs(ctx context.Context, tx *sql.Tx, values []string, pending map[string]int64) (map[string]int64, error) {
+func (s *Store) valueIDs(ctx context.Context, tx valueWriter, values []string, pending map[string]int64) (map[string]int64, error) {
 	out := map[string]int64{"": 0}
 	var missing []string
 	for _, v := range values {
