@@ -54,15 +54,15 @@ type Store interface {
 
 // Summary is what Generate made.
 type Summary struct {
-	AdvertiserID           int64
-	Offers, Partners       []int64
-	TopPartner             int64 // the partner with the most traffic, for a scorecard
-	From, To               time.Time
-	Clicks, Impressions    int
-	Conversions            int
-	Approved, Pending      int
-	Rejected, Refunded     int
-	RollupRows             int
+	AdvertiserID        int64
+	Offers, Partners    []int64
+	TopPartner          int64 // the partner with the most traffic, for a scorecard
+	From, To            time.Time
+	Clicks, Impressions int
+	Conversions         int
+	Approved, Pending   int
+	Rejected, Refunded  int
+	RollupRows          int
 }
 
 // holdDays is the offers' hold: conversions younger than that at End are pending.
