@@ -29,12 +29,11 @@ type Bulk struct {
 	conn    *sql.Conn
 	stmts   map[string]*sql.Stmt
 	pending map[string]int64 // report values this transaction added
-	nextID  int64            // the next conversion's id
-	maxID   int64            // the largest conversion id this transaction stored
+	stored  bool             // conversions were stored
 }
 
 // BulkLoad runs fn in one transaction on a connection of its own and commits if it returns
-// nil. Conversions it stores take ids after the largest stored one.
+// nil.
 func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) error {
 	defer s.lockWrites()()
 	conn, err := s.w.Conn(ctx)
@@ -55,12 +54,8 @@ func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) error {
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
-	err = conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM conversions`).Scan(&b.nextID)
-	b.nextID++
-	if err == nil {
-		err = fn(b)
-	}
-	if err == nil && b.maxID != 0 && s.d.ResetIdentity != "" {
+	err = fn(b)
+	if err == nil && b.stored && s.d.ResetIdentity != "" {
 		_, err = conn.ExecContext(ctx, fmt.Sprintf(s.d.ResetIdentity, "conversions"))
 	}
 	if err != nil {
@@ -157,15 +152,16 @@ func (b *Bulk) InsertVisits(ctx context.Context, clicks, impressions []pactum.Vi
 }
 
 // InsertConversions stores conversions as they are (any status), with the ledger entries of
-// their state, and sets their IDs (and CreatedAt and UpdatedAt where zero). Their dedup keys
-// must be new.
+// their state, and sets their CreatedAt and UpdatedAt where zero. Their IDs are the caller's
+// choice, and they and the dedup keys must be new; the store's own ids continue after them.
 func (b *Bulk) InsertConversions(ctx context.Context, cs []*pactum.Conversion) error {
 	rows := make([][]any, 0, len(cs))
 	var ledger [][]any
+	b.stored = b.stored || len(cs) > 0
 	for _, c := range cs {
-		c.ID = b.nextID
-		b.nextID++
-		b.maxID = c.ID
+		if c.ID == 0 {
+			return fmt.Errorf("bulk load: a conversion without an id")
+		}
 		c.CreatedAt = stamp(c.CreatedAt)
 		if c.UpdatedAt.IsZero() {
 			c.UpdatedAt = c.CreatedAt
