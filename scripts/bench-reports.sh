@@ -9,7 +9,8 @@
 # Usage: DB=bench.db scripts/bench-reports.sh
 #        DB=postgres://postgres@127.0.0.1:5432/gen_bench scripts/bench-reports.sh
 # Environment: N (default 50), WARM (default 5), ADDR (default 127.0.0.1:18090), PARTNER
-# (default 1), PACTUM_BIN (a prebuilt pactum; default a fresh build).
+# (default 1), PACTUM_BIN (a prebuilt pactum; default a fresh build), SAVE (a directory to keep
+# the three answers in, e.g. to compare them before and after `pactum reports rebuild`).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,6 +38,10 @@ time_one() { # NAME URL
 	if [[ $code != 200 ]]; then
 		log "$name: HTTP $code: $(head -c 300 "$work/answer")"
 		exit 1
+	fi
+	if [[ -n ${SAVE:-} ]]; then
+		mkdir -p "$SAVE"
+		cp "$work/answer" "$SAVE/${name:1:1}.json"
 	fi
 	for ((i = 1; i < WARM; i++)); do
 		curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$url"
