@@ -22,8 +22,7 @@ import (
 // keys (dimension values, SKUs, categories) in report_values, and answers sums.
 
 // metricColumns are the figures of every rollup table, in pactum.Metrics' order.
-var metricColumns = []string{"impressions", "clicks", "unique_clicks", "invalid_clicks", "conversions", "sales",
-	"payout", "revenue", "new_customers", "refunds", "refunded_amount", "ctct_sum", "ctct_count"}
+var metricColumns = pactum.MetricColumns
 
 func metricArgs(args []any, m *pactum.Metrics) []any {
 	return append(args, m.Impressions, m.Clicks, m.UniqueClicks, m.InvalidClicks, m.Conversions, m.Sales,
@@ -422,13 +421,27 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 	if q.Shift != 0 {
 		bucket = fmt.Sprintf("(bucket + %d)", q.Shift)
 	}
+	// Only the figures asked for: reading a column costs as much as SQLite's finding the row.
+	figures := metricColumns
+	if len(q.Figures) > 0 {
+		figures = nil
+		for _, m := range metricColumns {
+			if slices.Contains(q.Figures, m) {
+				figures = append(figures, m)
+			}
+		}
+	}
+	read := make([]int, len(figures)) // the places in Metrics of the figures read
+	for i, m := range figures {
+		read[i] = slices.Index(metricColumns, m)
+	}
 	query := "SELECT " + periodExpr(q.Period, bucket) + " AS period, " + strings.Join(groups, ", ") + ", "
 	if oneRowEach(q, t, len(groups)) {
 		// Every row is a group of its own: summing would only sort them.
-		query += strings.Join(metricColumns, ", ") + " FROM " + t.name + w.String()
+		query += strings.Join(figures, ", ") + " FROM " + t.name + w.String()
 	} else {
-		sums := make([]string, len(metricColumns))
-		for i, m := range metricColumns {
+		sums := make([]string, len(figures))
+		for i, m := range figures {
 			sums[i] = "SUM(" + m + ")"
 		}
 		query += strings.Join(sums, ", ") + " FROM " + t.name + w.String() + " GROUP BY period, " + strings.Join(groups, ", ")
@@ -460,7 +473,11 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 				dest = append(dest, &r.category)
 			}
 		}
-		if err := rows.Scan(metricDest(dest, &r.Metrics)...); err != nil {
+		all := metricDest(make([]any, 0, len(metricColumns)), &r.Metrics)
+		for _, i := range read {
+			dest = append(dest, all[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("query rollups: %w", err)
 		}
 		ids[r.value], ids[r.sku], ids[r.category] = true, true, true
