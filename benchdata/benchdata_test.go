@@ -155,3 +155,42 @@ func openPostgres(t testing.TB) (*sqldb.Store, *sql.DB) {
 	t.Cleanup(func() { db.Close(); s.Close() })
 	return s, db
 }
+
+// TestRebuildBusyDay rebuilds a day of more visits than a rebuild holds before it writes
+// (report.rebuildFlush) and than the store reads at once: on PostgreSQL a rebuild that wrote
+// while it still read the day's clicks failed ("bad connection").
+func TestRebuildBusyDay(t *testing.T) {
+	for _, st := range []struct {
+		name string
+		open func(testing.TB) (*sqldb.Store, *sql.DB)
+	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := st.open(t)
+			cfg := Config{Clicks: 25_000, Conversions: 200, Partners: 5, Offers: 2, Days: 1, End: end, Seed: 2}
+			if _, err := Generate(ctx, s, cfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			svc := report.New(s, nil, func() time.Time { return end })
+			v, _ := url.ParseQuery("group_by=hour,partner&from=2026-11-30&to=2026-11-30&limit=1000")
+			req, err := report.ParseQuery(v, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, err := svc.Run(ctx, program.Admin, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Rebuild(ctx, s, nil); err != nil {
+				t.Fatal(err)
+			}
+			after, err := svc.Run(ctx, program.Admin, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(before, after) {
+				t.Errorf("the day differs after a rebuild:\nbefore %v\nafter  %v", before.Totals, after.Totals)
+			}
+		})
+	}
+}

@@ -858,41 +858,62 @@ func (c *changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo
 	return nil
 }
 
+// dayVisitChunk is how many visits EachDayVisit reads before it hands them on. It reads in
+// chunks, each query's rows closed before fn runs, so that fn can write through the same
+// transaction: PostgreSQL cannot start a statement on a connection still reading another's rows
+// (a rebuild of a day of more than rebuildFlush visits failed with "bad connection").
+const dayVisitChunk = 10_000
+
 func (c *changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(pactum.Visit, bool) error) error {
 	for _, t := range []struct {
 		table      string
 		impression bool
 	}{{"clicks", false}, {"impressions", true}} {
-		key := ""
+		key := "seq, "
 		if !t.impression {
-			key = "click_id, "
+			key = "seq, click_id, "
 		}
-		rows, err := c.tx.QueryContext(ctx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+` WHERE time >= ? AND time < ?`), micros(from), micros(to))
-		if err != nil {
-			return fmt.Errorf("visits of the day: %w", err)
-		}
-		for rows.Next() {
-			var v pactum.Visit
-			var err error
-			if t.impression {
-				err = scanVisit(rows, &v)
+		// Pages in the order of the time index (which ends in seq in both databases).
+		var lastTime, lastSeq int64
+		for first := true; ; first = false {
+			w := new(where)
+			if first {
+				w.add("time >= ?", micros(from))
 			} else {
-				err = scanVisit(rows, &v, &v.ClickID)
+				w.conds = append(w.conds, "(time > ? OR time = ? AND seq > ?)")
+				w.args = append(w.args, lastTime, lastTime, lastSeq)
 			}
-			if err == nil {
-				err = fn(v, t.impression)
-			}
+			w.add("time < ?", micros(to))
+			chunk, err := listTx(ctx, c.tx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+w.String()+
+				` ORDER BY time, seq LIMIT `+strconv.Itoa(dayVisitChunk)), w.args, func(row scanner) (seqVisit, error) {
+				var v seqVisit
+				if t.impression {
+					return v, scanVisit(row, &v.Visit, &v.seq)
+				}
+				return v, scanVisit(row, &v.Visit, &v.seq, &v.ClickID)
+			})
 			if err != nil {
-				rows.Close()
-				return err
+				return fmt.Errorf("visits of the day: %w", err)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			for i := range chunk {
+				if err := fn(chunk[i].Visit, t.impression); err != nil {
+					return err
+				}
+			}
+			if len(chunk) < dayVisitChunk {
+				break
+			}
+			last := chunk[len(chunk)-1]
+			lastTime, lastSeq = micros(last.Time), last.seq
 		}
 	}
 	return nil
+}
+
+// seqVisit is a visit with its sequence, for paging.
+type seqVisit struct {
+	pactum.Visit
+	seq int64
 }
 
 func (c *changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn func(pactum.Conversion, *pactum.Visit) error) error {
