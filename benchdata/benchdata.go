@@ -419,7 +419,7 @@ func (g *gen) day(ctx context.Context, day time.Time, nClicks, nConversions, nIm
 	g.recent = slices.Clip(g.recent)
 
 	// Small batches keep the rows of each in the cache; the sums take them all.
-	sums := sumWriter{}
+	sums := report.Sums{}
 	for batch := clicks; len(batch) > 0; {
 		n := min(len(batch), 1000)
 		if err := report.AddVisits(ctx, sums, batch[:n], nil); err != nil {
@@ -458,7 +458,7 @@ func (g *gen) day(ctx context.Context, day time.Time, nClicks, nConversions, nIm
 		dd.err = err
 		return dd, err
 	}
-	dd.memos, dd.rows = col.memos, sums.rows()
+	dd.memos, dd.rows = col.memos, sums.Rows()
 	g.sum.RollupRows += len(dd.rows)
 	dd.sum = g.sum
 	dd.sum.Offers, dd.sum.Partners = slices.Clone(g.sum.Offers), slices.Clone(g.sum.Partners)
@@ -561,32 +561,9 @@ func (g *gen) refund(c *pactum.Conversion, at time.Time) error {
 	return commission.Refund(c, []pactum.RefundItem{{SKU: it.SKU, Quantity: 1}}, decimal.Zero, false, at)
 }
 
-// sumWriter sums rollup rows by key in memory.
-type sumWriter map[pactum.RollupKey]*pactum.Metrics
-
-func (w sumWriter) AddRollups(_ context.Context, rows []pactum.RollupRow) error {
-	for i := range rows {
-		if m, ok := w[rows[i].RollupKey]; ok {
-			m.Add(rows[i].Metrics)
-		} else {
-			m := rows[i].Metrics
-			w[rows[i].RollupKey] = &m
-		}
-	}
-	return nil
-}
-
-func (w sumWriter) rows() []pactum.RollupRow {
-	out := make([]pactum.RollupRow, 0, len(w))
-	for k, m := range w {
-		out = append(out, pactum.RollupRow{RollupKey: k, Metrics: *m})
-	}
-	return out
-}
-
 // memoCollector sends rollup rows to the sums and keeps the memos.
 type memoCollector struct {
-	sums  sumWriter
+	sums  report.Sums
 	memos []pactum.ReportMemo
 }
 
