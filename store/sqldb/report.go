@@ -790,7 +790,8 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 		}
 		lo, hi := from.Unix(), to.Unix()
 		for _, name := range rollupTableNames {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+rollupTables[name].name+` WHERE bucket >= ? AND bucket < ?`), lo, hi); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+rollupTables[name].name+` WHERE `+bucketSeek(rollupTables[name])+
+				`bucket >= ? AND bucket < ?`), lo, hi); err != nil {
 				return fmt.Errorf("delete rollups: %w", err)
 			}
 		}
@@ -811,6 +812,28 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 	}
 	s.values.publish(pending)
 	return nil
+}
+
+// bucketSeek is the condition on t's key columns before its bucket (every grain; every
+// dimension) that lets a range of buckets be found through the primary key: without it the
+// rebuild of each day scanned the whole table (report_d's key starts with grain and dim).
+func bucketSeek(t rollupTable) string {
+	var b strings.Builder
+	for _, col := range t.key {
+		switch col {
+		case "grain":
+			fmt.Fprintf(&b, "grain IN (%d, %d) AND ", pactum.GrainHour, pactum.GrainDay)
+		case "dim":
+			codes := make([]string, len(pactum.RollupDims))
+			for i := range codes {
+				codes[i] = strconv.Itoa(i + 1)
+			}
+			b.WriteString("dim IN (" + strings.Join(codes, ", ") + ") AND ")
+		default:
+			return b.String()
+		}
+	}
+	return b.String()
 }
 
 // The RollupTx of a change consumer and of a rebuild.
