@@ -137,7 +137,15 @@ type RollupQuery struct {
 	// What the answer is grouped by, besides the period. Offers always are: their figures are
 	// in their own currencies.
 	ByPartner, ByValue, BySKU, ByCategory bool
+	// Figures names the figures to read, by their columns' names (MetricColumns); none reads
+	// every one. Those not read are 0 in the answer: a report reads only what its metrics are
+	// made of.
+	Figures []string
 }
+
+// MetricColumns are the names of Metrics' figures, in their order, as stores name their columns.
+var MetricColumns = []string{"impressions", "clicks", "unique_clicks", "invalid_clicks", "conversions", "sales",
+	"payout", "revenue", "new_customers", "refunds", "refunded_amount", "ctct_sum", "ctct_count"}
 
 // PeriodMap maps a time to its period: the unit (GrainHour or GrainDay) counted in local time
 // with Offsets, a list of UTC offsets in seconds each in force until its Until (unix seconds;

@@ -609,7 +609,8 @@ func (q *query) rollups(ctx context.Context, table, dim string, from, to int64, 
 			OfferIDs: q.offerIDs, PartnerIDs: q.partnerIDs, Dim: dim, Values: q.filters[dim],
 			SKUs: q.filters["sku"], Categories: q.filters["category"],
 			ByPartner: q.byPartner && (table == pactum.RollupPartner || table == pactum.RollupDim || table == pactum.RollupLine),
-			ByValue:   dim != "", BySKU: slices.Contains(q.groups, "sku"), ByCategory: slices.Contains(q.groups, "category")}
+			ByValue:   dim != "", BySKU: slices.Contains(q.groups, "sku"), ByCategory: slices.Contains(q.groups, "category"),
+			Figures: q.figures()}
 		if q.emptyFilter() {
 			return nil
 		}
@@ -655,6 +656,44 @@ func (q *query) rollups(ctx context.Context, table, dim string, from, to int64, 
 		}
 	}
 	return nil
+}
+
+// figureNeeds are the rollup figures (pactum.MetricColumns) each metric is made of.
+var figureNeeds = map[string][]string{
+	"impressions": {"impressions"}, "clicks": {"clicks"}, "unique_clicks": {"unique_clicks"},
+	"invalid_clicks": {"invalid_clicks"}, "conversions": {"conversions"}, "sales": {"sales"},
+	"aov": {"sales", "conversions"}, "cr": {"conversions", "clicks"}, "epc": {"payout", "clicks"},
+	"payout": {"payout"}, "revenue": {"revenue"}, "profit": {"revenue", "payout"}, "margin": {"revenue", "payout"},
+	"new_customers": {"new_customers"}, "new_customer_share": {"new_customers", "conversions"},
+	"refunds": {"refunds"}, "refunded_amount": {"refunded_amount"}, "refund_rate": {"refunded_amount", "sales"},
+	"cost": {}, "roas": {"sales", "payout"}, "avg_ctct": {"ctct_sum", "ctct_count"},
+}
+
+// figures are the rollup figures the request's metrics and sort keys are made of: reading the
+// others costs (a month of days by partner is some 15,000 rows), nil for all of them.
+func (q *query) figures() []string {
+	names := slices.Clone(q.req.Metrics)
+	for _, k := range q.req.Sort {
+		if _, ok := metrics[k.Field]; ok {
+			names = append(names, k.Field)
+		}
+	}
+	if len(q.req.Metrics) == 0 {
+		return nil
+	}
+	out := []string{"clicks"} // at least one, whatever the metrics
+	for _, m := range names {
+		needs, ok := figureNeeds[m]
+		if !ok {
+			return nil
+		}
+		for _, f := range needs {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // at is the time a row of rollups counts at: the start of the period SQL grouped it in, or,

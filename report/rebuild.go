@@ -35,12 +35,16 @@ func Rebuild(ctx context.Context, st pactum.ReportStore, progress func(done, all
 }
 
 // rebuildDay adds a day's events to the rollups through tx, as the live updates would have.
+// The visits' rows are summed in memory over the whole day and written once per key at its end
+// (their number is bounded by the day's keys, not its visits): writing them every rebuildFlush
+// visits upserted the same keys again and again.
 func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 	end := day.Add(24 * time.Hour)
 	var clicks, impressions []pactum.Visit
 	var rows []pactum.RollupRow
+	sums := Sums{}
 	flushVisits := func() error {
-		if err := AddVisits(ctx, tx, clicks, impressions); err != nil {
+		if err := AddVisits(ctx, sums, clicks, impressions); err != nil {
 			return err
 		}
 		clicks, impressions = clicks[:0], impressions[:0]
@@ -59,6 +63,9 @@ func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 	})
 	if err == nil {
 		err = flushVisits()
+	}
+	if err == nil {
+		err = tx.AddRollups(ctx, sums.Rows())
 	}
 	if err != nil {
 		return err
@@ -90,4 +97,56 @@ func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 		return err
 	}
 	return flush()
+}
+
+// Sums sums rollup rows by key in memory, for a writer that writes each key once: a rebuild's
+// day, a bulk load's (package benchdata).
+type Sums map[pactum.RollupKey]*pactum.Metrics
+
+// AddRollups adds rows to the sums.
+func (w Sums) AddRollups(_ context.Context, rows []pactum.RollupRow) error {
+	for i := range rows {
+		if m, ok := w[rows[i].RollupKey]; ok {
+			m.Add(rows[i].Metrics)
+		} else {
+			m := rows[i].Metrics
+			w[rows[i].RollupKey] = &m
+		}
+	}
+	return nil
+}
+
+// Rows are the sums as rows.
+func (w Sums) Rows() []pactum.RollupRow {
+	out := make([]pactum.RollupRow, 0, len(w))
+	for k, m := range w {
+		out = append(out, pactum.RollupRow{RollupKey: k, Metrics: *m})
+	}
+	return out
+}
+
+// MemoWriter adds rollup rows and stores memos: a rollup transaction, or a bulk load.
+type MemoWriter interface {
+	pactum.RollupWriter
+	SetReportMemos(ctx context.Context, memos []pactum.ReportMemo) error
+}
+
+// AddConversions adds conversions that no rollup counts yet to the rollups, and stores their
+// memos, as a rebuild adds a day's: for a bulk load of generated data (package benchdata).
+// clicks[i] is the click of cs[i], nil without one.
+func AddConversions(ctx context.Context, tx MemoWriter, cs []pactum.Conversion, clicks []*pactum.Visit) error {
+	var rows []pactum.RollupRow
+	memos := make([]pactum.ReportMemo, 0, len(cs))
+	for i := range cs {
+		var memo pactum.ReportMemo
+		var err error
+		if rows, memo, err = conversionRows(&cs[i], clicks[i], rows); err != nil {
+			return err
+		}
+		memos = append(memos, memo)
+	}
+	if err := tx.AddRollups(ctx, rows); err != nil {
+		return err
+	}
+	return tx.SetReportMemos(ctx, memos)
 }

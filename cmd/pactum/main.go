@@ -31,6 +31,7 @@ Commands:
   payouts run    approve what is due and make the payout runs due on a date
   reports rebuild
                  recompute every report rollup from the stored events
+  gen            generate a large data set straight into a store, for benchmarks of reports
   loadtest       drive a running server over HTTP and report throughput, latency and
                  whether every acknowledged click was stored
   version        print the version, the commit it was built from and the Go toolchain
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return flag.ErrHelp
 		}
 		return runUsersCreate(ctx, rest[1:], stdout, stderr)
+	case "gen":
+		return runGen(ctx, rest, stdout, stderr)
 	case "loadtest":
 		return runLoadtest(ctx, rest, stdout, stderr)
 	case "fx":

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -33,6 +34,21 @@ var Dialect = sqldb.Dialect{
 		fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", conversionLock),
 		"LOCK TABLE clicks, impressions IN SHARE MODE",
 	},
+	Copy:          copyRows,
+	ResetIdentity: "SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), (SELECT MAX(id) FROM %[1]s))",
+}
+
+// copyRows writes rows with COPY on conn's connection (in the transaction a bulk load began on
+// it).
+func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection", table)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
 }
 
 func hasState(code string) func(error) bool {

@@ -22,8 +22,7 @@ import (
 // keys (dimension values, SKUs, categories) in report_values, and answers sums.
 
 // metricColumns are the figures of every rollup table, in pactum.Metrics' order.
-var metricColumns = []string{"impressions", "clicks", "unique_clicks", "invalid_clicks", "conversions", "sales",
-	"payout", "revenue", "new_customers", "refunds", "refunded_amount", "ctct_sum", "ctct_count"}
+var metricColumns = pactum.MetricColumns
 
 func metricArgs(args []any, m *pactum.Metrics) []any {
 	return append(args, m.Impressions, m.Clicks, m.UniqueClicks, m.InvalidClicks, m.Conversions, m.Sales,
@@ -119,7 +118,7 @@ type rollupKey [6]int64
 
 // addRollups adds rows to their tables in tx: rows of one key are summed first (an upsert may
 // not touch a row twice), and each table's rows go in key order.
-func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, exec execer, rows []pactum.RollupRow, pending map[string]int64) error {
+func (s *Store) addRollups(ctx context.Context, tx valueWriter, exec execer, rows []pactum.RollupRow, pending map[string]int64) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -181,10 +180,16 @@ func (s *Store) addRollups(ctx context.Context, tx *sql.Tx, exec execer, rows []
 	return nil
 }
 
+// valueWriter adds values to report_values: a *sql.Tx, or the *sql.Conn of a bulk load.
+type valueWriter interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // valueIDs returns the ids of values in report_values, adding those missing through tx. Ids
 // are cached once their transaction committed (publish); the ones this transaction added wait
 // in pending until then, since a rollback takes them away.
-func (s *Store) valueIDs(ctx context.Context, tx *sql.Tx, values []string, pending map[string]int64) (map[string]int64, error) {
+func (s *Store) valueIDs(ctx context.Context, tx valueWriter, values []string, pending map[string]int64) (map[string]int64, error) {
 	out := map[string]int64{"": 0}
 	var missing []string
 	for _, v := range values {
@@ -416,13 +421,27 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 	if q.Shift != 0 {
 		bucket = fmt.Sprintf("(bucket + %d)", q.Shift)
 	}
+	// Only the figures asked for: reading a column costs as much as SQLite's finding the row.
+	figures := metricColumns
+	if len(q.Figures) > 0 {
+		figures = nil
+		for _, m := range metricColumns {
+			if slices.Contains(q.Figures, m) {
+				figures = append(figures, m)
+			}
+		}
+	}
+	read := make([]int, len(figures)) // the places in Metrics of the figures read
+	for i, m := range figures {
+		read[i] = slices.Index(metricColumns, m)
+	}
 	query := "SELECT " + periodExpr(q.Period, bucket) + " AS period, " + strings.Join(groups, ", ") + ", "
 	if oneRowEach(q, t, len(groups)) {
 		// Every row is a group of its own: summing would only sort them.
-		query += strings.Join(metricColumns, ", ") + " FROM " + t.name + w.String()
+		query += strings.Join(figures, ", ") + " FROM " + t.name + w.String()
 	} else {
-		sums := make([]string, len(metricColumns))
-		for i, m := range metricColumns {
+		sums := make([]string, len(figures))
+		for i, m := range figures {
 			sums[i] = "SUM(" + m + ")"
 		}
 		query += strings.Join(sums, ", ") + " FROM " + t.name + w.String() + " GROUP BY period, " + strings.Join(groups, ", ")
@@ -432,33 +451,39 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 		return nil, fmt.Errorf("query rollups: %w", err)
 	}
 	defer rows.Close()
-	type idRow struct {
-		pactum.RollupRow
-		value, sku, category int64
+	// Rows are scanned into one scratch row through one list of destinations, and the ids of
+	// their strings kept beside them until they are named: a month of days by partner is some
+	// 15,000 rows, and a copy or an allocation per row showed in its time.
+	var r pactum.RollupRow
+	var rid [3]int64 // value, sku, category
+	dest := []any{&r.Bucket, &r.OfferID}
+	for _, g := range groups[1:] {
+		switch g {
+		case "partner_id":
+			dest = append(dest, &r.PartnerID)
+		case "value_id":
+			dest = append(dest, &rid[0])
+		case "sku_id":
+			dest = append(dest, &rid[1])
+		case "category_id":
+			dest = append(dest, &rid[2])
+		}
 	}
-	var got []idRow
+	all := metricDest(make([]any, 0, len(metricColumns)), &r.Metrics)
+	for _, i := range read {
+		dest = append(dest, all[i])
+	}
+	var out []pactum.RollupRow
+	var rids [][3]int64
 	ids := map[int64]bool{}
 	for rows.Next() {
-		var r idRow
-		r.Table, r.Grain = q.Table, q.Grain
-		dest := []any{&r.Bucket, &r.OfferID}
-		for _, g := range groups[1:] {
-			switch g {
-			case "partner_id":
-				dest = append(dest, &r.PartnerID)
-			case "value_id":
-				dest = append(dest, &r.value)
-			case "sku_id":
-				dest = append(dest, &r.sku)
-			case "category_id":
-				dest = append(dest, &r.category)
-			}
-		}
-		if err := rows.Scan(metricDest(dest, &r.Metrics)...); err != nil {
+		r, rid = pactum.RollupRow{}, [3]int64{}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("query rollups: %w", err)
 		}
-		ids[r.value], ids[r.sku], ids[r.category] = true, true, true
-		got = append(got, r)
+		ids[rid[0]], ids[rid[1]], ids[rid[2]] = true, true, true
+		out = append(out, r)
+		rids = append(rids, rid)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query rollups: %w", err)
@@ -467,10 +492,10 @@ func (s *Store) QueryRollups(ctx context.Context, q pactum.RollupQuery) ([]pactu
 	if err != nil {
 		return nil, err
 	}
-	out := make([]pactum.RollupRow, len(got))
-	for i, r := range got {
-		r.Dim, r.Value, r.SKU, r.Category = q.Dim, names[r.value], names[r.sku], names[r.category]
-		out[i] = r.RollupRow
+	for i := range out {
+		o := &out[i]
+		o.Table, o.Grain, o.Dim = q.Table, q.Grain, q.Dim
+		o.Value, o.SKU, o.Category = names[rids[i][0]], names[rids[i][1]], names[rids[i][2]]
 	}
 	return out, nil
 }
@@ -765,7 +790,8 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 		}
 		lo, hi := from.Unix(), to.Unix()
 		for _, name := range rollupTableNames {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+rollupTables[name].name+` WHERE bucket >= ? AND bucket < ?`), lo, hi); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+rollupTables[name].name+` WHERE `+bucketSeek(rollupTables[name])+
+				`bucket >= ? AND bucket < ?`), lo, hi); err != nil {
 				return fmt.Errorf("delete rollups: %w", err)
 			}
 		}
@@ -786,6 +812,28 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 	}
 	s.values.publish(pending)
 	return nil
+}
+
+// bucketSeek is the condition on t's key columns before its bucket (every grain; every
+// dimension) that lets a range of buckets be found through the primary key: without it the
+// rebuild of each day scanned the whole table (report_d's key starts with grain and dim).
+func bucketSeek(t rollupTable) string {
+	var b strings.Builder
+	for _, col := range t.key {
+		switch col {
+		case "grain":
+			fmt.Fprintf(&b, "grain IN (%d, %d) AND ", pactum.GrainHour, pactum.GrainDay)
+		case "dim":
+			codes := make([]string, len(pactum.RollupDims))
+			for i := range codes {
+				codes[i] = strconv.Itoa(i + 1)
+			}
+			b.WriteString("dim IN (" + strings.Join(codes, ", ") + ") AND ")
+		default:
+			return b.String()
+		}
+	}
+	return b.String()
 }
 
 // The RollupTx of a change consumer and of a rebuild.
@@ -829,41 +877,62 @@ func (c *changeTx) SetReportMemos(ctx context.Context, memos []pactum.ReportMemo
 	return nil
 }
 
+// dayVisitChunk is how many visits EachDayVisit reads before it hands them on. It reads in
+// chunks, each query's rows closed before fn runs, so that fn can write through the same
+// transaction: PostgreSQL cannot start a statement on a connection still reading another's rows
+// (a rebuild of a day of more than rebuildFlush visits failed with "bad connection").
+const dayVisitChunk = 10_000
+
 func (c *changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func(pactum.Visit, bool) error) error {
 	for _, t := range []struct {
 		table      string
 		impression bool
 	}{{"clicks", false}, {"impressions", true}} {
-		key := ""
+		key := "seq, "
 		if !t.impression {
-			key = "click_id, "
+			key = "seq, click_id, "
 		}
-		rows, err := c.tx.QueryContext(ctx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+` WHERE time >= ? AND time < ?`), micros(from), micros(to))
-		if err != nil {
-			return fmt.Errorf("visits of the day: %w", err)
-		}
-		for rows.Next() {
-			var v pactum.Visit
-			var err error
-			if t.impression {
-				err = scanVisit(rows, &v)
+		// Pages in the order of the time index (which ends in seq in both databases).
+		var lastTime, lastSeq int64
+		for first := true; ; first = false {
+			w := new(where)
+			if first {
+				w.add("time >= ?", micros(from))
 			} else {
-				err = scanVisit(rows, &v, &v.ClickID)
+				w.conds = append(w.conds, "(time > ? OR time = ? AND seq > ?)")
+				w.args = append(w.args, lastTime, lastTime, lastSeq)
 			}
-			if err == nil {
-				err = fn(v, t.impression)
-			}
+			w.add("time < ?", micros(to))
+			chunk, err := listTx(ctx, c.tx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+w.String()+
+				` ORDER BY time, seq LIMIT `+strconv.Itoa(dayVisitChunk)), w.args, func(row scanner) (seqVisit, error) {
+				var v seqVisit
+				if t.impression {
+					return v, scanVisit(row, &v.Visit, &v.seq)
+				}
+				return v, scanVisit(row, &v.Visit, &v.seq, &v.ClickID)
+			})
 			if err != nil {
-				rows.Close()
-				return err
+				return fmt.Errorf("visits of the day: %w", err)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			for i := range chunk {
+				if err := fn(chunk[i].Visit, t.impression); err != nil {
+					return err
+				}
+			}
+			if len(chunk) < dayVisitChunk {
+				break
+			}
+			last := chunk[len(chunk)-1]
+			lastTime, lastSeq = micros(last.Time), last.seq
 		}
 	}
 	return nil
+}
+
+// seqVisit is a visit with its sequence, for paging.
+type seqVisit struct {
+	pactum.Visit
+	seq int64
 }
 
 func (c *changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn func(pactum.Conversion, *pactum.Visit) error) error {

@@ -57,6 +57,12 @@ type Dialect struct {
 	// transactions that add to the same rollups wait for it (PostgreSQL: the conversion lock and
 	// a SHARE lock on the visit tables); none where write transactions run one at a time.
 	RebuildLocks []string
+	// Copy, where set, writes rows of columns into table on conn faster than INSERTs do
+	// (PostgreSQL's COPY): bulk loads (Store.BulkLoad) use it.
+	Copy func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
+	// ResetIdentity, where set, is the statement (with %s for the table) that moves a table's
+	// id generator past the ids a bulk load stored (PostgreSQL's identity sequences).
+	ResetIdentity string
 }
 
 // Store implements pactum.Store.
