@@ -58,6 +58,7 @@ func BenchmarkPagesAtScale(b *testing.B) {
 	if !ok {
 		b.Fatalf("busiest partner: row %v", busiest.Rows[0])
 	}
+	b.Logf("busiest partner: %d", partner)
 	partnerEmail := fmt.Sprintf("bench-partner-%d@example.com", partner)
 	for _, u := range []program.UserInput{
 		{Email: "admin@example.com", Role: pactum.RoleAdmin},
@@ -100,6 +101,9 @@ func BenchmarkPagesAtScale(b *testing.B) {
 			req.AddCookie(p.as)
 			warm := httptest.NewRecorder() // one request first, as a running server has had: caches filled
 			s.mux.ServeHTTP(warm, req)
+			if body := warm.Body.String(); strings.Contains(body, "are not shown") || strings.Contains(body, "No clicks or sales") || strings.Contains(body, "Nothing to show") {
+				b.Fatalf("%s: a page without its figures", p.path)
+			}
 			var took []time.Duration
 			for b.Loop() {
 				start := time.Now()
@@ -114,6 +118,7 @@ func BenchmarkPagesAtScale(b *testing.B) {
 			ms := func(q int) float64 { return float64(took[len(took)*q/100]) / float64(time.Millisecond) }
 			b.ReportMetric(ms(50), "p50-ms")
 			b.ReportMetric(ms(95), "p95-ms")
+			b.ReportMetric(float64(warm.Body.Len())/1024, "html-KiB")
 		})
 	}
 }
