@@ -67,40 +67,9 @@ const offerRules = `{"default":{"percent":"8"},
 // opts change the program's configuration (allowPrivate: postbacks to a loopback receiver).
 func newSite(t testing.TB, opts ...func(*program.Config)) *site {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st := sqlitetest.Open(t)
-	signer, err := clickid.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return now }
-	var handle bus.Handler
-	log, err := bus.OpenFileLog(ctx, bus.FileLogConfig{Dir: t.TempDir(), Urgent: []byte{bus.TypeConversion}, Logger: logger,
-		Handler: func(ctx context.Context, entries []bus.Entry) error { return handle(ctx, entries) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close(context.Background()) })
-	rules := &commission.Rules{}
-	pipe := conversion.New(conversion.Config{Store: st, Signer: signer, Log: log, Rules: rules, Now: clock, Logger: logger})
-	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
-	cfg := program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	svc := program.New(cfg)
-	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
-	reports := report.New(st, nil, clock)
-	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Reports: reports, Stream: st, Logger: logger,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{t: t, store: st, program: svc, reports: reports, keeper: report.NewKeeper(st, logger),
-		recorder: &ingest.Recorder{Log: log}, mux: http.NewServeMux()}
-	ui.Register(s.mux)
-	s.srv = httptest.NewServer(s.mux)
-	t.Cleanup(s.srv.Close)
+	s := wireSite(t, sqlitetest.Open(t), func() time.Time { return now }, opts...)
+	st, svc := s.store, s.program
+	var err error
 
 	a := program.Admin
 	str := func(v string) *string { return &v }
@@ -163,6 +132,44 @@ func newSite(t testing.TB, opts ...func(*program.Config)) *site {
 		_, err := program.CreateUser(ctx, st, u, cheap.Hash(password), now)
 		must(err)
 	}
+	return s
+}
+
+// wireSite is the web UI on st with clock, as the server wires it, and no program in it yet.
+func wireSite(t testing.TB, st *sqldb.Store, clock func() time.Time, opts ...func(*program.Config)) *site {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	signer, err := clickid.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handle bus.Handler
+	log, err := bus.OpenFileLog(ctx, bus.FileLogConfig{Dir: t.TempDir(), Urgent: []byte{bus.TypeConversion}, Logger: logger,
+		Handler: func(ctx context.Context, entries []bus.Entry) error { return handle(ctx, entries) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close(context.Background()) })
+	rules := &commission.Rules{}
+	pipe := conversion.New(conversion.Config{Store: st, Signer: signer, Log: log, Rules: rules, Now: clock, Logger: logger})
+	handle = ingest.Handler(st, pipe, report.AddVisits, logger)
+	cfg := program.Config{Store: st, PublicURL: "http://track.test", Logger: logger, Now: clock, Conversions: pipe, Rules: rules}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc := program.New(cfg)
+	accounts := auth.NewAccounts(auth.Config{Store: st, Hasher: cheap, Now: clock, Logger: logger})
+	reports := report.New(st, nil, clock)
+	ui, err := web.New(web.Config{Program: svc, Accounts: accounts, Reports: reports, Stream: st, Logger: logger,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &site{t: t, store: st, program: svc, reports: reports, keeper: report.NewKeeper(st, logger),
+		recorder: &ingest.Recorder{Log: log}, mux: http.NewServeMux()}
+	ui.Register(s.mux)
+	s.srv = httptest.NewServer(s.mux)
+	t.Cleanup(s.srv.Close)
 	return s
 }
 
