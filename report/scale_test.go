@@ -1,17 +1,12 @@
 package report
 
 import (
-	"context"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/pactum/pactum/program"
-	"github.com/pactum/pactum/store/postgres"
-	"github.com/pactum/pactum/store/sqldb"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/storetest"
 )
 
 // BenchmarkReportAtScale times the reports of docs/benchmarks.md "Reports at scale" in process
@@ -21,21 +16,7 @@ import (
 //
 //	PACTUM_BENCH_DB=bench.db go test ./report -run '^$' -bench AtScale -cpuprofile cpu.out
 func BenchmarkReportAtScale(b *testing.B) {
-	db := os.Getenv("PACTUM_BENCH_DB")
-	if db == "" {
-		b.Skip("PACTUM_BENCH_DB names no store that pactum gen filled")
-	}
-	var st *sqldb.Store
-	var err error
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		st, err = postgres.Open(context.Background(), db)
-	} else {
-		st, err = sqlite.Open(context.Background(), db)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.OpenBench(b)
 	now := time.Now().UTC()
 	day := func(ago int) string { return now.AddDate(0, 0, -ago).Format(time.DateOnly) }
 	svc := New(st, nil, nil)

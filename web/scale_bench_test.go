@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,9 +13,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/program"
 	"github.com/pactum/pactum/report"
-	"github.com/pactum/pactum/store/postgres"
-	"github.com/pactum/pactum/store/sqldb"
-	"github.com/pactum/pactum/store/sqlite"
+	"github.com/pactum/pactum/store/storetest"
 )
 
 // BenchmarkPagesAtScale measures the server time of the main pages (the handler, from the
@@ -32,21 +28,7 @@ import (
 //
 //	PACTUM_BENCH_DB=bench.db go test ./web -run '^$' -bench PagesAtScale -benchtime 20x
 func BenchmarkPagesAtScale(b *testing.B) {
-	db := os.Getenv("PACTUM_BENCH_DB")
-	if db == "" {
-		b.Skip("PACTUM_BENCH_DB names no store that pactum gen filled")
-	}
-	var st *sqldb.Store
-	var err error
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		st, err = postgres.Open(context.Background(), db)
-	} else {
-		st, err = sqlite.Open(context.Background(), db)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := storetest.OpenBench(b)
 	s := wireSite(b, st, func() time.Time { return time.Now().UTC() })
 
 	// The busiest partner: the most clicks over the explorer's default 30 days.

@@ -201,24 +201,14 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	if last <= pos {
 		return 0, nil
 	}
-	lock := consumerPosition
-	if s.d.ForUpdate {
-		lock += " FOR UPDATE"
-	}
 	n := 0
 	var fnErr error
 	pending := map[string]int64{}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
 		clear(pending)
-		// The row is made first so that FOR UPDATE has something to lock: two processes
-		// consuming at once then take turns, and the second sees the first's position.
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
-			ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
-			return err
-		}
-		var pos int64
-		if err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&pos); err != nil {
+		pos, err := s.lockConsumer(ctx, tx, consumer)
+		if err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, s.q(changeColumns+` WHERE position > ? ORDER BY position LIMIT ?`), pos, max(1, limit))
@@ -284,22 +274,14 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 	if err != nil {
 		return 0, err
 	}
-	lock := consumerPosition
-	if s.d.ForUpdate {
-		lock += " FOR UPDATE"
-	}
 	n := 0
 	var fnErr error
 	pending := map[string]int64{}
 	err = s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
 		n = 0
 		clear(pending)
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
-			ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
-			return err
-		}
-		var now int64
-		if err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&now); err != nil {
+		now, err := s.lockConsumer(ctx, tx, consumer)
+		if err != nil {
 			return err
 		}
 		if now != pos {
@@ -312,7 +294,7 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 			return fnErr
 		}
 		n = len(changes)
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET position = ? WHERE name = ?`), changes[n-1].Position, consumer)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET position = ? WHERE name = ?`), changes[n-1].Position, consumer)
 		return err
 	})
 	if fnErr != nil {
@@ -322,6 +304,24 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 	}
 	s.values.publish(pending)
 	return n, nil
+}
+
+// lockConsumer makes consumer's position row if it has none and locks it (FOR UPDATE where the
+// database has it), and returns the position. The row is made first so that FOR UPDATE has
+// something to lock: two processes consuming at once then take turns, and the second sees the
+// first's position.
+func (s *Store) lockConsumer(ctx context.Context, tx *sql.Tx, consumer string) (int64, error) {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
+		ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
+		return 0, err
+	}
+	lock := consumerPosition
+	if s.d.ForUpdate {
+		lock += " FOR UPDATE"
+	}
+	var pos int64
+	err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&pos)
+	return pos, err
 }
 
 // changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction, and

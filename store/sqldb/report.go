@@ -780,11 +780,7 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 			}
 		}
 		if s.d.ForUpdate {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
-				return err
-			}
-			var pos int64
-			if err := tx.QueryRowContext(ctx, s.q(consumerPosition+" FOR UPDATE"), consumer).Scan(&pos); err != nil {
+			if _, err := s.lockConsumer(ctx, tx, consumer); err != nil {
 				return err
 			}
 		}
