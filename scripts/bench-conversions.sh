@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Measures the conversion path of `pactum serve --demo` on a fresh SQLite
-# store: `pactum loadtest --mode conversions` makes click ids on the demo link,
-# then reports conversions with three line items each through
-# POST /api/v1/conversions, and checks that every acknowledged conversion is
-# stored once with its commission (the demo offer's rule set has a hero-SKU
-# rule and a new-customer bonus). MODE=postbacks reports each conversion as a
-# server-to-server postback (GET /postback with the demo advertiser's token,
-# read from the server's start-up output) instead. Also reports pactum's
-# peak RSS under load.
+# store: the script creates its own program through the REST API (lib.sh's
+# create_bench_program: the same offer for every binary compared, with a
+# hero-SKU rule and a new-customer bonus); `pactum loadtest --mode conversions`
+# makes click ids on its link, then reports conversions with three line items
+# each through POST /api/v1/conversions, and checks that every acknowledged
+# conversion is stored once with its commission. MODE=postbacks reports each
+# conversion as a server-to-server postback (GET /postback with the
+# advertiser's token) instead. Also reports pactum's peak RSS under load.
 # Absolute figures move from run to run and machine to machine; see
 # docs/benchmarks.md for how to read them.
 #
 # Usage: scripts/bench-conversions.sh
 # Environment: MODE (conversions, or postbacks), CONNECTIONS (64), DURATION
 # (10s), CLICK_IDS (20000), ADDR
-# (127.0.0.1:18080), LINK (DEMO), PACTUM_BIN (a prebuilt binary, e.g. a
+# (127.0.0.1:18080), LINK (BENCH, the script's; DEMO is the demo's), LOADTEST_BIN
+# (the binary whose loadtest drives the load, default the one measured), PACTUM_BIN (a prebuilt binary, e.g. a
 # release build, instead of building ./cmd/pactum).
 set -euo pipefail
 
@@ -27,25 +28,25 @@ CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
 CLICK_IDS=${CLICK_IDS:-20000}
 ADDR=${ADDR:-127.0.0.1:18080}
-LINK=${LINK:-DEMO}
+LINK=${LINK:-BENCH}
 
 refuse_busy "$ADDR"
 build_pactum
 start_pactum "$ADDR"
+create_bench_program "$ADDR"
 token=""
 if [[ $MODE == postbacks ]]; then
-	# The demo prints its advertiser's postback token once, when it creates it.
-	token=$(grep -o 'token=pt_[A-Za-z0-9_-]*' "$work/pactum.log" | head -1 | cut -d= -f2)
-	if [[ -z $token ]]; then
-		log "no postback token in the demo's start-up output:"
-		cat "$work/pactum.log" >&2
-		exit 1
+	token=$bench_token
+	if [[ $LINK == DEMO ]]; then
+		# The demo prints its advertiser's postback token once, when it creates it.
+		token=$(grep -o 'token=pt_[A-Za-z0-9_-]*' "$work/pactum.log" | head -1 | cut -d= -f2)
 	fi
 fi
 
 start_rss_sampler
 status=0
-"$pactum" loadtest \
+TIMEFORMAT="  loadtest CPU: %U s user, %S s system"
+time "${LOADTEST_BIN:-$pactum}" loadtest \
 	--mode "$MODE" \
 	--target "http://$ADDR" \
 	--path "/c/$LINK" \
@@ -53,7 +54,21 @@ status=0
 	--connections "$CONNECTIONS" \
 	--duration "$DURATION" \
 	--api-key "$KEY" \
-	--postback-token "$token" || status=$?
+	--postback-token "$token" 2>&1 | while IFS= read -r line; do
+	# Each second's line ("  5s  2703 conversions/s") marks the server's CPU
+	# ticks then, for the CPU per conversion below.
+	printf '%s\n' "$line"
+	if [[ $line =~ ^\ +[0-9]+s\ +([0-9]+)\ conversions/s$ ]]; then
+		echo "$(cpu_ticks "$pactum_pid") ${BASH_REMATCH[1]}" >>"$work/ticks"
+	fi
+done || status=$?
+# The server's CPU per conversion over the steady seconds (after the
+# warm-up) steadies a comparison that throughput alone, shared with the load
+# generator on one machine, does not.
+if [[ -s $work/ticks ]]; then
+	awk -v hz="$(getconf CLK_TCK)" 'NR == 1 { t0 = $1; next } { t = $1; n += $2 }
+		END { if (n > 0) printf "  pactum CPU: %d µs per conversion (%.2f s for %d conversions)\n", (t - t0) / hz * 1e6 / n, (t - t0) / hz, n }' "$work/ticks"
+fi
 report_peak_rss
 
 stop_pactum || status=1

@@ -101,6 +101,15 @@ start_pactum() {
 	pactum_pid=${serve_pids[pactum]}
 }
 
+# cpu_ticks PID: the CPU time, user and system, PID has used, in clock ticks.
+cpu_ticks() {
+	local stat
+	stat=$(<"/proc/$1/stat")
+	stat=${stat##*) } # the fields after the command name, which may hold spaces
+	read -r -a f <<<"$stat"
+	echo $((f[11] + f[12]))
+}
+
 # start_rss_sampler [NAME PID]...: samples the RSS of each process (default:
 # pactum and pactum_pid) once a second while the load runs; report_peak_rss
 # stops it and prints each one's peak.
@@ -170,4 +179,34 @@ log_problems() {
 			grep -E 'level=(WARN|ERROR)|"level":"(WARN|ERROR)"|panic' "$work/$name.log" | head -n 3 >&2
 		fi
 	done
+}
+
+# create_bench_program ADDR: creates, through the REST API, the program the
+# conversion benchmarks measure, the same for every binary compared (the demo
+# program changes from release to release, and with it the work per
+# conversion): an advertiser (bench_token is its postback token), an offer
+# paying 8% with a fixed 12.00 a unit of the hero SKU SHOE-9 and a 5.00
+# new-customer bonus (12% revenue), a partner and the link BENCH. The offer
+# keeps each release's default fraud rules.
+create_bench_program() {
+	local addr=$1 adv offer partner
+	api_post() {
+		curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+			-d "$2" "http://$addr$1" || {
+			log "creating the benchmark program: POST $1 failed"
+			exit 1
+		}
+	}
+	first_id() { grep -o '"id":[0-9]*' | head -1 | cut -d: -f2; }
+	adv=$(api_post /api/v1/advertisers '{"name":"Bench Shoes","currency":"EUR"}')
+	bench_token=$(grep -o '"postback_token":"[^"]*"' <<<"$adv" | cut -d'"' -f4)
+	adv=$(first_id <<<"$adv")
+	offer=$(api_post /api/v1/offers '{"advertiser_id":'"$adv"',"name":"Bench offer","status":"active",
+		"destination_url":"http://'"$addr"'/demo/landing?click_id={click_id}","currency":"EUR",
+		"visibility":"public","hold_days":14,"events":[{"name":"purchase",
+		"payout":{"default":{"percent":"8"},"rules":[{"id":"hero","when":{"sku":["SHOE-9"]},"rate":{"fixed":"12.00","per":"unit"}}],"bonuses":[{"id":"new-customer","when":{"new_customer":true},"add":{"fixed":"5.00"}}]},
+		"revenue":{"default":{"percent":"12"}}}]}' | first_id)
+	partner=$(api_post /api/v1/partners '{"name":"Bench partner","email":"bench@example.com","kind":"influencer",
+		"status":"active","currency":"EUR","min_payout":"50.00","payout_method":"manual"}' | first_id)
+	api_post /api/v1/links '{"offer_id":'"$offer"',"partner_id":'"$partner"',"code":"BENCH","sub1":"instagram","source":"story"}' >/dev/null
 }

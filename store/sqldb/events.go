@@ -197,22 +197,21 @@ func (s *Store) Sync(ctx context.Context) error {
 	return nil
 }
 
-// fraudHistory reads what FraudHistoryQuery asks in one statement: the click by its id (k; none
-// for an empty id), then counts each bounded by a LIMIT, the count a rule needs to see (0 for a
-// count not asked, which reads nothing), and the history from report_p's partner index (an empty
-// range when not asked). The address counted is the one given (a click of the same batch), else
-// the stored click's.
-const fraudHistory = `WITH k AS (SELECT ip, bot, flags FROM clicks WHERE click_id = ?)
-	SELECT (SELECT COUNT(*) FROM k), COALESCE((SELECT ip FROM k), ''), COALESCE((SELECT bot FROM k), FALSE),
-		COALESCE((SELECT flags FROM k), ''),
+// fraudHistory reads what FraudHistoryQuery asks in one statement: the click by its id (k, read
+// once; none for an empty id), then counts each bounded by a LIMIT, the count a rule needs to see
+// (0 for a count not asked, which reads nothing), and the history from report_p's partner index
+// (an empty range when not asked). The address counted is the one given (a click of the same
+// batch), else the stored click's.
+const fraudHistory = `SELECT CASE WHEN k.ip IS NULL THEN 0 ELSE 1 END, COALESCE(k.ip, ''), COALESCE(k.bot, FALSE), COALESCE(k.flags, ''),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
-			WHERE offer_id = ? AND ip = COALESCE(?, (SELECT ip FROM k), '') AND ip <> '' AND partner_id = ? AND time >= ? LIMIT ?) a),
+			WHERE offer_id = ? AND ip = COALESCE(?, k.ip, '') AND ip <> '' AND partner_id = ? AND time >= ? LIMIT ?) a),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
 			WHERE offer_id = ? AND customer_id = ? AND customer_id <> '' AND partner_id = ? AND time >= ? LIMIT ?) b),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
 			WHERE offer_id = ? AND partner_id = ? AND time >= ? LIMIT ?) c),
 		(SELECT COALESCE(CAST(SUM(conversions) AS BIGINT), 0) FROM report_p
-			WHERE partner_id = ? AND grain = 86400 AND bucket >= ? AND bucket < ? AND offer_id = ?)`
+			WHERE partner_id = ? AND grain = 86400 AND bucket >= ? AND bucket < ? AND offer_id = ?)
+	FROM (SELECT 1 AS one) one LEFT JOIN clicks k ON k.click_id = ?`
 
 // FraudHistory reads what q asks for (indexes clicks' click_id, conversions_offer_ip,
 // conversions_offer_customer, conversions_offer_partner_time, report_p_partner).
@@ -242,11 +241,11 @@ func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) 
 	// Without ctx's cancellation: database/sql starts a goroutine per query that can be
 	// cancelled, which costs this one, run for every conversion, more than the query's reads; the
 	// transaction it runs in still ends with ctx.
-	err := e.stmt(ctx, fraudHistory).QueryRowContext(context.WithoutCancel(ctx), clickID,
+	err := e.stmt(ctx, fraudHistory).QueryRowContext(context.WithoutCancel(ctx),
 		q.OfferID, ip, q.PartnerID, since, ipCap,
 		q.OfferID, q.CustomerID, q.PartnerID, since, customerCap,
 		q.OfferID, q.PartnerID, hourStart, max(q.HourCap, 0),
-		q.PartnerID, from, to, q.OfferID).Scan(&found, &c.IP, &c.Bot, &c.Flags, &h.SameIP, &h.SameCustomer, &h.LastHour, &h.History)
+		q.PartnerID, from, to, q.OfferID, clickID).Scan(&found, &c.IP, &c.Bot, &c.Flags, &h.SameIP, &h.SameCustomer, &h.LastHour, &h.History)
 	if err != nil {
 		return h, fmt.Errorf("fraud history: %w", err)
 	}
