@@ -35,7 +35,15 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	if o.err != nil {
 		p.log.Warn("conversion not stored", "request", rec.Request, "offer", rec.OfferID, "event", rec.Event, "err", o.err)
 	}
-	return p.deliverer(rec.ReplyTo, rec.Request, o), nil
+	deliver = p.deliverer(rec.ReplyTo, rec.Request, o)
+	if p.cfg.Stored != nil && o.err == nil && !o.res.Duplicate {
+		c, answer := o.res.Conversion, deliver
+		deliver = func() {
+			p.cfg.Stored(c)
+			answer()
+		}
+	}
+	return deliver, nil
 }
 
 // apply returns the outcome for the waiting request, or an error when the store failed.

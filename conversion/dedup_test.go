@@ -9,6 +9,7 @@ import (
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
+	"github.com/pactum/pactum/conversion"
 )
 
 func TestDedup(t *testing.T) {
@@ -190,5 +191,40 @@ func TestUnreadableRecordSkipped(t *testing.T) {
 	}
 	if c := h.submit(pactum.ConversionInput{OfferID: o.ID, OrderID: "1"}).Conversion; c.ID == 0 {
 		t.Errorf("conversion = %+v", c)
+	}
+}
+
+// TestStoredTold: Config.Stored hears of each conversion stored, once its transaction committed
+// (a retried batch once, after it committed), and never of a duplicate.
+func TestStoredTold(t *testing.T) {
+	var mu sync.Mutex
+	var told []pactum.Conversion
+	h := newHarness(t, func(c *conversion.Config) {
+		c.Stored = func(cv pactum.Conversion) {
+			mu.Lock()
+			defer mu.Unlock()
+			told = append(told, cv)
+		}
+	})
+	anna := h.partner("anna", pactum.PartnerActive)
+	o := h.offer(nil)
+	h.failNext.Store(true)
+	res := h.submit(pactum.ConversionInput{ClickID: h.click(o, anna, time.Hour), OrderID: "S-1", Items: basket()})
+	again := h.submit(pactum.ConversionInput{ClickID: h.click(o, anna, time.Hour), OrderID: "S-1"})
+	if !again.Duplicate {
+		t.Fatal("the second submit was not a duplicate")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 1 || told[0].ID != res.Conversion.ID {
+		t.Fatalf("told of %d conversions (%+v), want conversion %d once", len(told), told, res.Conversion.ID)
+	}
+	stored, err := h.store.Conversion(h.ctx, res.Conversion.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !told[0].Payout.Equal(stored.Payout) || !told[0].Amount.Equal(stored.Amount) || len(told[0].Items) != len(stored.Items) ||
+		!told[0].Time.Truncate(time.Microsecond).Equal(stored.Time) || string(told[0].PayoutBreakdown) != string(stored.PayoutBreakdown) {
+		t.Errorf("told %+v, stored %+v", told[0], stored)
 	}
 }

@@ -56,6 +56,9 @@ type Config struct {
 	// Rates converts commissions into partners' currencies (fx.Table); nil credits every
 	// partner in the offer's currency.
 	Rates Rates
+	// Stored, if set, is told of each conversion Apply stored, as stored, once its
+	// transaction committed (report.Keeper.Stored).
+	Stored func(pactum.Conversion)
 }
 
 // Rates gives the rate that converts an amount in from into to on day.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/pactum/pactum"
@@ -63,11 +64,77 @@ type Keeper struct {
 	Store  pactum.ChangeStore
 	Logger *slog.Logger
 	wake   chan struct{}
+
+	mu    sync.Mutex
+	fresh map[int64]freshConversion // by id: see Stored
 }
+
+// freshConversion is a conversion as this process stored it, and when it was told of it.
+type freshConversion struct {
+	c     pactum.Conversion
+	since time.Time
+}
+
+const (
+	// maxFresh bounds the conversions Stored keeps: past it the keeper reads them.
+	maxFresh = 20000
+	// freshFor is how long Stored keeps a conversion the keeper did not take (it had consumed
+	// its change before it was told of it).
+	freshFor = 10 * time.Second
+)
 
 // NewKeeper returns a keeper over st.
 func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
-	return &Keeper{Store: st, Logger: logger, wake: make(chan struct{}, 1)}
+	return &Keeper{Store: st, Logger: logger, wake: make(chan struct{}, 1), fresh: map[int64]freshConversion{}}
+}
+
+// Stored tells the keeper of a conversion this process has just stored (committed), as it
+// stored it: when the keeper then consumes its creation and no later change of it in the same
+// batch, it counts the conversion from this copy instead of reading it back, which under load
+// is the largest part of its work. A later change is read from the store as before, so a copy
+// that is no longer current is never counted for long. Conversions this process did not store
+// (another worker's, or one Stored was not told of) are read.
+func (k *Keeper) Stored(c pactum.Conversion) {
+	// As the store keeps them: times to the microsecond (click-to-conversion seconds count
+	// from them).
+	c.Time = time.UnixMicro(c.Time.UnixMicro()).UTC()
+	if !c.ClickTime.IsZero() {
+		c.ClickTime = time.UnixMicro(c.ClickTime.UnixMicro()).UTC()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.fresh) < maxFresh {
+		k.fresh[c.ID] = freshConversion{c, time.Now()}
+	}
+}
+
+// takeFresh returns the conversions of changes whose last change there is their creation and
+// that Stored was told of, and forgets them and any it kept longer than freshFor.
+func (k *Keeper) takeFresh(changes []pactum.Change) map[int64]pactum.Conversion {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.fresh) == 0 {
+		return nil
+	}
+	created := make(map[int64]bool, len(changes))
+	for _, ch := range changes {
+		created[ch.ConversionID] = ch.Kind == pactum.ChangeCreated
+	}
+	out := make(map[int64]pactum.Conversion, len(created))
+	for id, only := range created {
+		f, ok := k.fresh[id]
+		if ok && only {
+			out[id] = f.c
+		}
+		delete(k.fresh, id)
+	}
+	old := time.Now().Add(-freshFor)
+	for id, f := range k.fresh {
+		if f.since.Before(old) {
+			delete(k.fresh, id)
+		}
+	}
+	return out
 }
 
 // Changed tells the keeper that conversions changed in this process, so that it need not wait
@@ -115,7 +182,8 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 				ids = append(ids, c.ConversionID)
 			}
 		}
-		p, err := plan(ctx, r, ids)
+		fresh := k.takeFresh(changes)
+		p, err := plan(ctx, r, ids, fresh)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +193,7 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 				return err
 			}
 			if !sameMemos(memos, p.memos) {
-				if p, err = plan(ctx, tx, ids); err != nil {
+				if p, err = plan(ctx, tx, ids, fresh); err != nil {
 					return err
 				}
 			}
@@ -154,10 +222,10 @@ func sameMemos(a, b map[int64][]byte) bool {
 	return maps.EqualFunc(a, b, bytes.Equal)
 }
 
-// plan reads conversions ids, their clicks and their memos through r and returns what brings
-// their rollups to their present state. Several changes of one conversion, or a change already
-// counted by a rebuild, come to the same.
-func plan(ctx context.Context, r pactum.ChangeReader, ids []int64) (rollupPlan, error) {
+// plan reads conversions ids (but those in fresh, as just stored), their clicks and their memos
+// through r and returns what brings their rollups to their present state. Several changes of
+// one conversion, or a change already counted by a rebuild, come to the same.
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]pactum.Conversion) (rollupPlan, error) {
 	memos, err := r.ReportMemos(ctx, ids)
 	if err != nil {
 		return rollupPlan{}, err
@@ -166,7 +234,16 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64) (rollupPlan, 
 	// A batch's conversions share most of their rows (the hour, the partner, the country...):
 	// summed as they come, the batch holds and writes each row once.
 	sum := rowSum{at: map[pactum.RollupKey]int{}}
-	convs, err := r.Conversions(ctx, ids)
+	read := ids
+	if len(fresh) > 0 {
+		read = make([]int64, 0, len(ids)-len(fresh))
+		for _, id := range ids {
+			if _, ok := fresh[id]; !ok {
+				read = append(read, id)
+			}
+		}
+	}
+	convs, err := r.Conversions(ctx, read)
 	if err != nil {
 		return rollupPlan{}, err
 	}
@@ -176,9 +253,22 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64) (rollupPlan, 
 			clickIDs = append(clickIDs, c.ClickID)
 		}
 	}
+	for _, c := range fresh {
+		if c.ClickID != "" {
+			clickIDs = append(clickIDs, c.ClickID)
+		}
+	}
 	clicks, err := r.Clicks(ctx, clickIDs)
 	if err != nil {
 		return rollupPlan{}, err
+	}
+	for id, c := range fresh {
+		if c.Country == "" && c.ClickID != "" {
+			// A conversion's country is its click's when it has none (as the store reads it:
+			// sqldb's countryRead).
+			c.Country = clicks[c.ClickID].Country
+		}
+		convs[id] = c
 	}
 	var rows []pactum.RollupRow
 	for _, id := range ids {

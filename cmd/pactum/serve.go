@@ -95,6 +95,7 @@ type server struct {
 	asn         *geoip.DB
 	dataCenters *geoip.DataCenters
 	convs       *conversion.Pipeline
+	keeper      *report.Keeper // with RoleWorker
 	catalog     *catalog.Catalog
 	signer      *clickid.Signer
 	rules       *commission.Rules
@@ -166,6 +167,12 @@ func newServer(ctx context.Context, cfg Config, logger *slog.Logger) (_ *server,
 	pcfg := conversion.Config{
 		Store: s.catalog, Signer: signer, Log: events, Rules: commissions, Now: cfg.clock, Logger: logger,
 		AnswerWait: cfg.AnswerWait, Rates: s.rates,
+	}
+	if cfg.runs(RoleWorker) {
+		// This process applies conversions and keeps the reports: the keeper counts what the
+		// pipeline stored from its copy rather than reading it back.
+		s.keeper = report.NewKeeper(s.store, logger.With("component", "reports"))
+		pcfg.Stored = s.keeper.Stored
 	}
 	if cfg.NATS != "" {
 		if s.cluster, err = joinCluster(ctx, cfg, logger); err != nil {
@@ -331,7 +338,7 @@ func (s *server) postbacks(logger *slog.Logger) *postback.Runner {
 // with events but no rollups (one made before reports existed, or restored without them) is
 // rebuilt first; reports are complete once that is done.
 func (s *server) keepReports(ctx context.Context) {
-	log := s.log.With("component", "reports")
+	log := s.keeper.Logger
 	empty, err := s.store.RollupsEmpty(ctx)
 	if err == nil && empty {
 		if _, _, any, err := s.store.EventSpan(ctx); err == nil && any {
@@ -344,7 +351,7 @@ func (s *server) keepReports(ctx context.Context) {
 			}
 		}
 	}
-	report.NewKeeper(s.store, log).Run(ctx)
+	s.keeper.Run(ctx)
 }
 
 // fxPollEvery is how often a process asks the store whether exchange rates changed
