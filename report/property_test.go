@@ -179,14 +179,15 @@ func (m *model) generate() {
 	// Changes before the keeper consumes their conversion's creation: it must not count its copy.
 	for _, id := range stored[:min(4, len(stored))] {
 		_, err := m.st.UpdateConversion(ctx, id, func(c *pactum.Conversion) error {
-			if c.Status == pactum.ConversionPending {
+			switch c.Status {
+			case pactum.ConversionPending:
 				return commission.Approve(c, m.start.Add(time.Duration(m.days)*24*time.Hour))
+			case pactum.ConversionApproved:
+				return commission.Reject(c, "fraud", m.start.Add(time.Duration(m.days)*24*time.Hour))
 			}
-			return commission.Reject(c, "fraud", m.start.Add(time.Duration(m.days)*24*time.Hour))
+			return nil
 		})
-		if pactum.ErrorCode(err) != pactum.EINVALID {
-			m.must(err)
-		}
+		m.must(err)
 	}
 	consume := func() {
 		for {
