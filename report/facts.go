@@ -10,6 +10,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -135,8 +136,6 @@ func conversionFacts(c *pactum.Conversion, click *pactum.Visit) []fact {
 	if c.Attribution == pactum.AttributionClick && !c.ClickTime.IsZero() && !c.Time.Before(c.ClickTime) {
 		order.m.CTCTSum, order.m.CTCTCount = int64(c.Time.Sub(c.ClickTime)/time.Second), 1
 	}
-	facts := []fact{order}
-
 	line := func(sku, cat string) fact {
 		f := order
 		f.line, f.sku, f.cat, f.m = true, sku, cat, pactum.Metrics{}
@@ -147,6 +146,8 @@ func conversionFacts(c *pactum.Conversion, click *pactum.Visit) []fact {
 		// An order without items is one line of its amount, as the rules engine prices it.
 		items = []pactum.LineItem{{Quantity: 1, UnitPrice: c.Amount}}
 	}
+	facts := make([]fact, 1, len(items)+3) // the order, its lines, a bonus and an order line
+	facts[0] = order
 	payouts := lineCommissions(c.PayoutBreakdown, len(items), c.Payout.IsZero(), cur)
 	revenues := lineCommissions(c.RevenueBreakdown, len(items), c.Revenue.IsZero(), cur)
 	var sales, refunded, payout, revenue int64
@@ -187,6 +188,18 @@ func lineCommissions(raw json.RawMessage, n int, zero bool, cur string) []int64 
 	if zero || len(raw) == 0 {
 		return out
 	}
+	if fast, ok := breakdownLines(raw, cur); ok {
+		if len(fast) != n {
+			return out
+		}
+		return fast
+	}
+	return decodeLineCommissions(raw, n, cur)
+}
+
+// decodeLineCommissions is lineCommissions by encoding/json.
+func decodeLineCommissions(raw json.RawMessage, n int, cur string) []int64 {
+	out := make([]int64, n)
 	var b struct {
 		Lines []struct {
 			Commission string `json:"commission"`
@@ -203,4 +216,227 @@ func lineCommissions(raw json.RawMessage, n int, zero bool, cur string) []int64 
 		out[i] = pactum.ToMinor(d, cur)
 	}
 	return out
+}
+
+// breakdownLines reads the commission of each of a breakdown's lines (rules.Breakdown's JSON, or
+// PostgreSQL's jsonb form of it) in one pass that decodes nothing else: the reports read it
+// for every conversion they count, and encoding/json decodes the whole breakdown. ok is false
+// for anything it does not read as encoding/json would in one pass (an escape in a key, a key
+// that is "lines" or "commission" in another case or given twice), and lineCommissions then
+// decodes the breakdown; also for JSON that is not valid, which encoding/json refuses.
+func breakdownLines(raw []byte, cur string) (out []int64, ok bool) {
+	w := jsonWalk{b: raw}
+	seen := false
+	ok = w.object(func(key []byte) bool {
+		if !bytes.EqualFold(key, []byte("lines")) {
+			return w.skip()
+		}
+		if seen || string(key) != "lines" {
+			return false
+		}
+		seen = true
+		return w.array(func() bool {
+			var com []byte
+			found := false
+			if !w.object(func(k []byte) bool {
+				if !bytes.EqualFold(k, []byte("commission")) {
+					return w.skip()
+				}
+				if found || string(k) != "commission" {
+					return false
+				}
+				com, found = w.text()
+				return found && bytes.IndexByte(com, '\\') < 0
+			}) || !found {
+				return false
+			}
+			d, err := decimal.NewFromString(string(com))
+			if err != nil {
+				return false
+			}
+			out = append(out, pactum.ToMinor(d, cur))
+			return true
+		})
+	})
+	w.space()
+	return out, ok && seen && w.i == len(w.b)
+}
+
+// jsonWalk reads and checks JSON one value at a time, for breakdownLines.
+type jsonWalk struct {
+	b     []byte
+	i     int
+	depth int
+}
+
+// maxWalkDepth bounds how deep jsonWalk goes (encoding/json's own bound is higher).
+const maxWalkDepth = 100
+
+func (w *jsonWalk) space() {
+	for w.i < len(w.b) && (w.b[w.i] == ' ' || w.b[w.i] == '\t' || w.b[w.i] == '\n' || w.b[w.i] == '\r') {
+		w.i++
+	}
+}
+
+// eat takes c, after white space, if it comes next.
+func (w *jsonWalk) eat(c byte) bool {
+	w.space()
+	if w.i < len(w.b) && w.b[w.i] == c {
+		w.i++
+		return true
+	}
+	return false
+}
+
+// text reads a string and returns what is between its quotes, escapes as they are; a key (one
+// that is followed by ':') with an escape is refused, since it is compared as it is.
+func (w *jsonWalk) text() ([]byte, bool) {
+	if !w.eat('"') {
+		return nil, false
+	}
+	start := w.i
+	for ; w.i < len(w.b); w.i++ {
+		switch c := w.b[w.i]; {
+		case c == '"':
+			w.i++
+			return w.b[start : w.i-1], true
+		case c < 0x20:
+			return nil, false
+		case c == '\\':
+			w.i++
+			if w.i == len(w.b) {
+				return nil, false
+			}
+			switch w.b[w.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if w.i+4 >= len(w.b) {
+					return nil, false
+				}
+				for _, h := range w.b[w.i+1 : w.i+5] {
+					if !isHex(h) {
+						return nil, false
+					}
+				}
+				w.i += 4
+			default:
+				return nil, false
+			}
+		}
+	}
+	return nil, false
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// object reads an object, calling member for each key with the walk at its value, which member
+// reads.
+func (w *jsonWalk) object(member func(key []byte) bool) bool {
+	if !w.eat('{') || w.depth == maxWalkDepth {
+		return false
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.eat('}') {
+		return true
+	}
+	for {
+		key, ok := w.text()
+		if !ok || bytes.IndexByte(key, '\\') >= 0 || !w.eat(':') || !member(key) {
+			return false
+		}
+		if w.eat('}') {
+			return true
+		}
+		if !w.eat(',') {
+			return false
+		}
+	}
+}
+
+// array reads an array, calling elem for each element, which elem reads.
+func (w *jsonWalk) array(elem func() bool) bool {
+	if !w.eat('[') || w.depth == maxWalkDepth {
+		return false
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.eat(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if w.eat(']') {
+			return true
+		}
+		if !w.eat(',') {
+			return false
+		}
+	}
+}
+
+// skip reads and checks a value of any kind.
+func (w *jsonWalk) skip() bool {
+	w.space()
+	if w.i == len(w.b) {
+		return false
+	}
+	switch c := w.b[w.i]; {
+	case c == '"':
+		_, ok := w.text()
+		return ok
+	case c == '{':
+		return w.object(func([]byte) bool { return w.skip() })
+	case c == '[':
+		return w.array(w.skip)
+	case c == '-' || isDigit(c):
+		return w.number()
+	}
+	for _, lit := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(w.b[w.i:], []byte(lit)) {
+			w.i += len(lit)
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// number reads a number as JSON spells one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (w *jsonWalk) number() bool {
+	if w.b[w.i] == '-' {
+		w.i++
+	}
+	digits := func() bool {
+		start := w.i
+		for w.i < len(w.b) && isDigit(w.b[w.i]) {
+			w.i++
+		}
+		return w.i > start
+	}
+	switch {
+	case w.i < len(w.b) && w.b[w.i] == '0':
+		w.i++
+	case !digits():
+		return false
+	}
+	if w.i < len(w.b) && w.b[w.i] == '.' {
+		w.i++
+		if !digits() {
+			return false
+		}
+	}
+	if w.i < len(w.b) && (w.b[w.i] == 'e' || w.b[w.i] == 'E') {
+		w.i++
+		if w.i < len(w.b) && (w.b[w.i] == '+' || w.b[w.i] == '-') {
+			w.i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return true
 }

@@ -60,9 +60,15 @@ func TestKeeperRacingRebuild(t *testing.T) {
 }
 
 // BenchmarkKeeper times the keeper's work for each new conversion (click-attributed, three
-// lines, as scripts/bench-conversions.sh reports them): reading it and its click, its rollup
-// rows and memo, writing them. go test ./report -run '^$' -bench Keeper
+// lines, as scripts/bench-conversions.sh reports them): reading it (read) or taking the copy the
+// pipeline told it of (told, as in the server), reading its click, its rollup rows and memo,
+// writing them. go test ./report -run '^$' -bench Keeper
 func BenchmarkKeeper(b *testing.B) {
+	b.Run("read", func(b *testing.B) { benchmarkKeeper(b, false) })
+	b.Run("told", func(b *testing.B) { benchmarkKeeper(b, true) })
+}
+
+func benchmarkKeeper(b *testing.B, told bool) {
 	st := sqlitetest.Open(b)
 	must := func(err error) {
 		b.Helper()
@@ -83,6 +89,7 @@ func BenchmarkKeeper(b *testing.B) {
 	must(st.CreatePartner(ctx, &p))
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	rules := &commission.Rules{}
+	keeper := NewKeeper(st, nil)
 	var pos uint64
 	for done := 0; done < b.N; {
 		var clicks []pactum.Visit
@@ -117,8 +124,12 @@ func BenchmarkKeeper(b *testing.B) {
 		})
 		must(err)
 		done += len(convs)
+		if told {
+			for _, c := range convs {
+				keeper.Stored(*c)
+			}
+		}
 	}
-	keeper := NewKeeper(st, nil)
 	b.ResetTimer()
 	for {
 		n, err := keeper.Consume(ctx)

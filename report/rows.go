@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -89,8 +90,160 @@ func floorTo(t, grain int64) int64 {
 	return pactum.FloorDiv(t, grain) * grain
 }
 
-// memoFact is a fact as a memo keeps it.
-type memoFact struct {
+// A memo keeps a conversion's facts, so that a later change can take them away: what the keeper
+// last added for it. memoVersion starts the binary form; memos stored before it are JSON arrays
+// of jsonMemoFact, still read.
+const memoVersion = 1
+
+// encodeMemo writes facts as varints and strings: the version, the number of facts, then each
+// fact's time, offer, partner, flags, its dimension values (or none when they are the previous
+// fact's, as a conversion's line facts have its order's), SKU and category of a line, and
+// metrics (memoMetrics).
+func encodeMemo(facts []fact) ([]byte, error) {
+	buf := make([]byte, 0, 64+48*len(facts))
+	buf = append(buf, memoVersion)
+	buf = binary.AppendUvarint(buf, uint64(len(facts)))
+	for i := range facts {
+		f := &facts[i]
+		buf = binary.AppendVarint(buf, f.at)
+		buf = binary.AppendVarint(buf, f.offer)
+		buf = binary.AppendVarint(buf, f.partner)
+		var flags byte
+		if f.line {
+			flags |= memoLine
+		}
+		if f.rejected {
+			flags |= memoRejected
+		}
+		if i > 0 && f.dims == facts[i-1].dims {
+			flags |= memoSameDims
+		}
+		buf = append(buf, flags)
+		if flags&memoSameDims == 0 {
+			for _, d := range f.dims {
+				buf = appendMemoString(buf, d)
+			}
+		}
+		if f.line {
+			buf = appendMemoString(buf, f.sku)
+			buf = appendMemoString(buf, f.cat)
+		}
+		for _, v := range memoMetrics(&f.m) {
+			buf = binary.AppendVarint(buf, *v)
+		}
+	}
+	return buf, nil
+}
+
+// minMemoFact is the fewest bytes a fact takes: a byte for each varint, the flags.
+const minMemoFact = 4 + memoMetricCount
+
+const (
+	memoLine = 1 << iota
+	memoRejected
+	memoSameDims
+)
+
+const memoMetricCount = 13
+
+// memoMetrics are the fields of m in the order memos keep them.
+func memoMetrics(m *pactum.Metrics) [memoMetricCount]*int64 {
+	return [memoMetricCount]*int64{&m.Impressions, &m.Clicks, &m.UniqueClicks, &m.InvalidClicks, &m.Conversions, &m.Sales,
+		&m.Payout, &m.Revenue, &m.NewCustomers, &m.Refunds, &m.RefundedAmount, &m.CTCTSum, &m.CTCTCount}
+}
+
+func appendMemoString(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
+
+func decodeMemo(data []byte) ([]fact, error) {
+	if len(data) > 0 && data[0] == '[' {
+		return decodeJSONMemo(data)
+	}
+	r := memoReader{b: data}
+	if v := r.byte(); v != memoVersion || r.bad {
+		return nil, fmt.Errorf("report memo: unknown version %d (%d bytes)", v, len(data))
+	}
+	n := r.uvarint()
+	if n > uint64(len(data)/minMemoFact) {
+		return nil, fmt.Errorf("report memo: %d facts in %d bytes", n, len(data))
+	}
+	out := make([]fact, n)
+	for i := range out {
+		f := &out[i]
+		f.at, f.offer, f.partner = r.varint(), r.varint(), r.varint()
+		flags := r.byte()
+		f.line, f.rejected = flags&memoLine != 0, flags&memoRejected != 0
+		if flags&memoSameDims != 0 && i > 0 {
+			f.dims = out[i-1].dims
+		} else {
+			for d := range f.dims {
+				f.dims[d] = r.string()
+			}
+		}
+		if f.line {
+			f.sku, f.cat = r.string(), r.string()
+		}
+		for _, v := range memoMetrics(&f.m) {
+			*v = r.varint()
+		}
+	}
+	if r.bad || r.i != len(data) {
+		return nil, fmt.Errorf("report memo: malformed (%d bytes)", len(data))
+	}
+	return out, nil
+}
+
+// memoReader reads a binary memo; bad is set, and zeros read, past its end.
+type memoReader struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+func (r *memoReader) byte() byte {
+	if r.i >= len(r.b) {
+		r.bad = true
+		return 0
+	}
+	r.i++
+	return r.b[r.i-1]
+}
+
+func (r *memoReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b[r.i:])
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *memoReader) varint() int64 {
+	v, n := binary.Varint(r.b[r.i:])
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *memoReader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)-r.i) {
+		r.bad = true
+		return ""
+	}
+	s := string(r.b[r.i : r.i+int(n)])
+	r.i += int(n)
+	return s
+}
+
+// jsonMemoFact is a fact as memos kept it before memoVersion.
+type jsonMemoFact struct {
 	At       int64          `json:"t"`
 	Offer    int64          `json:"o"`
 	Partner  int64          `json:"p,omitempty"`
@@ -102,18 +255,8 @@ type memoFact struct {
 	M        pactum.Metrics `json:"m"`
 }
 
-// encodeMemo keeps a conversion's facts, so that a later change can take them away.
-func encodeMemo(facts []fact) ([]byte, error) {
-	out := make([]memoFact, len(facts))
-	for i, f := range facts {
-		out[i] = memoFact{At: f.at, Offer: f.offer, Partner: f.partner, Dims: f.dims, Line: f.line, SKU: f.sku,
-			Category: f.cat, Rejected: f.rejected, M: f.m}
-	}
-	return json.Marshal(out)
-}
-
-func decodeMemo(data []byte) ([]fact, error) {
-	var in []memoFact
+func decodeJSONMemo(data []byte) ([]fact, error) {
+	var in []jsonMemoFact
 	if err := json.Unmarshal(data, &in); err != nil {
 		return nil, fmt.Errorf("report memo: %w", err)
 	}
