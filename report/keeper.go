@@ -77,7 +77,7 @@ type freshConversion struct {
 
 const (
 	// maxFresh bounds the conversions Stored keeps: past it the keeper reads them.
-	maxFresh = 20000
+	maxFresh = 4096
 	// freshFor is how long Stored keeps a conversion the keeper did not take (it had consumed
 	// its change before it was told of it).
 	freshFor = 10 * time.Second

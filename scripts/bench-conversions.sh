@@ -58,7 +58,7 @@ time "${LOADTEST_BIN:-$pactum}" loadtest \
 	# Each second's line ("  5s  2703 conversions/s") marks the server's CPU
 	# ticks then, for the CPU per conversion below.
 	printf '%s\n' "$line"
-	if [[ $line =~ ^\ +[0-9]+s\ +([0-9]+)\ conversions/s$ ]]; then
+	if [[ $line =~ ^\ +[0-9]+s\ +([0-9]+)\ (conversions|postbacks)/s$ ]]; then
 		echo "$(cpu_ticks "$pactum_pid") ${BASH_REMATCH[1]}" >>"$work/ticks"
 	fi
 done || status=$?
