@@ -183,7 +183,7 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 			}
 		}
 		fresh := k.takeFresh(changes)
-		p, err := plan(ctx, r, ids, fresh)
+		p, err := plan(ctx, r, ids, fresh, false)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +193,7 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 				return err
 			}
 			if !sameMemos(memos, p.memos) {
-				if p, err = plan(ctx, tx, ids, fresh); err != nil {
+				if p, err = plan(ctx, tx, ids, fresh, true); err != nil {
 					return err
 				}
 			}
@@ -224,16 +224,11 @@ func sameMemos(a, b map[int64][]byte) bool {
 
 // plan reads conversions ids (but those in fresh, as just stored), their clicks and their memos
 // through r and returns what brings their rollups to their present state. Several changes of
-// one conversion, or a change already counted by a rebuild, come to the same.
-func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]pactum.Conversion) (rollupPlan, error) {
-	memos, err := r.ReportMemos(ctx, ids)
-	if err != nil {
-		return rollupPlan{}, err
-	}
-	p := rollupPlan{memos: memos, newMemos: make([]pactum.ReportMemo, 0, len(ids))}
-	// A batch's conversions share most of their rows (the hour, the partner, the country...):
-	// summed as they come, the batch holds and writes each row once.
-	sum := rowSum{at: map[pactum.RollupKey]int{}}
+// one conversion, or a change already counted by a rebuild, come to the same. Unless allMemos,
+// the memos of those in fresh are not read: a new conversion has none, unless a rebuild counted
+// it meanwhile, which the transaction's check of the memos finds (it reads them all, and plans
+// again with allMemos).
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]pactum.Conversion, allMemos bool) (rollupPlan, error) {
 	read := ids
 	if len(fresh) > 0 {
 		read = make([]int64, 0, len(ids)-len(fresh))
@@ -243,6 +238,18 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 			}
 		}
 	}
+	memoIDs := read
+	if allMemos {
+		memoIDs = ids
+	}
+	memos, err := r.ReportMemos(ctx, memoIDs)
+	if err != nil {
+		return rollupPlan{}, err
+	}
+	p := rollupPlan{memos: memos, newMemos: make([]pactum.ReportMemo, 0, len(ids))}
+	// A batch's conversions share most of their rows (the hour, the partner, the country...):
+	// summed as they come, the batch holds and writes each row once.
+	sum := rowSum{at: map[pactum.RollupKey]int{}}
 	convs, err := r.Conversions(ctx, read)
 	if err != nil {
 		return rollupPlan{}, err

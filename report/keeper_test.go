@@ -59,6 +59,37 @@ func TestKeeperRacingRebuild(t *testing.T) {
 	m.check("keeper raced by a rebuild", 40)
 }
 
+// TestKeeperToldRacingRebuild: new conversions the keeper has copies of, counted by a rebuild
+// between its read and its write. It read no memos for them (a new conversion has none), so its
+// transaction must find the rebuild's and plan again, rather than count them twice.
+func TestKeeperToldRacingRebuild(t *testing.T) {
+	m := newModel(t, sqlitetest.Open(t), uint64(time.Now().UnixNano()))
+	m.generate()
+	keeper := NewKeeper(rebuildBetween{m.st}, nil)
+	rules := &commission.Rules{}
+	var batch []*pactum.Conversion
+	for range 8 {
+		batch = append(batch, m.conversion(rules))
+	}
+	m.apply(func(tx pactum.EventTx) error {
+		for _, c := range batch {
+			if _, _, err := tx.InsertConversion(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range batch {
+		keeper.Stored(*c)
+	}
+	n, err := keeper.Consume(ctx)
+	m.must(err)
+	if n == 0 {
+		t.Fatal("the keeper took no change")
+	}
+	m.check("keeper with copies raced by a rebuild", 40)
+}
+
 // BenchmarkKeeper times the keeper's work for each new conversion (click-attributed, three
 // lines, as scripts/bench-conversions.sh reports them): reading it (read) or taking the copy the
 // pipeline told it of (told, as in the server), reading its click, its rollup rows and memo,
