@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pactum/pactum/internal/jsonwalk"
 	"github.com/pactum/pactum/program"
 )
 
@@ -35,7 +36,7 @@ func TestQuickCheck(t *testing.T) {
 		`{"note":"a` + "\n" + `"}`,                    // not JSON
 		`{"amount":"1"`, `{"amount" "1"}`, `{"a":1,}`, // not JSON
 		`{"a":1} x`, ``, `[`, `"`,
-		strings.Repeat("[", maxQuickDepth+2) + strings.Repeat("]", maxQuickDepth+2),
+		strings.Repeat("[", jsonwalk.MaxDepth+2) + strings.Repeat("]", jsonwalk.MaxDepth+2),
 	} {
 		if quickCheck([]byte(body), conversionReportType) {
 			t.Errorf("quickCheck passes %q", body)
@@ -59,6 +60,37 @@ func FuzzQuickCheck(f *testing.F) {
 				if err := checkBody([]byte(body), typ); err != nil {
 					t.Fatalf("quickCheck passes %q, checkBody says %v", body, err)
 				}
+			}
+		}
+	})
+}
+
+// BenchmarkDecodeConversion decodes a conversion with three line items as POST
+// /api/v1/conversions does: quick is the path every clean body takes, walk the token walk
+// that only a body quickCheck cannot clear takes. go test ./api -run '^$' -bench DecodeConversion
+func BenchmarkDecodeConversion(b *testing.B) {
+	body := []byte(`{"click_id":"c.1","event":"purchase","order_id":"lt-1","amount":"249.80","currency":"EUR","customer_id":"cust-1",
+		"items":[{"sku":"SHOE-9","category":"shoes","quantity":2,"unit_price":"99.90"},{"sku":"SOCK","category":"wear","quantity":1,"unit_price":"50.00"},
+		{"sku":"LACE","quantity":1,"unit_price":"0.00"}]}`)
+	b.Run("quick", func(b *testing.B) {
+		for b.Loop() {
+			if !quickCheck(body, conversionReportType) {
+				b.Fatal("not clear")
+			}
+		}
+	})
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			if err := checkBody(body, conversionReportType); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			var in program.ConversionReport
+			if err := decodeBytes(body, &in); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

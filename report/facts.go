@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pactum/pactum"
+	"github.com/pactum/pactum/internal/jsonwalk"
 )
 
 // The fact dimensions, in the order of pactum.RollupDims.
@@ -221,31 +222,38 @@ func decodeLineCommissions(raw json.RawMessage, n int, cur string) []int64 {
 // breakdownLines reads the commission of each of a breakdown's lines (rules.Breakdown's JSON, or
 // PostgreSQL's jsonb form of it) in one pass that decodes nothing else: the reports read it
 // for every conversion they count, and encoding/json decodes the whole breakdown. ok is false
-// for anything it does not read as encoding/json would in one pass (an escape in a key, a key
-// that is "lines" or "commission" in another case or given twice), and lineCommissions then
-// decodes the breakdown; also for JSON that is not valid, which encoding/json refuses.
+// for anything it does not read as encoding/json would in one pass (an escape in a key or a
+// commission, a key that is "lines" or "commission" in another case or given twice), and
+// lineCommissions then decodes the breakdown; also for JSON that is not valid, which
+// encoding/json refuses.
 func breakdownLines(raw []byte, cur string) (out []int64, ok bool) {
-	w := jsonWalk{b: raw}
+	w := jsonwalk.New(raw)
 	seen := false
-	ok = w.object(func(key []byte) bool {
+	ok = w.Object(func(key []byte) bool {
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false // it may spell "lines"
+		}
 		if !bytes.EqualFold(key, []byte("lines")) {
-			return w.skip()
+			return w.Skip()
 		}
 		if seen || string(key) != "lines" {
 			return false
 		}
 		seen = true
-		return w.array(func() bool {
+		return w.Array(func() bool {
 			var com []byte
 			found := false
-			if !w.object(func(k []byte) bool {
+			if !w.Object(func(k []byte) bool {
+				if bytes.IndexByte(k, '\\') >= 0 {
+					return false
+				}
 				if !bytes.EqualFold(k, []byte("commission")) {
-					return w.skip()
+					return w.Skip()
 				}
 				if found || string(k) != "commission" {
 					return false
 				}
-				com, found = w.text()
+				com, found = w.Text()
 				return found && bytes.IndexByte(com, '\\') < 0
 			}) || !found {
 				return false
@@ -258,185 +266,5 @@ func breakdownLines(raw []byte, cur string) (out []int64, ok bool) {
 			return true
 		})
 	})
-	w.space()
-	return out, ok && seen && w.i == len(w.b)
-}
-
-// jsonWalk reads and checks JSON one value at a time, for breakdownLines.
-type jsonWalk struct {
-	b     []byte
-	i     int
-	depth int
-}
-
-// maxWalkDepth bounds how deep jsonWalk goes (encoding/json's own bound is higher).
-const maxWalkDepth = 100
-
-func (w *jsonWalk) space() {
-	for w.i < len(w.b) && (w.b[w.i] == ' ' || w.b[w.i] == '\t' || w.b[w.i] == '\n' || w.b[w.i] == '\r') {
-		w.i++
-	}
-}
-
-// eat takes c, after white space, if it comes next.
-func (w *jsonWalk) eat(c byte) bool {
-	w.space()
-	if w.i < len(w.b) && w.b[w.i] == c {
-		w.i++
-		return true
-	}
-	return false
-}
-
-// text reads a string and returns what is between its quotes, escapes as they are; a key (one
-// that is followed by ':') with an escape is refused, since it is compared as it is.
-func (w *jsonWalk) text() ([]byte, bool) {
-	if !w.eat('"') {
-		return nil, false
-	}
-	start := w.i
-	for ; w.i < len(w.b); w.i++ {
-		switch c := w.b[w.i]; {
-		case c == '"':
-			w.i++
-			return w.b[start : w.i-1], true
-		case c < 0x20:
-			return nil, false
-		case c == '\\':
-			w.i++
-			if w.i == len(w.b) {
-				return nil, false
-			}
-			switch w.b[w.i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if w.i+4 >= len(w.b) {
-					return nil, false
-				}
-				for _, h := range w.b[w.i+1 : w.i+5] {
-					if !isHex(h) {
-						return nil, false
-					}
-				}
-				w.i += 4
-			default:
-				return nil, false
-			}
-		}
-	}
-	return nil, false
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-// object reads an object, calling member for each key with the walk at its value, which member
-// reads.
-func (w *jsonWalk) object(member func(key []byte) bool) bool {
-	if !w.eat('{') || w.depth == maxWalkDepth {
-		return false
-	}
-	w.depth++
-	defer func() { w.depth-- }()
-	if w.eat('}') {
-		return true
-	}
-	for {
-		key, ok := w.text()
-		if !ok || bytes.IndexByte(key, '\\') >= 0 || !w.eat(':') || !member(key) {
-			return false
-		}
-		if w.eat('}') {
-			return true
-		}
-		if !w.eat(',') {
-			return false
-		}
-	}
-}
-
-// array reads an array, calling elem for each element, which elem reads.
-func (w *jsonWalk) array(elem func() bool) bool {
-	if !w.eat('[') || w.depth == maxWalkDepth {
-		return false
-	}
-	w.depth++
-	defer func() { w.depth-- }()
-	if w.eat(']') {
-		return true
-	}
-	for {
-		if !elem() {
-			return false
-		}
-		if w.eat(']') {
-			return true
-		}
-		if !w.eat(',') {
-			return false
-		}
-	}
-}
-
-// skip reads and checks a value of any kind.
-func (w *jsonWalk) skip() bool {
-	w.space()
-	if w.i == len(w.b) {
-		return false
-	}
-	switch c := w.b[w.i]; {
-	case c == '"':
-		_, ok := w.text()
-		return ok
-	case c == '{':
-		return w.object(func([]byte) bool { return w.skip() })
-	case c == '[':
-		return w.array(w.skip)
-	case c == '-' || isDigit(c):
-		return w.number()
-	}
-	for _, lit := range []string{"true", "false", "null"} {
-		if bytes.HasPrefix(w.b[w.i:], []byte(lit)) {
-			w.i += len(lit)
-			return true
-		}
-	}
-	return false
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// number reads a number as JSON spells one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-func (w *jsonWalk) number() bool {
-	if w.b[w.i] == '-' {
-		w.i++
-	}
-	digits := func() bool {
-		start := w.i
-		for w.i < len(w.b) && isDigit(w.b[w.i]) {
-			w.i++
-		}
-		return w.i > start
-	}
-	switch {
-	case w.i < len(w.b) && w.b[w.i] == '0':
-		w.i++
-	case !digits():
-		return false
-	}
-	if w.i < len(w.b) && w.b[w.i] == '.' {
-		w.i++
-		if !digits() {
-			return false
-		}
-	}
-	if w.i < len(w.b) && (w.b[w.i] == 'e' || w.b[w.i] == 'E') {
-		w.i++
-		if w.i < len(w.b) && (w.b[w.i] == '+' || w.b[w.i] == '-') {
-			w.i++
-		}
-		if !digits() {
-			return false
-		}
-	}
-	return true
+	return out, ok && seen && w.End()
 }
