@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"sync"
 
 	"github.com/pactum/pactum/answer"
 )
@@ -26,8 +27,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // writeJSON answers v as JSON. HTML escaping is off because answers are JSON, never HTML, and
 // URLs with "&" stay readable.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		// Only our own view types are encoded here, so this is a programming error.
@@ -36,4 +38,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.WriteString(`{"error":{"code":"internal","message":"internal error"}}` + "\n")
 	}
 	answer.WriteJSON(w, status, buf.Bytes())
+}
+
+// jsonBuffers keeps the buffers answers are encoded into: every answer of the conversion path
+// would otherwise grow a new one, a few kilobytes in several steps, for the collector to take.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept: a long list's answer is not held for the small
+// ones after it.
+const maxPooledBuffer = 64 << 10
+
+func putJSONBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		buf.Reset()
+		jsonBuffers.Put(buf)
+	}
 }
