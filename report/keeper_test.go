@@ -66,20 +66,7 @@ func TestKeeperToldRacingRebuild(t *testing.T) {
 	m := newModel(t, sqlitetest.Open(t), uint64(time.Now().UnixNano()))
 	m.generate()
 	keeper := NewKeeper(rebuildBetween{m.st}, nil)
-	rules := &commission.Rules{}
-	var batch []*pactum.Conversion
-	for range 8 {
-		batch = append(batch, m.conversion(rules))
-	}
-	m.apply(func(tx pactum.EventTx) error {
-		for _, c := range batch {
-			if _, _, err := tx.InsertConversion(ctx, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	for _, c := range batch {
+	for _, c := range m.conversions(&commission.Rules{}, 8) {
 		keeper.Stored(*c)
 	}
 	n, err := keeper.Consume(ctx)

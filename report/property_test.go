@@ -151,19 +151,7 @@ func (m *model) generate() {
 	rules := &commission.Rules{}
 	var ids, stored []int64
 	for range 30 {
-		var batch []*pactum.Conversion
-		for range 1 + m.rnd.IntN(6) {
-			batch = append(batch, m.conversion(rules))
-		}
-		m.apply(func(tx pactum.EventTx) error {
-			for _, c := range batch {
-				if _, _, err := tx.InsertConversion(ctx, c); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		for _, c := range batch {
+		for _, c := range m.conversions(rules, 1+m.rnd.IntN(6)) {
 			ids = append(ids, c.ID)
 			if m.rnd.IntN(2) == 0 {
 				cp := *c
@@ -224,6 +212,23 @@ func (m *model) generate() {
 	_, err := m.st.ApproveDue(ctx, m.start.Add(5*24*time.Hour), 1000)
 	m.must(err)
 	consume()
+}
+
+// conversions stores n random conversions in one event transaction and returns them.
+func (m *model) conversions(r *commission.Rules, n int) []*pactum.Conversion {
+	var batch []*pactum.Conversion
+	for range n {
+		batch = append(batch, m.conversion(r))
+	}
+	m.apply(func(tx pactum.EventTx) error {
+		for _, c := range batch {
+			if _, _, err := tx.InsertConversion(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return batch
 }
 
 func (m *model) apply(fn func(pactum.EventTx) error) {
