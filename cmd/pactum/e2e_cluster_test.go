@@ -179,14 +179,27 @@ func TestDistributedDeployment(t *testing.T) {
 		}()
 	}
 
-	time.Sleep(1500 * time.Millisecond)
+	// Traffic for at least 1.5 s and until some has been acknowledged, before the worker dies and
+	// after it is back: on a machine busy with other tests the first answers can take seconds.
+	traffic := func(clicksAtLeast, salesAtLeast int) {
+		time.Sleep(1500 * time.Millisecond)
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			mu.Lock()
+			enough := len(clicks) >= clicksAtLeast && len(sales) >= salesAtLeast
+			mu.Unlock()
+			if enough {
+				return
+			}
+		}
+	}
+	traffic(25, 10)
 	if err := worker.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	worker.cmd.Wait()
 	time.Sleep(time.Second) // events pile up in JetStream meanwhile
 	startServer(t, freeAddr(t), role("worker")...)
-	time.Sleep(1500 * time.Millisecond)
+	traffic(50, 20)
 	close(stop)
 	wg.Wait()
 	if t.Failed() {
