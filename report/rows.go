@@ -221,14 +221,10 @@ func (r *memoReader) uvarint() uint64 {
 	return v
 }
 
+// varint reads what binary.AppendVarint wrote: a uvarint of the zigzag form.
 func (r *memoReader) varint() int64 {
-	v, n := binary.Varint(r.b[r.i:])
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.i += n
-	return v
+	u := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (r *memoReader) string() string {

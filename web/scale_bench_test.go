@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,20 +74,9 @@ func BenchmarkPagesAtScale(b *testing.B) {
 			if body := warm.Body.String(); strings.Contains(body, "are not shown") || strings.Contains(body, "No clicks or sales") || strings.Contains(body, "Nothing to show") {
 				b.Fatalf("%s: a page without its figures", p.path)
 			}
-			var took []time.Duration
-			for b.Loop() {
-				start := time.Now()
-				w := httptest.NewRecorder()
-				s.mux.ServeHTTP(w, req)
-				took = append(took, time.Since(start))
-				if w.Code != http.StatusOK {
-					b.Fatalf("%s: %d", p.path, w.Code)
-				}
-			}
-			slices.Sort(took)
-			ms := func(q int) float64 { return float64(took[len(took)*q/100]) / float64(time.Millisecond) }
-			b.ReportMetric(ms(50), "p50-ms")
-			b.ReportMetric(ms(95), "p95-ms")
+			took := serveTimes(b, s, req)
+			b.ReportMetric(took.ms(50), "p50-ms")
+			b.ReportMetric(took.ms(95), "p95-ms")
 			b.ReportMetric(float64(warm.Body.Len())/1024, "html-KiB")
 		})
 	}
