@@ -104,8 +104,9 @@ type ChangeStore interface {
 type ChangeReader interface {
 	// Conversions reads conversions ids; ids not stored are left out.
 	Conversions(ctx context.Context, ids []int64) (map[int64]Conversion, error)
-	// Clicks reads the stored clicks with clickIDs; ids not stored are left out.
-	Clicks(ctx context.Context, clickIDs []string) (map[string]Visit, error)
+	// ClickDims reads the report dimensions of the stored clicks with clickIDs; ids not stored
+	// are left out.
+	ClickDims(ctx context.Context, clickIDs []string) (map[string]ClickDims, error)
 	ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error)
 }
 

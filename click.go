@@ -49,3 +49,15 @@ type Visit struct {
 	Flags   string
 	Invalid bool
 }
+
+// ClickDims are what the reports count a click's conversions under of it: its sub ids, source,
+// device, OS and browser, and its country (the conversion's when the conversion has none).
+type ClickDims struct {
+	Sub                                  [5]string
+	Source, Device, OS, Browser, Country string
+}
+
+// Dims returns v's report dimensions.
+func (v *Visit) Dims() ClickDims {
+	return ClickDims{Sub: v.Sub, Source: v.Source, Device: v.Device, OS: v.OS, Browser: v.Browser, Country: v.Country}
+}

@@ -133,11 +133,14 @@ type FraudCounts struct {
 }
 
 // ClickSource is what the conversion fraud rules read of a conversion's click: its address and
-// whether it was flagged (Visit.Flagged).
+// whether it was flagged (Visit.Flagged); and, read in the same place, its report dimensions,
+// which the reports' keeper then takes from the pipeline (report.Keeper.Stored) rather than
+// reading the click again.
 type ClickSource struct {
 	Found   bool
 	IP      string
 	Flagged bool
+	Dims    ClickDims
 }
 
 // Flagged reports whether the visit was a bot's or a click rule other than duplicate_click fired

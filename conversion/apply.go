@@ -37,9 +37,9 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	}
 	deliver = p.deliverer(rec.ReplyTo, rec.Request, o)
 	if p.cfg.Stored != nil && o.err == nil && !o.res.Duplicate {
-		c, answer := o.res.Conversion, deliver
+		c, click, answer := o.res.Conversion, o.click, deliver
 		deliver = func() {
-			p.cfg.Stored(c)
+			p.cfg.Stored(c, click)
 			answer()
 		}
 	}
@@ -77,6 +77,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	c.PartnerID, c.Attribution = a.partnerID, a.how
 	var partner pactum.Partner
 	var verdict fraud.Decision
+	var click pactum.ClickSource
 	if c.PartnerID != 0 {
 		partner, err = p.cfg.Store.Partner(ctx, c.PartnerID)
 		switch {
@@ -98,7 +99,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 			if problem != nil {
 				return outcome{err: problem}, nil
 			}
-			if verdict, err = p.judge(ctx, tx, offer, partner, c); err != nil {
+			if verdict, click, err = p.judge(ctx, tx, offer, partner, c); err != nil {
 				return outcome{}, err
 			}
 			if verdict.Reject && a.reason == "" {
@@ -126,7 +127,11 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	if dup {
 		return outcome{res: pactum.ConversionResult{Conversion: existing, Duplicate: true}}, nil
 	}
-	return outcome{res: pactum.ConversionResult{Conversion: *c}}, nil
+	o := outcome{res: pactum.ConversionResult{Conversion: *c}}
+	if click.Found {
+		o.click = &click.Dims
+	}
+	return o, nil
 }
 
 // ledgerCurrency sets the currency c credits its partner in: the partner's, at the rate of the

@@ -195,36 +195,58 @@ func TestUnreadableRecordSkipped(t *testing.T) {
 }
 
 // TestStoredTold: Config.Stored hears of each conversion stored, once its transaction committed
-// (a retried batch once, after it committed), and never of a duplicate.
+// (a retried batch once, after it committed), and never of a duplicate; with its click's report
+// dimensions as stored when the fraud rules read the click, and none when nothing read it.
 func TestStoredTold(t *testing.T) {
+	type told struct {
+		c     pactum.Conversion
+		click *pactum.ClickDims
+	}
 	var mu sync.Mutex
-	var told []pactum.Conversion
+	var heard []told
 	h := newHarness(t, func(c *conversion.Config) {
-		c.Stored = func(cv pactum.Conversion) {
+		c.Stored = func(cv pactum.Conversion, click *pactum.ClickDims) {
 			mu.Lock()
 			defer mu.Unlock()
-			told = append(told, cv)
+			heard = append(heard, told{cv, click})
 		}
 	})
 	anna := h.partner("anna", pactum.PartnerActive)
 	o := h.offer(nil)
+	blind := h.offer(func(o *pactum.Offer) {
+		o.Fraud.Rules = map[string]string{pactum.ReasonFlaggedClick: pactum.ActionOff, pactum.ReasonRepeatedIP: pactum.ActionOff,
+			pactum.ReasonRepeatedCustomer: pactum.ActionOff, pactum.ReasonVelocity: pactum.ActionOff}
+	})
+	click := pactum.Visit{ClickID: h.click(o, anna, time.Hour), Time: time.Unix(0, h.now.Load()).Add(-time.Hour), OfferID: o.ID,
+		PartnerID: anna.ID, Sub: [5]string{"story", "", "", "", "5"}, Source: "instagram", IP: "203.0.113.7",
+		Device: "mobile", OS: "iOS", Browser: "Safari", Country: "AT"}
+	h.storeClick(click)
 	h.failNext.Store(true)
-	res := h.submit(pactum.ConversionInput{ClickID: h.click(o, anna, time.Hour), OrderID: "S-1", Items: basket()})
-	again := h.submit(pactum.ConversionInput{ClickID: h.click(o, anna, time.Hour), OrderID: "S-1"})
+	res := h.submit(pactum.ConversionInput{ClickID: click.ClickID, OrderID: "S-1", Items: basket()})
+	again := h.submit(pactum.ConversionInput{ClickID: click.ClickID, OrderID: "S-1"})
 	if !again.Duplicate {
 		t.Fatal("the second submit was not a duplicate")
 	}
+	// Nothing read the click of this one: the keeper reads it.
+	unread := h.submit(pactum.ConversionInput{OfferID: blind.ID, ClickID: h.click(blind, anna, time.Hour), OrderID: "S-2"})
 	mu.Lock()
 	defer mu.Unlock()
-	if len(told) != 1 || told[0].ID != res.Conversion.ID {
-		t.Fatalf("told of %d conversions (%+v), want conversion %d once", len(told), told, res.Conversion.ID)
+	if len(heard) != 2 || heard[0].c.ID != res.Conversion.ID || heard[1].c.ID != unread.Conversion.ID {
+		t.Fatalf("told of %d conversions (%+v), want conversions %d and %d once each", len(heard), heard, res.Conversion.ID, unread.Conversion.ID)
 	}
 	stored, err := h.store.Conversion(h.ctx, res.Conversion.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !told[0].Payout.Equal(stored.Payout) || !told[0].Amount.Equal(stored.Amount) || len(told[0].Items) != len(stored.Items) ||
-		!told[0].Time.Truncate(time.Microsecond).Equal(stored.Time) || string(told[0].PayoutBreakdown) != string(stored.PayoutBreakdown) {
-		t.Errorf("told %+v, stored %+v", told[0], stored)
+	got := heard[0].c
+	if !got.Payout.Equal(stored.Payout) || !got.Amount.Equal(stored.Amount) || len(got.Items) != len(stored.Items) ||
+		!got.Time.Truncate(time.Microsecond).Equal(stored.Time) || string(got.PayoutBreakdown) != string(stored.PayoutBreakdown) {
+		t.Errorf("told %+v, stored %+v", got, stored)
+	}
+	if want := click.Dims(); heard[0].click == nil || *heard[0].click != want {
+		t.Errorf("told click dimensions %+v, want %+v", heard[0].click, want)
+	}
+	if heard[1].click != nil {
+		t.Errorf("told click dimensions %+v for a conversion whose click nothing read", heard[1].click)
 	}
 }

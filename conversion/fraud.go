@@ -11,9 +11,10 @@ import (
 // judge runs the offer's conversion fraud rules (package fraud) on c, attributed to an active
 // partner, inside the event transaction: it reads only what a rule that is not off needs, in one
 // statement (the click's address and flags by its id, bounded counts of the partner's earlier
-// conversions; and once a day per partner its history), and returns the decision. It also keeps the click's address on c
-// (Conversion.IP) for later repeated_ip counts. Errors are store failures.
-func (p *Pipeline) judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer, partner pactum.Partner, c *pactum.Conversion) (fraud.Decision, error) {
+// conversions; and once a day per partner its history), and returns the decision and the click
+// as read (its report dimensions are then the keeper's: Config.Stored). It also keeps the
+// click's address on c (Conversion.IP) for later repeated_ip counts. Errors are store failures.
+func (p *Pipeline) judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer, partner pactum.Partner, c *pactum.Conversion) (fraud.Decision, pactum.ClickSource, error) {
 	pol := fraud.For(o)
 	f := fraud.Facts{
 		HasClick:      c.Attribution == pactum.AttributionClick && !c.ClickTime.IsZero(),
@@ -33,22 +34,23 @@ func (p *Pipeline) judge(ctx context.Context, tx pactum.EventTx, o pactum.Offer,
 	if pol.Needs(pactum.ReasonVelocity) {
 		history, err := p.history(ctx, tx, o.ID, partner.ID, c.Time)
 		if err != nil {
-			return fraud.Decision{}, err
+			return fraud.Decision{}, pactum.ClickSource{}, err
 		}
 		// The last hour is counted up to where its history makes it suspicious.
 		f.History, q.HourStart, q.HourCap = history, c.Time.Add(-time.Hour), fraud.VelocityCap(history)
 	}
+	var h pactum.FraudHistory
 	if q.ClickID != "" || q.CustomerID != "" || q.HourCap > 0 {
-		h, err := tx.FraudHistory(ctx, q)
-		if err != nil {
-			return fraud.Decision{}, err
+		var err error
+		if h, err = tx.FraudHistory(ctx, q); err != nil {
+			return fraud.Decision{}, pactum.ClickSource{}, err
 		}
 		// A conversion that overtook its click (distributed deployments) is judged without it.
 		f.ClickFlagged, c.IP = h.Click.Flagged, h.Click.IP
 		f.SameIP, f.SameCustomer = h.SameIP, h.SameCustomer
 		f.LastHour = h.LastHour + 1 // and this one
 	}
-	return pol.Conversion(pol.Fired(f)), nil
+	return pol.Conversion(pol.Fired(f)), h.Click, nil
 }
 
 // history returns a partner's conversions of an offer over the fraud.VelocityDays UTC days

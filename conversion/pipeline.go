@@ -57,8 +57,9 @@ type Config struct {
 	// partner in the offer's currency.
 	Rates Rates
 	// Stored, if set, is told of each conversion Apply stored, as stored, once its
-	// transaction committed (report.Keeper.Stored).
-	Stored func(pactum.Conversion)
+	// transaction committed, with its click's report dimensions when the transaction read them
+	// (for the fraud rules), else nil (report.Keeper.Stored).
+	Stored func(pactum.Conversion, *pactum.ClickDims)
 }
 
 // Rates gives the rate that converts an amount in from into to on day.
@@ -95,6 +96,9 @@ type Pipeline struct {
 type outcome struct {
 	res pactum.ConversionResult
 	err error
+	// click holds the report dimensions of the conversion's click, when the transaction read
+	// it (for Config.Stored).
+	click *pactum.ClickDims
 }
 
 // New returns a pipeline. It panics when a required part of cfg is missing: that is a wiring

@@ -183,7 +183,7 @@ func (b batchTx) ClickCountry(ctx context.Context, clickID string) (string, erro
 
 func (b batchTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) (pactum.FraudHistory, error) {
 	if v := b.batchClick(q.ClickID); q.ClickID != "" && v != nil {
-		q.Click = &pactum.ClickSource{Found: true, IP: v.IP, Flagged: v.Flagged()}
+		q.Click = &pactum.ClickSource{Found: true, IP: v.IP, Flagged: v.Flagged(), Dims: v.Dims()}
 	}
 	return b.EventTx.FraudHistory(ctx, q)
 }

@@ -108,11 +108,20 @@ func invalidReason(v *pactum.Visit) string {
 	return v.Flags
 }
 
+// dimsOf returns click's report dimensions, nil without a click.
+func dimsOf(click *pactum.Visit) *pactum.ClickDims {
+	if click == nil {
+		return nil
+	}
+	d := click.Dims()
+	return &d
+}
+
 // conversionFacts is what a conversion counts for, as it is now: an order fact, and a line fact
 // per line of the order (with SKUBonus and SKUOrder lines for what is not on one). click is the
 // conversion's click, nil without one: its sub ids, source, device, OS and browser are the
 // conversion's (Everflow's reports too show conversions by the sub ids of their clicks).
-func conversionFacts(c *pactum.Conversion, click *pactum.Visit) []fact {
+func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims) []fact {
 	cur := c.Currency
 	order := fact{at: c.Time.Unix(), offer: c.OfferID, partner: c.PartnerID, rejected: c.Status == pactum.ConversionRejected}
 	if click != nil {

@@ -68,9 +68,11 @@ type Keeper struct {
 	fresh map[int64]freshConversion // by id: see Stored
 }
 
-// freshConversion is a conversion as this process stored it, and when it was told of it.
+// freshConversion is a conversion as this process stored it, its click's dimensions when the
+// pipeline read them (nil: read them), and when it was told of it.
 type freshConversion struct {
 	c     pactum.Conversion
+	click *pactum.ClickDims
 	since time.Time
 }
 
@@ -88,12 +90,14 @@ func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
 }
 
 // Stored tells the keeper of a conversion this process has just stored (committed), as it
-// stored it: when the keeper then consumes its creation and no later change of it in the same
-// batch, it counts the conversion from this copy instead of reading it back, which under load
-// is the largest part of its work. A later change is read from the store as before, so a copy
-// that is no longer current is never counted for long. Conversions this process did not store
-// (another worker's, or one Stored was not told of) are read.
-func (k *Keeper) Stored(c pactum.Conversion) {
+// stored it, with its click's dimensions as the event transaction read them (nil when it did
+// not read the click, or found none): when the keeper then consumes its creation and no later
+// change of it in the same batch, it counts the conversion from this copy instead of reading it
+// and its click back, which under load is the largest part of its work. A later change is read
+// from the store as before, so a copy that is no longer current is never counted for long.
+// Conversions this process did not store (another worker's, or one Stored was not told of) are
+// read.
+func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims) {
 	// As the store keeps them: times to the microsecond (click-to-conversion seconds count
 	// from them).
 	c.Time = time.UnixMicro(c.Time.UnixMicro()).UTC()
@@ -103,13 +107,13 @@ func (k *Keeper) Stored(c pactum.Conversion) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) < maxFresh {
-		k.fresh[c.ID] = freshConversion{c, time.Now()}
+		k.fresh[c.ID] = freshConversion{c, click, time.Now()}
 	}
 }
 
 // takeFresh returns the conversions of changes whose last change there is their creation and
 // that Stored was told of, and forgets them and any it kept longer than freshFor.
-func (k *Keeper) takeFresh(changes []pactum.Change) map[int64]pactum.Conversion {
+func (k *Keeper) takeFresh(changes []pactum.Change) map[int64]freshConversion {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) == 0 {
@@ -119,11 +123,11 @@ func (k *Keeper) takeFresh(changes []pactum.Change) map[int64]pactum.Conversion 
 	for _, ch := range changes {
 		created[ch.ConversionID] = ch.Kind == pactum.ChangeCreated
 	}
-	out := make(map[int64]pactum.Conversion, len(created))
+	out := make(map[int64]freshConversion, len(created))
 	for id, only := range created {
 		f, ok := k.fresh[id]
 		if ok && only {
-			out[id] = f.c
+			out[id] = f
 		}
 		delete(k.fresh, id)
 	}
@@ -211,13 +215,13 @@ func sameMemos(a, b map[int64][]byte) bool {
 	return maps.EqualFunc(a, b, bytes.Equal)
 }
 
-// plan reads conversions ids (but those in fresh, as just stored), their clicks and their memos
-// through r and returns what brings their rollups to their present state. Several changes of
+// plan reads conversions ids (but those in fresh, as just stored), their clicks' dimensions
+// (but those fresh has) and their memos through r and returns what brings their rollups to their present state. Several changes of
 // one conversion, or a change already counted by a rebuild, come to the same. Unless allMemos,
 // the memos of those in fresh are not read: a new conversion has none, unless a rebuild counted
 // it meanwhile, which the transaction's check of the memos finds (it reads them all, and plans
 // again with allMemos).
-func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]pactum.Conversion, allMemos bool) (rollupPlan, error) {
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]freshConversion, allMemos bool) (rollupPlan, error) {
 	read := ids
 	if len(fresh) > 0 {
 		read = make([]int64, 0, len(ids)-len(fresh))
@@ -249,16 +253,20 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 			clickIDs = append(clickIDs, c.ClickID)
 		}
 	}
-	for _, c := range fresh {
-		if c.ClickID != "" {
-			clickIDs = append(clickIDs, c.ClickID)
+	for _, f := range fresh {
+		if f.c.ClickID != "" && f.click == nil {
+			clickIDs = append(clickIDs, f.c.ClickID)
 		}
 	}
-	clicks, err := r.Clicks(ctx, clickIDs)
+	clicks, err := r.ClickDims(ctx, clickIDs)
 	if err != nil {
 		return rollupPlan{}, err
 	}
-	for id, c := range fresh {
+	for id, f := range fresh {
+		c := f.c
+		if c.ClickID != "" && f.click != nil {
+			clicks[c.ClickID] = *f.click
+		}
 		if c.Country == "" && c.ClickID != "" {
 			// A conversion's country is its click's when it has none (as the store reads it:
 			// sqldb's countryRead).
@@ -284,7 +292,7 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 		}
 		// A conversion can overtake its click to the store (distributed): it then counts under
 		// empty values of its click's dimensions (a rebuild finds the click).
-		var click *pactum.Visit
+		var click *pactum.ClickDims
 		if v, ok := clicks[c.ClickID]; ok && c.ClickID != "" {
 			click = &v
 		}
@@ -300,7 +308,7 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 }
 
 // conversionRows appends the rollup rows c counts for to rows, and returns its memo.
-func conversionRows(c *pactum.Conversion, click *pactum.Visit, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
+func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
 	facts := conversionFacts(c, click)
 	for i := range facts {
 		rows = facts[i].rows(rows, 1)

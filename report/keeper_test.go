@@ -67,7 +67,7 @@ func TestKeeperToldRacingRebuild(t *testing.T) {
 	m.generate()
 	keeper := NewKeeper(rebuildBetween{m.st}, nil)
 	for _, c := range m.conversions(&commission.Rules{}, 8) {
-		keeper.Stored(*c)
+		keeper.Stored(*c, m.clickDims(c.ClickID))
 	}
 	n, err := keeper.Consume(ctx)
 	m.must(err)
@@ -79,8 +79,8 @@ func TestKeeperToldRacingRebuild(t *testing.T) {
 
 // BenchmarkKeeper times the keeper's work for each new conversion (click-attributed, three
 // lines, as scripts/bench-conversions.sh reports them): reading it (read) or taking the copy the
-// pipeline told it of (told, as in the server), reading its click, its rollup rows and memo,
-// writing them. go test ./report -run '^$' -bench Keeper
+// pipeline told it of with its click's dimensions (told, as in the server) or reading it and its
+// click, its rollup rows and memo, writing them. go test ./report -run '^$' -bench Keeper
 func BenchmarkKeeper(b *testing.B) {
 	b.Run("read", func(b *testing.B) { benchmarkKeeper(b, false) })
 	b.Run("told", func(b *testing.B) { benchmarkKeeper(b, true) })
@@ -146,8 +146,9 @@ func benchmarkKeeper(b *testing.B, told bool) {
 		must(err)
 		done += len(convs)
 		if told {
-			for _, c := range convs {
-				keeper.Stored(*c)
+			for i, c := range convs {
+				d := clicks[i].Dims()
+				keeper.Stored(*c, &d)
 			}
 		}
 		b.StartTimer()

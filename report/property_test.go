@@ -159,7 +159,12 @@ func (m *model) generate() {
 				if !cp.ClickTime.IsZero() {
 					cp.ClickTime = cp.ClickTime.Add(999 * time.Nanosecond)
 				}
-				keeper.Stored(cp)
+				// With its click's dimensions, as the fraud rules read them, or without.
+				var click *pactum.ClickDims
+				if m.rnd.IntN(2) == 0 {
+					click = m.clickDims(c.ClickID)
+				}
+				keeper.Stored(cp, click)
 				stored = append(stored, c.ID)
 			}
 		}
@@ -229,6 +234,17 @@ func (m *model) conversions(r *commission.Rules, n int) []*pactum.Conversion {
 		return nil
 	})
 	return batch
+}
+
+// clickDims returns the dimensions of the click with id, nil for none.
+func (m *model) clickDims(id string) *pactum.ClickDims {
+	for _, mv := range m.visits {
+		if id != "" && mv.v.ClickID == id && !mv.impression {
+			d := mv.v.Dims()
+			return &d
+		}
+	}
+	return nil
 }
 
 func (m *model) apply(fn func(pactum.EventTx) error) {

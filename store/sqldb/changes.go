@@ -420,20 +420,20 @@ func (c *changeTx) Conversions(ctx context.Context, ids []int64) (map[int64]pact
 	return out, nil
 }
 
-// Clicks reads stored clicks by click id, 500 a statement.
-func (c *changeTx) Clicks(ctx context.Context, clickIDs []string) (map[string]pactum.Visit, error) {
-	out := make(map[string]pactum.Visit, len(clickIDs))
+// ClickDims reads the report dimensions of stored clicks by click id, 500 a statement.
+func (c *changeTx) ClickDims(ctx context.Context, clickIDs []string) (map[string]pactum.ClickDims, error) {
+	out := make(map[string]pactum.ClickDims, len(clickIDs))
 	err := inChunks(clickIDs, func(args []any) error {
-		return c.each(ctx, clickColumns+` WHERE click_id IN (`+placeholders(len(args))+`)`, args, func(rows *sql.Rows) error {
-			var v pactum.Visit
-			var seq int64
-			err := scanVisit(rows, &v, &seq, &v.ClickID)
-			out[v.ClickID] = v
+		return c.each(ctx, `SELECT click_id, `+clickDims+` FROM clicks WHERE click_id IN (`+placeholders(len(args))+`)`, args, func(rows *sql.Rows) error {
+			var id string
+			var d pactum.ClickDims
+			err := rows.Scan(&id, &d.Sub[0], &d.Sub[1], &d.Sub[2], &d.Sub[3], &d.Sub[4], &d.Source, &d.Device, &d.OS, &d.Browser, &d.Country)
+			out[id] = d
 			return err
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("clicks: %w", err)
+		return nil, fmt.Errorf("click dimensions: %w", err)
 	}
 	return out, nil
 }

@@ -198,11 +198,12 @@ func (s *Store) Sync(ctx context.Context) error {
 }
 
 // fraudHistory reads what FraudHistoryQuery asks in one statement: the click by its id (k, read
-// once; none for an empty id), then counts each bounded by a LIMIT, the count a rule needs to see
+// once; none for an empty id) with its report dimensions, then counts each bounded by a LIMIT, the count a rule needs to see
 // (0 for a count not asked, which reads nothing), and the history from report_p's partner index
 // (an empty range when not asked). The address counted is the one given (a click of the same
 // batch), else the stored click's.
 const fraudHistory = `SELECT CASE WHEN k.ip IS NULL THEN 0 ELSE 1 END, COALESCE(k.ip, ''), COALESCE(k.bot, FALSE), COALESCE(k.flags, ''),
+		` + clickDimsNull + `,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
 			WHERE offer_id = ? AND ip = COALESCE(?, k.ip, '') AND ip <> '' AND partner_id = ? AND time >= ? LIMIT ?) a),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM conversions
@@ -238,6 +239,7 @@ func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) 
 	}
 	var found int64
 	var c pactum.Visit
+	var d pactum.ClickDims
 	// Without ctx's cancellation: database/sql starts a goroutine per query that can be
 	// cancelled, which costs this one, run for every conversion, more than the query's reads; the
 	// transaction it runs in still ends with ctx.
@@ -245,14 +247,16 @@ func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) 
 		q.OfferID, ip, q.PartnerID, since, ipCap,
 		q.OfferID, q.CustomerID, q.PartnerID, since, customerCap,
 		q.OfferID, q.PartnerID, hourStart, max(q.HourCap, 0),
-		q.PartnerID, from, to, q.OfferID, clickID).Scan(&found, &c.IP, &c.Bot, &c.Flags, &h.SameIP, &h.SameCustomer, &h.LastHour, &h.History)
+		q.PartnerID, from, to, q.OfferID, clickID).Scan(&found, &c.IP, &c.Bot, &c.Flags,
+		&d.Sub[0], &d.Sub[1], &d.Sub[2], &d.Sub[3], &d.Sub[4], &d.Source, &d.Device, &d.OS, &d.Browser, &d.Country,
+		&h.SameIP, &h.SameCustomer, &h.LastHour, &h.History)
 	if err != nil {
 		return h, fmt.Errorf("fraud history: %w", err)
 	}
 	if q.Click != nil {
 		h.Click = *q.Click
 	} else if found > 0 {
-		h.Click = pactum.ClickSource{Found: true, IP: c.IP, Flagged: c.Flagged()}
+		h.Click = pactum.ClickSource{Found: true, IP: c.IP, Flagged: c.Flagged(), Dims: d}
 	}
 	return h, nil
 }

@@ -18,6 +18,14 @@ const visitColumns = `time, offer_id, partner_id, link_id, sub1, sub2, sub3, sub
 
 const visitColumnCount = 22
 
+// clickDims are the columns of pactum.ClickDims, in its order; clickDimsNull reads them from a
+// LEFT JOIN as k, empty where there is no click.
+const (
+	clickDims     = `sub1, sub2, sub3, sub4, sub5, source, device, os, browser, country`
+	clickDimsNull = `COALESCE(k.sub1, ''), COALESCE(k.sub2, ''), COALESCE(k.sub3, ''), COALESCE(k.sub4, ''), COALESCE(k.sub5, ''),
+		COALESCE(k.source, ''), COALESCE(k.device, ''), COALESCE(k.os, ''), COALESCE(k.browser, ''), COALESCE(k.country, '')`
+)
+
 // visitTable describes how one kind of visit is bulk inserted.
 type visitTable struct {
 	name    string

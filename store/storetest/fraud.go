@@ -94,11 +94,12 @@ func testFraudEvents(t *testing.T, s pactum.Store) {
 				Bucket: day.AddDate(0, 0, i-2).Unix(), OfferID: o.ID, PartnerID: anna.ID}, Metrics: pactum.Metrics{Conversions: n}})
 		}
 		must(t, tx.AddRollups(ctx, rows))
-		// The click's source, and the conversions from its address: those from 198.51.100.1.
+		// The click's source and report dimensions, and the conversions from its address: those
+		// from 198.51.100.1.
 		h, err := tx.FraudHistory(ctx, pactum.FraudHistoryQuery{OfferID: o.ID, PartnerID: anna.ID, ClickID: "dup", SameIP: true,
 			CustomerID: "cust-1", RepeatSince: at, RepeatCap: 10, HourStart: at.Add(90 * time.Second), HourCap: 10,
 			HistoryFrom: day.AddDate(0, 0, -7), HistoryTo: day})
-		want := pactum.FraudHistory{Click: pactum.ClickSource{Found: true, IP: click.IP, Flagged: true}, SameIP: 0,
+		want := pactum.FraudHistory{Click: pactum.ClickSource{Found: true, IP: click.IP, Flagged: true, Dims: click.Dims()}, SameIP: 0,
 			SameCustomer: 3, LastHour: 1, History: 12}
 		if err != nil || h != want {
 			t.Errorf("FraudHistory: %+v %v, want %+v", h, err, want)
