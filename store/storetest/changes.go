@@ -302,3 +302,43 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 }
 
 var errFailedConsumer = errors.New("consumer failed")
+
+// testReportMemos: memos are stored and replaced many at a time, and of a conversion given
+// twice in one call the last memo stands.
+func testReportMemos(t *testing.T, s pactum.Store) {
+	day := t0.Truncate(24 * time.Hour)
+	set := func(memos []pactum.ReportMemo) map[int64][]byte {
+		t.Helper()
+		var got map[int64][]byte
+		err := s.RebuildRollups(ctx, day, "test", func(tx pactum.RollupTx) error {
+			if err := tx.SetReportMemos(ctx, memos); err != nil {
+				return err
+			}
+			ids := make([]int64, 0, len(memos)+1)
+			for _, m := range memos {
+				ids = append(ids, m.ConversionID)
+			}
+			var err error
+			got, err = tx.ReportMemos(ctx, append(ids, 1_000_000))
+			return err
+		})
+		must(t, err)
+		return got
+	}
+	var memos []pactum.ReportMemo
+	for id := int64(1); id <= 131; id++ {
+		memos = append(memos, pactum.ReportMemo{ConversionID: id, Data: []byte(fmt.Sprint("first ", id))})
+	}
+	// Conversion 7 twice: the later memo stands.
+	memos = append(memos, pactum.ReportMemo{ConversionID: 7, Data: []byte("seven again")})
+	got := set(memos)
+	if len(got) != 131 || string(got[7]) != "seven again" || string(got[131]) != "first 131" || string(got[64]) != "first 64" {
+		t.Fatalf("stored %d memos: 7 %q, 64 %q, 131 %q", len(got), got[7], got[64], got[131])
+	}
+	// Replaced, a few at a time and one new.
+	got = set([]pactum.ReportMemo{{ConversionID: 131, Data: []byte("second 131")}, {ConversionID: 2, Data: []byte("second 2")},
+		{ConversionID: 500, Data: []byte("new 500")}})
+	if len(got) != 3 || string(got[131]) != "second 131" || string(got[2]) != "second 2" || string(got[500]) != "new 500" {
+		t.Fatalf("replaced memos: %q", got)
+	}
+}

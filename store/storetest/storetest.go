@@ -89,6 +89,7 @@ var areas = []struct {
 		{"ChangeFeed", testChangeFeed},
 		{"ChangeFeedPaid", testChangeFeedPaid},
 		{"ChangeConsumers", testChangeConsumers},
+		{"ReportMemos", testReportMemos},
 	}},
 	{"Users", []test{ // pactum.UserStore
 		{"Users", testUsers},
