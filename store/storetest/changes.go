@@ -339,6 +339,6 @@ func testReportMemos(t *testing.T, s pactum.Store) {
 	got = set([]pactum.ReportMemo{{ConversionID: 131, Data: []byte("second 131")}, {ConversionID: 2, Data: []byte("second 2")},
 		{ConversionID: 500, Data: []byte("new 500")}})
 	if len(got) != 3 || string(got[131]) != "second 131" || string(got[2]) != "second 2" || string(got[500]) != "new 500" {
-		t.Fatalf("replaced memos: %q", got)
+		t.Fatalf("replaced memos: 131 %q, 2 %q, 500 %q (%d memos)", got[131], got[2], got[500], len(got))
 	}
 }
