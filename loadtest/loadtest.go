@@ -29,6 +29,7 @@ import (
 const (
 	MaxDuration    = 10 * time.Minute
 	MaxConnections = 4096
+	MaxRate        = 1_000_000
 )
 
 // Modes: what each request of the run is.
@@ -109,6 +110,12 @@ type Config struct {
 	// Connections is the number of concurrent keep-alive connections,
 	// each driven by one worker that waits for every answer (default 64).
 	Connections int
+	// Rate, when above zero, is how many requests a second the workers
+	// start between them, at most (at most MaxRate): every binary compared
+	// then gets the same load, which makes the server's CPU per request
+	// comparable where throughput alone moves with the machine. Zero sends
+	// as fast as the answers come.
+	Rate int
 	// Duration is the measured part of the run (default 10s, at most
 	// MaxDuration).
 	Duration time.Duration
@@ -308,6 +315,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("loadtest: click ids must be between 1 and %d", MaxClickIDs)
 	case c.Connections < 0 || c.Connections > MaxConnections:
 		return c, fmt.Errorf("loadtest: connections must be between 1 and %d", MaxConnections)
+	case c.Rate < 0 || c.Rate > MaxRate:
+		return c, fmt.Errorf("loadtest: rate must be between 0 (as fast as answers come) and %d requests a second", MaxRate)
 	case c.Duration < 0 || c.Duration > MaxDuration:
 		return c, fmt.Errorf("loadtest: duration must be at most %s", MaxDuration)
 	case c.Warmup > MaxDuration:
@@ -498,6 +507,7 @@ type run struct {
 	api       endpoint     // where conversions go
 	parts     []string     // Path split at every "{n}"
 	counter   atomic.Int64
+	pace      *pacer // nil: no Config.Rate
 	stop      atomic.Bool
 	start     time.Time
 	measured  time.Time // warm-up ends
@@ -574,6 +584,9 @@ func (r *run) drive(ctx context.Context, cfg Config, res Result) (Result, []*wor
 	defer r.cancel()
 	r.start = time.Now()
 	r.measured = r.start.Add(cfg.Warmup)
+	if cfg.Rate > 0 {
+		r.pace = newPacer(r.start, cfg.Rate)
+	}
 	total := cfg.Warmup + cfg.Duration
 	stopTimer := time.AfterFunc(total, func() { r.stop.Store(true) })
 	defer stopTimer.Stop()
@@ -638,6 +651,9 @@ func (w *worker) loop() {
 		next = w.conversion
 	}
 	for !r.stop.Load() {
+		if r.pace != nil && !r.pace.wait(&r.stop) {
+			break
+		}
 		req := next()
 		t0 := time.Now()
 		resp, err := r.transport.RoundTrip(req)
@@ -782,4 +798,37 @@ func (r *run) progress(out io.Writer, workers []*worker, done <-chan struct{}) {
 			fmt.Fprintf(out, "  %4s  %8.0f %s%s\n", elapsed, rate, r.unit, phase)
 		}
 	}
+}
+
+// pacer hands out start times a fixed interval apart (Config.Rate): a worker
+// takes the next and waits for it. Times the workers could not keep up with
+// are not made up later in a burst: a slot more than a second late moves the
+// schedule to now.
+type pacer struct {
+	next     atomic.Int64 // unix nanoseconds of the next start
+	interval int64
+}
+
+func newPacer(start time.Time, rate int) *pacer {
+	p := &pacer{interval: int64(time.Second) / int64(rate)}
+	p.next.Store(start.UnixNano())
+	return p
+}
+
+// wait blocks until the worker's next start, and reports false if stop was
+// set meanwhile.
+func (p *pacer) wait(stop *atomic.Bool) bool {
+	now := time.Now().UnixNano()
+	at := p.next.Add(p.interval) - p.interval
+	if late := now - at; late > int64(time.Second) {
+		p.next.CompareAndSwap(at+p.interval, now+p.interval)
+		at = now
+	}
+	for d := time.Duration(at - now); d > 0; d = time.Duration(at - time.Now().UnixNano()) {
+		if stop.Load() {
+			return false
+		}
+		time.Sleep(min(d, 100*time.Millisecond))
+	}
+	return !stop.Load()
 }

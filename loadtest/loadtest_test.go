@@ -491,3 +491,26 @@ func TestTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestRate: with Config.Rate the workers start that many requests a second
+// between them, however fast the server answers; a negative rate is refused.
+func TestRate(t *testing.T) {
+	s := &clickServer{}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	cfg := quick(srv.URL, "/c/DEMO")
+	cfg.Connections, cfg.Rate, cfg.Warmup, cfg.Duration = 8, 200, -1, time.Second
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200 a second for a second (and the last in flight): at a rate this
+	// low a busy machine can only start fewer, never more.
+	if res.Acked < 120 || res.Acked > 205 || res.Errors != 0 {
+		t.Errorf("acked %d (errors %d) at 200 a second for a second, want about 200", res.Acked, res.Errors)
+	}
+	cfg.Rate = -1
+	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "rate") {
+		t.Errorf("a negative rate: %v", err)
+	}
+}

@@ -13,7 +13,10 @@
 #
 # Usage: scripts/bench-conversions.sh
 # Environment: MODE (conversions, or postbacks), CONNECTIONS (64), DURATION
-# (10s), CLICK_IDS (20000), ADDR
+# (10s), RATE (conversions a second to send at most; 0, the default, sends as
+# fast as the answers come: give every binary compared the same RATE, below
+# what each sustains, and compare the CPU per conversion; it needs a
+# LOADTEST_BIN that has --rate), CLICK_IDS (20000), ADDR
 # (127.0.0.1:18080), LINK (BENCH, the script's; DEMO is the demo's), LOADTEST_BIN
 # (the binary whose loadtest drives the load, default the one measured), PACTUM_BIN (a prebuilt binary, e.g. a
 # release build, instead of building ./cmd/pactum).
@@ -27,6 +30,10 @@ MODE=${MODE:-conversions}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
 CLICK_IDS=${CLICK_IDS:-20000}
+RATE=${RATE:-0}
+# Only then: a load generator from before --rate would refuse the flag.
+rate_flag=()
+((RATE > 0)) && rate_flag=(--rate "$RATE")
 ADDR=${ADDR:-127.0.0.1:18080}
 LINK=${LINK:-BENCH}
 
@@ -52,6 +59,7 @@ time "${LOADTEST_BIN:-$pactum}" loadtest \
 	--path "/c/$LINK" \
 	--click-ids "$CLICK_IDS" \
 	--connections "$CONNECTIONS" \
+	"${rate_flag[@]}" \
 	--duration "$DURATION" \
 	--api-key "$KEY" \
 	--postback-token "$token" 2>&1 | while IFS= read -r line; do

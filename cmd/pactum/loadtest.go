@@ -65,6 +65,7 @@ Examples:
 	fs.StringVar(&cfg.API, "api", "", "base URL for API calls: the stored check, and in conversions mode the conversions themselves (default: the first --target)")
 	fs.StringVar(&cfg.Path, "path", "/c/DEMO", "path and query of the click to request; {n} is replaced by a request counter, e.g. /c/DEMO?sub3={n}")
 	fs.IntVar(&cfg.Connections, "connections", loadtest.DefaultConnections, "concurrent keep-alive connections")
+	fs.IntVar(&cfg.Rate, "rate", 0, "requests a second to start at most, shared by the connections (0: as fast as answers come); a fixed load makes the server's CPU per request comparable between binaries")
 	fs.DurationVar(&cfg.Duration, "duration", loadtest.DefaultDuration, "how long each round is measured (at most 10m)")
 	fs.DurationVar(&cfg.Warmup, "warmup", loadtest.DefaultWarmup, "load before measuring starts")
 	fs.StringVar(&cfg.APIKey, "api-key", "", "API key for the stored check, and for the conversions themselves (default: env PACTUM_ADMIN_API_KEY)")
