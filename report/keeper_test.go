@@ -32,7 +32,7 @@ func (s rebuildBetween) ConsumeChangesRead(ctx context.Context, consumer string,
 }
 
 func TestKeeperRacingRebuild(t *testing.T) {
-	m := newModel(t, sqlitetest.Open(t), uint64(time.Now().UnixNano()))
+	m := newModel(t, sqlitetest.Open(t), testSeed(t))
 	m.generate()
 	// Refunds the keeper has not consumed yet.
 	var ids []int64
@@ -63,7 +63,7 @@ func TestKeeperRacingRebuild(t *testing.T) {
 // between its read and its write. It read no memos for them (a new conversion has none), so its
 // transaction must find the rebuild's and plan again, rather than count them twice.
 func TestKeeperToldRacingRebuild(t *testing.T) {
-	m := newModel(t, sqlitetest.Open(t), uint64(time.Now().UnixNano()))
+	m := newModel(t, sqlitetest.Open(t), testSeed(t))
 	m.generate()
 	keeper := NewKeeper(rebuildBetween{m.st}, nil)
 	for _, c := range m.conversions(&commission.Rules{}, 8) {

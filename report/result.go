@@ -67,6 +67,10 @@ func (s *Service) sum(ctx context.Context, c program.Caller, req Request, cat *c
 	if err != nil {
 		return nil, err
 	}
+	// Reports count whole seconds: rollups and raw reads bound a range in Unix seconds, so a
+	// time with a fraction (JavaScript's toISOString has milliseconds) counts from its second,
+	// here and in what the report says it covers.
+	from, to = from.Truncate(time.Second), to.Truncate(time.Second)
 	q.req.From, q.req.To = from, to
 	if err := q.run(ctx, from.Unix(), to.Unix()); err != nil {
 		return nil, err
