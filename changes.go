@@ -43,6 +43,14 @@ type Change struct {
 	RefundedAmount decimal.Decimal
 }
 
+// ChangeRef is what a consumer that reads the conversions itself needs of a change (the
+// reports' keeper): ConsumeChangesRead reads only these columns of the feed.
+type ChangeRef struct {
+	Position     int64
+	Kind         string
+	ConversionID int64
+}
+
 // ChangeOf returns the change that takes a conversion from before (nil for a new one) to
 // after, at time at, and false when nothing a consumer follows changed (only its timestamps).
 func ChangeOf(before, after *Conversion, at time.Time) (Change, bool) {
@@ -85,9 +93,10 @@ type ChangeStore interface {
 	// that the write lock, which the event path waits for, is held only for the writes. When
 	// the position moved meanwhile (another process consumed those changes), write is not
 	// called and nothing is taken. write must check that what read saw is still so (the
-	// memos it replaces) or read it again through tx.
+	// memos it replaces) or read it again through tx. The changes come as ChangeRefs: such a
+	// consumer reads the conversions, and the rest of a change's columns would be read for nothing.
 	ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-		read func(r ChangeReader, changes []Change) (write func(tx ChangeTx) error, err error)) (int, error)
+		read func(r ChangeReader, changes []ChangeRef) (write func(tx ChangeTx) error, err error)) (int, error)
 	// ConsumerPosition returns the position consumer recorded, 0 if it never consumed.
 	ConsumerPosition(ctx context.Context, consumer string) (int64, error)
 	// SetConsumerPosition records pos for consumer (a consumer that rebuilt its state from the

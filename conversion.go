@@ -161,6 +161,12 @@ type ConversionInput struct {
 	Time         time.Time
 }
 
+// LineCommissions are the commissions of a conversion's order lines in minor units of its
+// currency, as its payout and revenue breakdowns give them, line by line. The rules engine has
+// them when it prices a conversion; the reports count them per SKU, and would otherwise parse
+// them back out of the breakdowns (commission.Rules.Compute, report.Keeper.Stored).
+type LineCommissions struct{ Payout, Revenue []int64 }
+
 // ConversionResult is what happened to a reported conversion. A rejected conversion that was
 // stored has Status rejected and a Reason.
 type ConversionResult struct {

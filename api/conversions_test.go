@@ -310,7 +310,7 @@ func (e *env) seed(c pactum.Conversion) pactum.Conversion {
 			e.t.Fatal(err)
 		}
 		status := c.Status
-		if err := (&commission.Rules{}).Compute(o, p, &c, pactum.PartnerStats{}); err != nil {
+		if _, err := (&commission.Rules{}).Compute(o, p, &c, pactum.PartnerStats{}); err != nil {
 			e.t.Fatal(err)
 		}
 		if status == pactum.ConversionRejected {

@@ -532,7 +532,7 @@ func (g *gen) conversion(at time.Time) (*pactum.Conversion, *pactum.Visit, error
 		c.Items = append(c.Items, it)
 		c.Amount = c.Amount.Add(it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)).Sub(it.Discount))
 	}
-	if err := g.rules.Compute(o, p.Partner, c, pactum.PartnerStats{}); err != nil {
+	if _, err := g.rules.Compute(o, p.Partner, c, pactum.PartnerStats{}); err != nil {
 		return nil, nil, err
 	}
 	c.ApproveAt = at.Add(holdDays * 24 * time.Hour)

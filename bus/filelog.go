@@ -134,7 +134,10 @@ func OpenFileLog(ctx context.Context, cfg FileLogConfig) (*FileLog, error) {
 		flushDone: make(chan struct{}),
 		applyDone: make(chan struct{}),
 	}
-	l.pool.New = func() any { b := make([]byte, 0, 64<<10); return &b }
+	// Small at first: a batch's buffer grows to what its events need and comes back to the
+	// pool that size, so the click path's large batches reuse large buffers while a few
+	// conversions a batch keep no 64 KiB each (live heap the collector's memory limit counts).
+	l.pool.New = func() any { b := make([]byte, 0, 8<<10); return &b }
 	l.applied.Store(cfg.Start)
 	l.applyCtx, l.stopApply = context.WithCancel(context.Background())
 	if err := l.recover(ctx); err != nil {

@@ -60,12 +60,12 @@ func Order(c *pactum.Conversion, p pactum.Partner) rules.Order {
 }
 
 // Compute sets c's payout and revenue, with their breakdowns, for partner p under offer o's
-// rules, given the partner's earlier conversions in stats. A conversion over a payout cap
-// becomes capped and earns nothing (SPEC section 5).
-func (r *Rules) Compute(o pactum.Offer, p pactum.Partner, c *pactum.Conversion, stats pactum.PartnerStats) error {
+// rules, given the partner's earlier conversions in stats, and returns the breakdowns' line
+// commissions. A conversion over a payout cap becomes capped and earns nothing (SPEC section 5).
+func (r *Rules) Compute(o pactum.Offer, p pactum.Partner, c *pactum.Conversion, stats pactum.PartnerStats) (pactum.LineCommissions, error) {
 	ev, ok := Event(o, c.Event)
 	if !ok {
-		return pactum.FieldError("event", "offer %d has no event %q", o.ID, c.Event)
+		return pactum.LineCommissions{}, pactum.FieldError("event", "offer %d has no event %q", o.ID, c.Event)
 	}
 	order := Order(c, p)
 	ctx := rules.Context{
@@ -73,26 +73,40 @@ func (r *Rules) Compute(o pactum.Offer, p pactum.Partner, c *pactum.Conversion, 
 		DailyConversions: stats.DailyConversions, MonthlyConversions: stats.MonthlyConversions,
 		DailyPayout: stats.DailyPayout, MonthlyPayout: stats.MonthlyPayout,
 	}
+	var lines pactum.LineCommissions
 	payout, err := r.evaluate(ev.Payout, o.Currency, order, ctx)
 	if err != nil {
-		return fmt.Errorf("payout: %w", err)
+		return lines, fmt.Errorf("payout: %w", err)
 	}
 	// Caps limit what partners earn, not what advertisers owe for what was delivered.
 	revenue, err := r.evaluate(ev.Revenue, o.Currency, order, rules.Context{MonthlySales: stats.MonthlyApprovedSales})
 	if err != nil {
-		return fmt.Errorf("revenue: %w", err)
+		return lines, fmt.Errorf("revenue: %w", err)
 	}
 	if c.PayoutBreakdown, err = payout.MarshalJSON(); err != nil {
-		return err
+		return lines, err
 	}
 	if c.RevenueBreakdown, err = revenue.MarshalJSON(); err != nil {
-		return err
+		return lines, err
 	}
 	c.Payout, c.Revenue = payout.Total, revenue.Total
 	if payout.Capped {
 		c.Status, c.Reason, c.Payout = pactum.ConversionCapped, "cap:"+payout.Cap, decimal.Zero
 	}
-	return nil
+	return pactum.LineCommissions{Payout: minorLines(payout, c.Currency), Revenue: minorLines(revenue, c.Currency)}, nil
+}
+
+// minorLines returns b's line commissions in minor units of cur (the order's currency, which is
+// the rules'), as its JSON states them: rounded to cur already.
+func minorLines(b rules.Breakdown, cur string) []int64 {
+	if len(b.Lines) == 0 {
+		return nil
+	}
+	out := make([]int64, len(b.Lines))
+	for i, l := range b.Lines {
+		out[i] = pactum.ToMinor(l.Commission, cur)
+	}
+	return out
 }
 
 func (r *Rules) evaluate(raw json.RawMessage, currency string, o rules.Order, ctx rules.Context) (rules.Breakdown, error) {

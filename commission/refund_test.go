@@ -33,7 +33,7 @@ func TestRefund(t *testing.T) {
 	}
 	lead := func(t testing.TB) pactum.Conversion {
 		c := pactum.Conversion{ID: 1, OfferID: 1, Event: "lead", PartnerID: 1, Currency: "EUR", Amount: dec("40.00"), Status: pactum.ConversionPending}
-		if err := theRules.Compute(shop, anna, &c, pactum.PartnerStats{}); err != nil {
+		if _, err := theRules.Compute(shop, anna, &c, pactum.PartnerStats{}); err != nil {
 			t.Fatal(err)
 		}
 		return c
@@ -226,7 +226,7 @@ func TestRefundCapped(t *testing.T) {
 	o := offer(`{"default":{"percent":"8"},"caps":{"daily_conversions":1}}`)
 	c := sale(t, o, anna, t0, false, line("SOCK-1", "accessories", 2, "50.00"))
 	c.Status, c.Payout = pactum.ConversionPending, decimal.Zero
-	if err := theRules.Compute(o, anna, &c, pactum.PartnerStats{DailyConversions: 1}); err != nil {
+	if _, err := theRules.Compute(o, anna, &c, pactum.PartnerStats{DailyConversions: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Status != pactum.ConversionCapped {

@@ -54,7 +54,7 @@ func sale(t testing.TB, o pactum.Offer, p pactum.Partner, at time.Time, newCusto
 	for _, it := range items {
 		c.Amount = c.Amount.Add(it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)).Sub(it.Discount))
 	}
-	if err := theRules.Compute(o, p, &c, pactum.PartnerStats{}); err != nil {
+	if _, err := theRules.Compute(o, p, &c, pactum.PartnerStats{}); err != nil {
 		t.Fatal(err)
 	}
 	return c

@@ -37,9 +37,9 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	}
 	deliver = p.deliverer(rec.ReplyTo, rec.Request, o)
 	if p.cfg.Stored != nil && o.err == nil && !o.res.Duplicate {
-		c, click, answer := o.res.Conversion, o.click, deliver
+		c, click, lines, answer := o.res.Conversion, o.click, o.lines, deliver
 		deliver = func() {
-			p.cfg.Stored(c, click)
+			p.cfg.Stored(c, click, lines)
 			answer()
 		}
 	}
@@ -78,6 +78,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	var partner pactum.Partner
 	var verdict fraud.Decision
 	var click pactum.ClickSource
+	var lines pactum.LineCommissions
 	if c.PartnerID != 0 {
 		partner, err = p.cfg.Store.Partner(ctx, c.PartnerID)
 		switch {
@@ -92,7 +93,8 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 				a.reason = pactum.ReasonPartnerInactive
 			}
 		} else {
-			problem, err := p.commission(ctx, tx, offer, ev, partner, c)
+			var problem error
+			lines, problem, err = p.commission(ctx, tx, offer, ev, partner, c)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -127,7 +129,7 @@ func (p *Pipeline) apply(ctx context.Context, tx pactum.EventTx, r *record) (out
 	if dup {
 		return outcome{res: pactum.ConversionResult{Conversion: existing, Duplicate: true}}, nil
 	}
-	o := outcome{res: pactum.ConversionResult{Conversion: *c}}
+	o := outcome{res: pactum.ConversionResult{Conversion: *c}, lines: lines}
 	if click.Found {
 		o.click = &click.Dims
 	}
@@ -155,21 +157,21 @@ func (p *Pipeline) ledgerCurrency(c *pactum.Conversion, partner pactum.Partner) 
 // only when a rule set looks at them: payout tiers and caps, and revenue tiers (revenue takes
 // the partner's monthly sales, not its caps). problem is what to answer the request with when
 // the offer's rules cannot price the conversion; err is a store failure.
-func (p *Pipeline) commission(ctx context.Context, tx pactum.EventTx, o pactum.Offer, ev pactum.OfferEvent, partner pactum.Partner, c *pactum.Conversion) (problem, err error) {
+func (p *Pipeline) commission(ctx context.Context, tx pactum.EventTx, o pactum.Offer, ev pactum.OfferEvent, partner pactum.Partner, c *pactum.Conversion) (lines pactum.LineCommissions, problem, err error) {
 	payout, err := p.cfg.Rules.RuleSet(ev.Payout, o.Currency)
 	if err != nil {
-		return pactum.WithFieldPrefix(err, "payout"), nil
+		return lines, pactum.WithFieldPrefix(err, "payout"), nil
 	}
 	revenue, err := p.cfg.Rules.RuleSet(ev.Revenue, o.Currency)
 	if err != nil {
-		return pactum.WithFieldPrefix(err, "revenue"), nil
+		return lines, pactum.WithFieldPrefix(err, "revenue"), nil
 	}
 	if c.Country == "" && c.ClickID != "" && (payout.UsesCountry() || revenue.UsesCountry()) {
 		// The rules pay by country and the shop did not say where the order was placed: where
 		// the visitor clicked, then. Read only for such rules, as every conversion waits for
 		// this transaction in turn.
 		if c.Country, err = tx.ClickCountry(ctx, c.ClickID); err != nil {
-			return nil, fmt.Errorf("country of click %s: %w", c.ClickID, err)
+			return lines, nil, fmt.Errorf("country of click %s: %w", c.ClickID, err)
 		}
 	}
 	var stats pactum.PartnerStats
@@ -178,16 +180,16 @@ func (p *Pipeline) commission(ctx context.Context, tx pactum.EventTx, o pactum.O
 		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 		if stats, err = tx.PartnerStats(ctx, o.ID, partner.ID, day, month); err != nil {
-			return nil, fmt.Errorf("partner stats: %w", err)
+			return lines, nil, fmt.Errorf("partner stats: %w", err)
 		}
 	}
-	if err := p.cfg.Rules.Compute(o, partner, c, stats); err != nil {
+	if lines, err = p.cfg.Rules.Compute(o, partner, c, stats); err != nil {
 		// Submit validated the order and the offer's rules were validated when saved, so this
 		// is an offer changed in between or a bug: retrying would fail the same way and stop
 		// the log, so it is the request's answer instead.
-		return err, nil
+		return lines, err, nil
 	}
-	return nil, nil
+	return lines, nil, nil
 }
 
 func hasCaps(c rules.Caps) bool {

@@ -2,7 +2,9 @@ package conversion_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/bus"
 	"github.com/pactum/pactum/conversion"
+	"github.com/shopspring/decimal"
 )
 
 func TestDedup(t *testing.T) {
@@ -196,19 +199,21 @@ func TestUnreadableRecordSkipped(t *testing.T) {
 
 // TestStoredTold: Config.Stored hears of each conversion stored, once its transaction committed
 // (a retried batch once, after it committed), and never of a duplicate; with its click's report
-// dimensions as stored when the fraud rules read the click, and none when nothing read it.
+// dimensions as stored when the fraud rules read the click, and none when nothing read it; and
+// with its line commissions as its stored breakdowns state them.
 func TestStoredTold(t *testing.T) {
 	type told struct {
 		c     pactum.Conversion
 		click *pactum.ClickDims
+		lines pactum.LineCommissions
 	}
 	var mu sync.Mutex
 	var heard []told
 	h := newHarness(t, func(c *conversion.Config) {
-		c.Stored = func(cv pactum.Conversion, click *pactum.ClickDims) {
+		c.Stored = func(cv pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
 			mu.Lock()
 			defer mu.Unlock()
-			heard = append(heard, told{cv, click})
+			heard = append(heard, told{cv, click, lines})
 		}
 	})
 	anna := h.partner("anna", pactum.PartnerActive)
@@ -248,5 +253,24 @@ func TestStoredTold(t *testing.T) {
 	}
 	if heard[1].click != nil {
 		t.Errorf("told click dimensions %+v for a conversion whose click nothing read", heard[1].click)
+	}
+	for _, b := range []struct {
+		what string
+		raw  json.RawMessage
+		told []int64
+	}{{"payout", stored.PayoutBreakdown, heard[0].lines.Payout}, {"revenue", stored.RevenueBreakdown, heard[0].lines.Revenue}} {
+		var d struct {
+			Lines []struct{ Commission decimal.Decimal }
+		}
+		if err := json.Unmarshal(b.raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for _, l := range d.Lines {
+			want = append(want, pactum.ToMinor(l.Commission, stored.Currency))
+		}
+		if len(want) != len(basket()) || !slices.Equal(b.told, want) || !slices.ContainsFunc(want, func(n int64) bool { return n > 0 }) {
+			t.Errorf("told %s line commissions %v, the breakdown says %v (%s)", b.what, b.told, want, b.raw)
+		}
 	}
 }

@@ -58,8 +58,9 @@ type Config struct {
 	Rates Rates
 	// Stored, if set, is told of each conversion Apply stored, as stored, once its
 	// transaction committed, with its click's report dimensions when the transaction read them
-	// (for the fraud rules), else nil (report.Keeper.Stored).
-	Stored func(pactum.Conversion, *pactum.ClickDims)
+	// (for the fraud rules), else nil, and its line commissions when it computed them
+	// (report.Keeper.Stored).
+	Stored func(pactum.Conversion, *pactum.ClickDims, pactum.LineCommissions)
 }
 
 // Rates gives the rate that converts an amount in from into to on day.
@@ -99,6 +100,8 @@ type outcome struct {
 	// click holds the report dimensions of the conversion's click, when the transaction read
 	// it (for Config.Stored).
 	click *pactum.ClickDims
+	// lines are the conversion's line commissions, when it earns (for Config.Stored).
+	lines pactum.LineCommissions
 }
 
 // New returns a pipeline. It panics when a required part of cfg is missing: that is a wiring

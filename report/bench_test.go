@@ -168,7 +168,8 @@ func seedBench(b testing.TB, st *sqldb.Store) int64 {
 				c.Items = append(c.Items, it)
 				c.Amount = c.Amount.Add(it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)))
 			}
-			must(rules.Compute(o, partners[v.PartnerID-partners[0].ID], c, pactum.PartnerStats{}))
+			_, err := rules.Compute(o, partners[v.PartnerID-partners[0].ID], c, pactum.PartnerStats{})
+			must(err)
 			c.ApproveAt, c.LedgerCurrency = c.Time.Add(14*24*time.Hour), "EUR"
 			batch = append(batch, c)
 		}

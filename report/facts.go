@@ -120,8 +120,10 @@ func dimsOf(click *pactum.Visit) *pactum.ClickDims {
 // conversionFacts is what a conversion counts for, as it is now: an order fact, and a line fact
 // per line of the order (with SKUBonus and SKUOrder lines for what is not on one). click is the
 // conversion's click, nil without one: its sub ids, source, device, OS and browser are the
-// conversion's (Everflow's reports too show conversions by the sub ids of their clicks).
-func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims) []fact {
+// conversion's (Everflow's reports too show conversions by the sub ids of their clicks). lines,
+// when not nil, are its breakdowns' line commissions as the rules engine gave them; a breakdown
+// they have none of is read.
+func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions) []fact {
 	cur := c.Currency
 	order := fact{at: c.Time.Unix(), offer: c.OfferID, partner: c.PartnerID, rejected: c.Status == pactum.ConversionRejected}
 	if click != nil {
@@ -158,8 +160,12 @@ func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims) []fact {
 	}
 	facts := make([]fact, 1, len(items)+3) // the order, its lines, a bonus and an order line
 	facts[0] = order
-	payouts := lineCommissions(c.PayoutBreakdown, len(items), c.Payout.IsZero(), cur)
-	revenues := lineCommissions(c.RevenueBreakdown, len(items), c.Revenue.IsZero(), cur)
+	var given pactum.LineCommissions
+	if lines != nil {
+		given = *lines
+	}
+	payouts := lineCommissions(c.PayoutBreakdown, given.Payout, len(items), c.Payout.IsZero(), cur)
+	revenues := lineCommissions(c.RevenueBreakdown, given.Revenue, len(items), c.Revenue.IsZero(), cur)
 	var sales, refunded, payout, revenue int64
 	for i, it := range items {
 		f := line(it.SKU, it.Category)
@@ -193,9 +199,17 @@ func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims) []fact {
 // lineCommissions reads each line's commission (minor units) from a breakdown whose lines are
 // the order's n lines in order; none when the conversion earns nothing (rejected, capped,
 // reversed: its breakdown keeps what it would have earned) or the breakdown does not match.
-func lineCommissions(raw json.RawMessage, n int, zero bool, cur string) []int64 {
+// given, when not nil, are the breakdown's line commissions as the rules engine computed them
+// (Keeper.Stored), which spares parsing it.
+func lineCommissions(raw json.RawMessage, given []int64, n int, zero bool, cur string) []int64 {
 	out := make([]int64, n)
 	if zero || len(raw) == 0 {
+		return out
+	}
+	if given != nil {
+		if len(given) == n {
+			copy(out, given)
+		}
 		return out
 	}
 	if fast, ok := breakdownLines(raw, cur); ok {

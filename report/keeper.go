@@ -73,6 +73,7 @@ type Keeper struct {
 type freshConversion struct {
 	c     pactum.Conversion
 	click *pactum.ClickDims
+	lines pactum.LineCommissions
 	since time.Time
 }
 
@@ -93,11 +94,12 @@ func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
 // stored it, with its click's dimensions as the event transaction read them (nil when it did
 // not read the click, or found none): when the keeper then consumes its creation and no later
 // change of it in the same batch, it counts the conversion from this copy instead of reading it
-// and its click back, which under load is the largest part of its work. A later change is read
+// and its click back, which under load is the largest part of its work; and with its line
+// commissions as the rules engine computed them (zero values: read from its breakdowns). A later change is read
 // from the store as before, so a copy that is no longer current is never counted for long.
 // Conversions this process did not store (another worker's, or one Stored was not told of) are
 // read.
-func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims) {
+func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
 	// As the store keeps them: times to the microsecond (click-to-conversion seconds count
 	// from them).
 	c.Time = time.UnixMicro(c.Time.UnixMicro()).UTC()
@@ -107,13 +109,13 @@ func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) < maxFresh {
-		k.fresh[c.ID] = freshConversion{c, click, time.Now()}
+		k.fresh[c.ID] = freshConversion{c, click, lines, time.Now()}
 	}
 }
 
 // takeFresh returns the conversions of changes whose last change there is their creation and
 // that Stored was told of, and forgets them and any it kept longer than freshFor.
-func (k *Keeper) takeFresh(changes []pactum.Change) map[int64]freshConversion {
+func (k *Keeper) takeFresh(changes []pactum.ChangeRef) map[int64]freshConversion {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) == 0 {
@@ -166,7 +168,7 @@ func (k *Keeper) Run(ctx context.Context) {
 // path waits for that lock. Should a memo have changed in between (a rebuild of that day), the
 // transaction computes again from what it reads.
 func (k *Keeper) Consume(ctx context.Context) (int, error) {
-	return k.Store.ConsumeChangesRead(ctx, Consumer, consumeBatch, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
+	return k.Store.ConsumeChangesRead(ctx, Consumer, consumeBatch, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
 		ids := make([]int64, 0, len(changes))
 		seen := map[int64]bool{}
 		for _, c := range changes {
@@ -296,8 +298,12 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 		if v, ok := clicks[c.ClickID]; ok && c.ClickID != "" {
 			click = &v
 		}
+		var lines *pactum.LineCommissions
+		if f, ok := fresh[id]; ok {
+			lines = &f.lines
+		}
 		var memo pactum.ReportMemo
-		if rows, memo, err = conversionRows(&c, click, rows); err != nil {
+		if rows, memo, err = conversionRows(&c, click, lines, rows); err != nil {
 			return rollupPlan{}, err
 		}
 		sum.add(rows)
@@ -308,8 +314,8 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 }
 
 // conversionRows appends the rollup rows c counts for to rows, and returns its memo.
-func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
-	facts := conversionFacts(c, click)
+func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
+	facts := conversionFacts(c, click, lines)
 	for i := range facts {
 		rows = facts[i].rows(rows, 1)
 	}

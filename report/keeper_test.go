@@ -21,8 +21,8 @@ import (
 type rebuildBetween struct{ *sqldb.Store }
 
 func (s rebuildBetween) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.Change) (func(pactum.ChangeTx) error, error)) (int, error) {
-	return s.Store.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
+	return s.Store.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
 		write, err := read(r, changes)
 		if err == nil {
 			err = Rebuild(ctx, s.Store, nil)
@@ -67,7 +67,7 @@ func TestKeeperToldRacingRebuild(t *testing.T) {
 	m.generate()
 	keeper := NewKeeper(rebuildBetween{m.st}, nil)
 	for _, c := range m.conversions(&commission.Rules{}, 8) {
-		keeper.Stored(*c, m.clickDims(c.ClickID))
+		keeper.Stored(*c, m.clickDims(c.ClickID), m.lines[c])
 	}
 	n, err := keeper.Consume(ctx)
 	m.must(err)
@@ -115,6 +115,7 @@ func benchmarkKeeper(b *testing.B, told bool) {
 		b.StopTimer()
 		var clicks []pactum.Visit
 		var convs []*pactum.Conversion
+		var lines []pactum.LineCommissions
 		for i := done; i < min(done+500, b.N); i++ {
 			v := pactum.Visit{ClickID: fmt.Sprint("c", i), Time: at.Add(time.Duration(i) * time.Millisecond), OfferID: o.ID, PartnerID: p.ID,
 				Sub: [5]string{"ig"}, Source: "story", Country: "DE", Device: "mobile", OS: "iOS", Browser: "Safari", Unique: true}
@@ -127,9 +128,10 @@ func benchmarkKeeper(b *testing.B, told bool) {
 					{SKU: "LACE", Category: "wear", Quantity: 1, UnitPrice: decimal.Zero}}}
 			c.Amount = decimal.RequireFromString("249.80")
 			c.DedupKey = fmt.Sprintf("o:%d:purchase:%s", o.ID, c.OrderID)
-			must(rules.Compute(o, p, c, pactum.PartnerStats{}))
+			l, err := rules.Compute(o, p, c, pactum.PartnerStats{})
+			must(err)
 			c.ApproveAt, c.LedgerCurrency = c.Time.Add(14*24*time.Hour), "EUR"
-			clicks, convs = append(clicks, v), append(convs, c)
+			clicks, convs, lines = append(clicks, v), append(convs, c), append(lines, l)
 		}
 		pos++
 		_, err := st.ApplyEvents(ctx, "events", pos, func(tx pactum.EventTx) error {
@@ -148,7 +150,7 @@ func benchmarkKeeper(b *testing.B, told bool) {
 		if told {
 			for i, c := range convs {
 				d := clicks[i].Dims()
-				keeper.Stored(*c, &d)
+				keeper.Stored(*c, &d, lines[i])
 			}
 		}
 		b.StartTimer()

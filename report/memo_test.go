@@ -22,7 +22,7 @@ func memoFacts() []fact {
 			{SKU: "HERO", Category: "shoes", Quantity: 2, UnitPrice: decimal.RequireFromString("99.90")},
 			{SKU: "SOCK", Category: "wear", Quantity: 1, UnitPrice: decimal.RequireFromString("50.00"), RefundedQuantity: 1}}}
 	click := &pactum.ClickDims{Sub: [5]string{"ig", "", "ü", "", "x"}, Source: "story", Device: "mobile", OS: "iOS", Browser: "Safari"}
-	return conversionFacts(c, click)
+	return conversionFacts(c, click, nil)
 }
 
 func TestMemoRoundTrip(t *testing.T) {
@@ -103,7 +103,7 @@ func TestBreakdownLines(t *testing.T) {
 	}
 	for _, b := range []json.RawMessage{raw, spaced} {
 		got, ok := breakdownLines(b, "EUR")
-		if !ok || !reflect.DeepEqual(got, []int64{2400, 400}) || !reflect.DeepEqual(lineCommissions(b, 2, false, "EUR"), got) {
+		if !ok || !reflect.DeepEqual(got, []int64{2400, 400}) || !reflect.DeepEqual(lineCommissions(b, nil, 2, false, "EUR"), got) {
 			t.Errorf("breakdownLines(%s) = %v %v", b, got, ok)
 		}
 	}

@@ -61,6 +61,8 @@ type model struct {
 	pos      uint64
 	start    time.Time
 	days     int
+	// lines are the line commissions the rules engine gave each conversion it priced.
+	lines map[*pactum.Conversion]pactum.LineCommissions
 }
 
 type modelVisit struct {
@@ -80,7 +82,7 @@ func testSeed(t *testing.T) uint64 {
 }
 
 func newModel(t *testing.T, st *sqldb.Store, seed uint64) *model {
-	return &model{t: t, st: st, svc: New(st, nil, nil), rnd: rand.New(rand.NewPCG(seed, 7)),
+	return &model{t: t, st: st, svc: New(st, nil, nil), rnd: rand.New(rand.NewPCG(seed, 7)), lines: map[*pactum.Conversion]pactum.LineCommissions{},
 		// Across the change to summer time in Europe (2026-03-29).
 		start: time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), days: 10}
 }
@@ -166,12 +168,17 @@ func (m *model) generate() {
 				if !cp.ClickTime.IsZero() {
 					cp.ClickTime = cp.ClickTime.Add(999 * time.Nanosecond)
 				}
-				// With its click's dimensions, as the fraud rules read them, or without.
+				// With its click's dimensions, as the fraud rules read them, or without; with its
+				// line commissions, as the pipeline gives them, or without.
 				var click *pactum.ClickDims
 				if m.rnd.IntN(2) == 0 {
 					click = m.clickDims(c.ClickID)
 				}
-				keeper.Stored(cp, click)
+				var lines pactum.LineCommissions
+				if m.rnd.IntN(2) == 0 {
+					lines = m.lines[c]
+				}
+				keeper.Stored(cp, click, lines)
 				stored = append(stored, c.ID)
 			}
 		}
@@ -299,7 +306,9 @@ func (m *model) conversion(r *commission.Rules) *pactum.Conversion {
 		}
 	}
 	if c.PartnerID != 0 {
-		m.must(r.Compute(o, p, c, pactum.PartnerStats{}))
+		lines, err := r.Compute(o, p, c, pactum.PartnerStats{})
+		m.must(err)
+		m.lines[c] = lines
 	}
 	if m.rnd.IntN(15) == 0 {
 		c.Status, c.Reason, c.Payout, c.Revenue = pactum.ConversionRejected, pactum.ReasonTooFast, decimal.Zero, decimal.Zero

@@ -84,7 +84,7 @@ func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 	err = tx.EachDayConversion(ctx, day, end, func(c pactum.Conversion, click *pactum.Visit) error {
 		var memo pactum.ReportMemo
 		var err error
-		if rows, memo, err = conversionRows(&c, dimsOf(click), rows); err != nil {
+		if rows, memo, err = conversionRows(&c, dimsOf(click), nil, rows); err != nil {
 			return err
 		}
 		memos = append(memos, memo)
@@ -140,7 +140,7 @@ func AddConversions(ctx context.Context, tx MemoWriter, cs []pactum.Conversion, 
 	for i := range cs {
 		var memo pactum.ReportMemo
 		var err error
-		if rows, memo, err = conversionRows(&cs[i], dimsOf(clicks[i]), rows); err != nil {
+		if rows, memo, err = conversionRows(&cs[i], dimsOf(clicks[i]), nil, rows); err != nil {
 			return err
 		}
 		memos = append(memos, memo)

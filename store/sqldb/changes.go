@@ -94,6 +94,14 @@ func changeArgs(args []any, c *pactum.Change) []any {
 		pactum.ToMinor(c.Revenue, cur), pactum.ToMinor(c.RefundedAmount, cur))
 }
 
+const changeRefs = `SELECT position, kind, conversion_id FROM changes WHERE position > ? ORDER BY position LIMIT ?`
+
+func scanChangeRef(row scanner) (pactum.ChangeRef, error) {
+	var c pactum.ChangeRef
+	err := row.Scan(&c.Position, &c.Kind, &c.ConversionID)
+	return c, err
+}
+
 func scanChange(row scanner) (pactum.Change, error) {
 	var c pactum.Change
 	var at, amount, payout, revenue, refunded int64
@@ -259,14 +267,17 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 // feed and commits with its position, so a power cut that loses the commit loses the position
 // with it, and the changes are consumed again.
 func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.Change) (func(pactum.ChangeTx) error, error)) (int, error) {
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
 	pos, err := s.ConsumerPosition(ctx, consumer)
 	if err != nil {
 		return 0, err
 	}
-	changes, err := s.Changes(ctx, pos, limit)
-	if err != nil || len(changes) == 0 {
-		return 0, err
+	changes, err := list(ctx, s.r, s.q(changeRefs), []any{pos, max(1, limit)}, scanChangeRef)
+	if err != nil {
+		return 0, fmt.Errorf("consume changes for %s: %w", consumer, err)
+	}
+	if len(changes) == 0 {
+		return 0, nil
 	}
 	r := &changeTx{s: s, q: s.r}
 	write, err := read(r, changes)

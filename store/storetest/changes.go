@@ -187,25 +187,33 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 
 	var mu sync.Mutex
 	var seen []int64
-	take := func(fail bool, changes []pactum.Change) error {
+	take := func(fail bool, positions []int64) error {
 		if fail {
 			return errFailedConsumer
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		for _, c := range changes {
-			seen = append(seen, c.Position)
-		}
+		seen = append(seen, positions...)
 		return nil
 	}
 	// Both ways of consuming, taking turns on one consumer: a change taken by one is taken
 	// once, and ConsumeChangesRead writes nothing when the other moved the position after it read.
 	consume := func(fail, read bool) (int, error) {
 		if read {
-			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.Change) (func(pactum.ChangeTx) error, error) {
-				ids := make([]int64, len(changes))
+			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
+				ids, positions := make([]int64, len(changes)), make([]int64, len(changes))
 				for i, c := range changes {
-					ids[i] = c.ConversionID
+					ids[i], positions[i] = c.ConversionID, c.Position
+				}
+				// Each ref is its change's.
+				full, err := s.Changes(ctx, changes[0].Position-1, len(changes))
+				if err != nil {
+					return nil, err
+				}
+				for i, c := range changes {
+					if f := full[i]; f.Position != c.Position || f.Kind != c.Kind || f.ConversionID != c.ConversionID {
+						return nil, fmt.Errorf("ref %+v of change %d %s of conversion %d", c, f.Position, f.Kind, f.ConversionID)
+					}
 				}
 				got, err := r.Conversions(ctx, append(ids, -1))
 				if err != nil {
@@ -219,10 +227,16 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 				if _, ok := got[-1]; ok || len(got) > len(ids) {
 					return nil, fmt.Errorf("read %d conversions for %d ids", len(got), len(ids))
 				}
-				return func(pactum.ChangeTx) error { return take(fail, changes) }, nil
+				return func(pactum.ChangeTx) error { return take(fail, positions) }, nil
 			})
 		}
-		return s.ConsumeChanges(ctx, "test", 7, func(_ pactum.ChangeTx, changes []pactum.Change) error { return take(fail, changes) })
+		return s.ConsumeChanges(ctx, "test", 7, func(_ pactum.ChangeTx, changes []pactum.Change) error {
+			positions := make([]int64, len(changes))
+			for i, c := range changes {
+				positions[i] = c.Position
+			}
+			return take(fail, positions)
+		})
 	}
 	done := make(chan struct{})
 	var consumers sync.WaitGroup
