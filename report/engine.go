@@ -749,9 +749,11 @@ func (q *query) raw(ctx context.Context, from, to int64) error {
 			return err
 		}
 	}
+	var facts []fact
 	return q.s.store.EachReportConversion(ctx, time.Unix(from, 0), time.Unix(to, 0), q.offerIDs, q.partnerIDs,
 		func(c pactum.Conversion, click *pactum.Visit) error {
-			for _, f := range conversionFacts(&c, dimsOf(click), nil) {
+			facts = conversionFacts(&c, dimsOf(click), nil, facts)
+			for _, f := range facts {
 				// Line rows never count rejected conversions (the line tables have no status).
 				if f.line != q.lines || (f.rejected && (!q.rejected || f.line)) || !q.matches(&f) {
 					continue

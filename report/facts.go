@@ -122,8 +122,8 @@ func dimsOf(click *pactum.Visit) *pactum.ClickDims {
 // conversion's click, nil without one: its sub ids, source, device, OS and browser are the
 // conversion's (Everflow's reports too show conversions by the sub ids of their clicks). lines,
 // when not nil, are its breakdowns' line commissions as the rules engine gave them; a breakdown
-// they have none of is read.
-func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions) []fact {
+// they have none of is read. The facts are appended to into[:0] (a buffer the caller reuses).
+func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, into []fact) []fact {
 	cur := c.Currency
 	order := fact{at: c.Time.Unix(), offer: c.OfferID, partner: c.PartnerID, rejected: c.Status == pactum.ConversionRejected}
 	if click != nil {
@@ -158,8 +158,7 @@ func conversionFacts(c *pactum.Conversion, click *pactum.ClickDims, lines *pactu
 		// An order without items is one line of its amount, as the rules engine prices it.
 		items = []pactum.LineItem{{Quantity: 1, UnitPrice: c.Amount}}
 	}
-	facts := make([]fact, 1, len(items)+3) // the order, its lines, a bonus and an order line
-	facts[0] = order
+	facts := append(into[:0], order) // then its lines, a bonus and an order line
 	var given pactum.LineCommissions
 	if lines != nil {
 		given = *lines

@@ -264,19 +264,8 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 	if err != nil {
 		return rollupPlan{}, err
 	}
-	for id, f := range fresh {
-		c := f.c
-		if c.ClickID != "" && f.click != nil {
-			clicks[c.ClickID] = *f.click
-		}
-		if c.Country == "" && c.ClickID != "" {
-			// A conversion's country is its click's when it has none (as the store reads it:
-			// sqldb's countryRead).
-			c.Country = clicks[c.ClickID].Country
-		}
-		convs[id] = c
-	}
 	var rows []pactum.RollupRow
+	var facts []fact
 	for _, id := range ids {
 		rows = rows[:0]
 		if data, ok := memos[id]; ok {
@@ -288,22 +277,31 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 				rows = old[i].rows(rows, -1)
 			}
 		}
-		c, ok := convs[id]
-		if !ok {
-			return rollupPlan{}, pactum.Errorf(pactum.ENOTFOUND, "conversion %d not found", id)
+		f, fromCopy := fresh[id]
+		c := f.c
+		if !fromCopy {
+			var ok bool
+			if c, ok = convs[id]; !ok {
+				return rollupPlan{}, pactum.Errorf(pactum.ENOTFOUND, "conversion %d not found", id)
+			}
 		}
 		// A conversion can overtake its click to the store (distributed): it then counts under
 		// empty values of its click's dimensions (a rebuild finds the click).
-		var click *pactum.ClickDims
-		if v, ok := clicks[c.ClickID]; ok && c.ClickID != "" {
+		click := f.click
+		if v, ok := clicks[c.ClickID]; ok && click == nil && c.ClickID != "" {
 			click = &v
 		}
 		var lines *pactum.LineCommissions
-		if f, ok := fresh[id]; ok {
+		if fromCopy {
 			lines = &f.lines
+			if c.Country == "" && click != nil {
+				// A conversion's country is its click's when it has none (as the store reads
+				// it: sqldb's countryRead).
+				c.Country = click.Country
+			}
 		}
 		var memo pactum.ReportMemo
-		if rows, memo, err = conversionRows(&c, click, lines, rows); err != nil {
+		if rows, memo, err = conversionRows(&c, click, lines, rows, &facts); err != nil {
 			return rollupPlan{}, err
 		}
 		sum.add(rows)
@@ -313,9 +311,12 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 	return p, nil
 }
 
-// conversionRows appends the rollup rows c counts for to rows, and returns its memo.
-func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, rows []pactum.RollupRow) ([]pactum.RollupRow, pactum.ReportMemo, error) {
-	facts := conversionFacts(c, click, lines)
+// conversionRows appends the rollup rows c counts for to rows, and returns its memo. facts is a
+// buffer for its facts, reused from one conversion to the next (they are copied into the rows
+// and the memo).
+func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, rows []pactum.RollupRow, buf *[]fact) ([]pactum.RollupRow, pactum.ReportMemo, error) {
+	facts := conversionFacts(c, click, lines, *buf)
+	*buf = facts
 	for i := range facts {
 		rows = facts[i].rows(rows, 1)
 	}

@@ -22,7 +22,7 @@ func memoFacts() []fact {
 			{SKU: "HERO", Category: "shoes", Quantity: 2, UnitPrice: decimal.RequireFromString("99.90")},
 			{SKU: "SOCK", Category: "wear", Quantity: 1, UnitPrice: decimal.RequireFromString("50.00"), RefundedQuantity: 1}}}
 	click := &pactum.ClickDims{Sub: [5]string{"ig", "", "ü", "", "x"}, Source: "story", Device: "mobile", OS: "iOS", Browser: "Safari"}
-	return conversionFacts(c, click, nil)
+	return conversionFacts(c, click, nil, nil)
 }
 
 func TestMemoRoundTrip(t *testing.T) {

@@ -81,10 +81,11 @@ func rebuildDay(ctx context.Context, tx pactum.RollupTx, day time.Time) error {
 		rows, memos = rows[:0], memos[:0]
 		return nil
 	}
+	var facts []fact
 	err = tx.EachDayConversion(ctx, day, end, func(c pactum.Conversion, click *pactum.Visit) error {
 		var memo pactum.ReportMemo
 		var err error
-		if rows, memo, err = conversionRows(&c, dimsOf(click), nil, rows); err != nil {
+		if rows, memo, err = conversionRows(&c, dimsOf(click), nil, rows, &facts); err != nil {
 			return err
 		}
 		memos = append(memos, memo)
@@ -137,10 +138,11 @@ type MemoWriter interface {
 func AddConversions(ctx context.Context, tx MemoWriter, cs []pactum.Conversion, clicks []*pactum.Visit) error {
 	var rows []pactum.RollupRow
 	memos := make([]pactum.ReportMemo, 0, len(cs))
+	var facts []fact
 	for i := range cs {
 		var memo pactum.ReportMemo
 		var err error
-		if rows, memo, err = conversionRows(&cs[i], dimsOf(clicks[i]), nil, rows); err != nil {
+		if rows, memo, err = conversionRows(&cs[i], dimsOf(clicks[i]), nil, rows, &facts); err != nil {
 			return err
 		}
 		memos = append(memos, memo)
