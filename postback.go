@@ -144,4 +144,9 @@ type PostbackStore interface {
 	// PruneDeliveries deletes the deliveries, with their logs, that finished before before,
 	// and returns how many.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+	// SkipChangesWithoutPostbacks moves consumer's position in the change feed to the newest
+	// change when no postback is enabled, in one transaction, and says whether it did: with
+	// none enabled, no change up to the newest one has a delivery to make, and the outbox need
+	// not read them. A postback enabled meanwhile sees the changes after it.
+	SkipChangesWithoutPostbacks(ctx context.Context, consumer string) (bool, error)
 }

@@ -16,6 +16,7 @@ const Consumer = "postbacks"
 type FeedStore interface {
 	StartConsumer(ctx context.Context, consumer string) (int64, error)
 	ConsumeChanges(ctx context.Context, consumer string, limit int, fn func(tx pactum.ChangeTx, changes []pactum.Change) error) (int, error)
+	SkipChangesWithoutPostbacks(ctx context.Context, consumer string) (bool, error)
 }
 
 // Outbox turns changes of conversions into postback deliveries. It consumes the change feed:
@@ -43,11 +44,15 @@ func (o *Outbox) Start(ctx context.Context) error {
 }
 
 // Consume takes the changes after the outbox's position, in batches, until none is left, and
-// returns how many deliveries it recorded.
+// returns how many deliveries it recorded. While no postback is enabled it moves past them
+// without reading them: a program without partner postbacks pays nothing for the outbox.
 func (o *Outbox) Consume(ctx context.Context) (int, error) {
 	batch := o.Batch
 	if batch <= 0 {
 		batch = 256
+	}
+	if skipped, err := o.Store.SkipChangesWithoutPostbacks(ctx, Consumer); err != nil || skipped {
+		return 0, err
 	}
 	total := 0
 	for {

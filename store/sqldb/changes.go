@@ -260,6 +260,44 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	return n, nil
 }
 
+const anyEnabledPostback = `SELECT COUNT(*) FROM (SELECT 1 FROM postbacks WHERE enabled = ? LIMIT 1) p`
+
+// SkipChangesWithoutPostbacks: pactum.PostbackStore. The newest position is read before the
+// postbacks are: a change at or below it committed before that read (its writer held
+// change_head until its commit), so if no postback is enabled when they are read afterwards,
+// none was when those changes were made either. (SQLite runs this transaction alone.)
+func (s *Store) SkipChangesWithoutPostbacks(ctx context.Context, consumer string) (bool, error) {
+	pos, err := s.ConsumerPosition(ctx, consumer)
+	if err != nil {
+		return false, err
+	}
+	last, err := s.LastChange(ctx)
+	if err != nil || last <= pos {
+		return false, err
+	}
+	skipped := false
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		skipped = false
+		if _, err := s.lockConsumer(ctx, tx, consumer); err != nil {
+			return err
+		}
+		var head, enabled int64
+		if err := tx.QueryRowContext(ctx, `SELECT position FROM change_head WHERE id = 1`).Scan(&head); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, s.q(anyEnabledPostback), true).Scan(&enabled); err != nil || enabled > 0 {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET position = ? WHERE name = ? AND position < ?`), head, consumer, head)
+		skipped = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("skip changes for %s: %w", consumer, err)
+	}
+	return skipped, nil
+}
+
 // ConsumeChangesRead reads the changes after consumer's position and hands them to read outside
 // any transaction (its reads go to the read pool); then, in a write transaction that finds the
 // position unchanged, runs what read returned and moves the position. The transaction is one of

@@ -171,6 +171,60 @@ func testPostbackChangeTx(t *testing.T, s pactum.Store) {
 
 func ids0(ps []pactum.Postback) []int64 { return ids(ps, postbackID) }
 
+// testSkipChangesWithoutPostbacks: with no postback enabled (none, or only disabled ones) the
+// outbox's position moves to the newest change; with one enabled it stays, and the changes
+// after it are consumed as before.
+func testSkipChangesWithoutPostbacks(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	anna := newPartner(t, s, "anna")
+	st := newStream(s, "events")
+	st.insertAll(t, sale(o, anna.ID, pbAt, "5.00", "0.50"))
+	start, err := s.StartConsumer(ctx, "skip")
+	must(t, err)
+	skip := func(what string, want bool) {
+		t.Helper()
+		skipped, err := s.SkipChangesWithoutPostbacks(ctx, "skip")
+		must(t, err)
+		wantEqual(t, what, skipped, want)
+	}
+	position := func(what string, want int64) {
+		t.Helper()
+		pos, err := s.ConsumerPosition(ctx, "skip")
+		must(t, err)
+		wantEqual(t, what, pos, want)
+	}
+	skip("skipped with nothing new", false)
+	position("position with nothing new", start)
+
+	st.insertAll(t, sale(o, anna.ID, pbAt, "10.00", "1.00"), sale(o, anna.ID, pbAt, "11.00", "1.10"))
+	last, err := s.LastChange(ctx)
+	must(t, err)
+	skip("skipped without postbacks", true)
+	position("position after the skip", last)
+
+	off := newPostback(t, s, anna.ID, 0)
+	must(t, s.DisablePostback(ctx, off.ID, "off", pbAt))
+	st.insertAll(t, sale(o, anna.ID, pbAt, "12.00", "1.20"))
+	last, err = s.LastChange(ctx)
+	must(t, err)
+	skip("skipped with a disabled postback", true)
+	position("position after the second skip", last)
+
+	newPostback(t, s, anna.ID, 0)
+	c := sale(o, anna.ID, pbAt, "20.00", "2.00")
+	st.insertAll(t, c)
+	skip("skipped with an enabled postback", false)
+	position("position with an enabled postback", last)
+	n, err := s.ConsumeChanges(ctx, "skip", 10, func(_ pactum.ChangeTx, changes []pactum.Change) error {
+		wantEqual(t, "changes after the postback", len(changes), 1)
+		wantEqual(t, "the change's conversion", changes[0].ConversionID, c.ID)
+		return nil
+	})
+	must(t, err)
+	wantEqual(t, "consumed", n, 1)
+}
+
 // testDeliveries: claims lease due deliveries of enabled postbacks, attempts are recorded with
 // their outcome, the run of failures counts from the latest success, and old ones are pruned.
 func testDeliveries(t *testing.T, s pactum.Store) {

@@ -99,6 +99,7 @@ var areas = []struct {
 	{"Postbacks", []test{ // pactum.PostbackStore and the postbacks consumer's pactum.ChangeTx
 		{"Postbacks", testPostbacks},
 		{"ChangeTx", testPostbackChangeTx},
+		{"SkipChangesWithoutPostbacks", testSkipChangesWithoutPostbacks},
 		{"Deliveries", testDeliveries},
 		{"ClaimConcurrently", testClaimDeliveriesConcurrently},
 	}},
