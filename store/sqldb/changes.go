@@ -336,7 +336,7 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 		if now != pos {
 			return nil // consumed by another process meanwhile
 		}
-		ct := &changeTx{s: s, tx: tx, q: tx, pending: pending}
+		ct := &changeTx{s: s, tx: tx, onEvents: true, q: tx, pending: pending}
 		fnErr = write(ct)
 		ct.close()
 		if fnErr != nil {
@@ -377,11 +377,14 @@ func (s *Store) lockConsumer(ctx context.Context, tx *sql.Tx, consumer string) (
 // pactum.ChangeReader over the read pool (tx nil). A consumer reads once or twice for each
 // change of a batch, so its statements are prepared once a batch.
 type changeTx struct {
-	s       *Store
-	tx      *sql.Tx
-	q       preparer // tx, or the read pool
-	stmts   map[string]*sql.Stmt
-	pending map[string]int64 // report values added, cached once the transaction commits
+	s  *Store
+	tx *sql.Tx
+	// onEvents: tx is on the event connection, whose statements the event transaction
+	// prepared once (the rollups' upserts among them).
+	onEvents bool
+	q        preparer // tx, or the read pool
+	stmts    map[string]*sql.Stmt
+	pending  map[string]int64 // report values added, cached once the transaction commits
 }
 
 // preparer is a transaction or the read pool.

@@ -168,6 +168,22 @@ func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Resu
 	return e.stmt(ctx, query).ExecContext(ctx, args...)
 }
 
+// eventExec runs a query in tx, a transaction on the event connection, through the statement
+// prepared for it there (eventTxQueries and the bulk statements, prepareVisitInserts), or
+// unprepared when there is none.
+func (s *Store) eventExec(tx *sql.Tx) execer {
+	return func(ctx context.Context, query string, args ...any) (sql.Result, error) {
+		query = s.q(query)
+		s.mu.Lock()
+		st := s.stmts[query]
+		s.mu.Unlock()
+		if st == nil {
+			return tx.ExecContext(ctx, query, args...)
+		}
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+}
+
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	query = e.s.q(query)

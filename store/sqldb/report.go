@@ -835,7 +835,13 @@ func bucketSeek(t rollupTable) string {
 // The RollupTx of a change consumer and of a rebuild.
 
 func (c *changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	return c.s.addRollups(ctx, c.tx, c.s.unprepared(c.tx), rows, c.pending)
+	exec := c.s.unprepared(c.tx)
+	if c.onEvents {
+		// The reports' keeper, a few dozen upserts a batch: each parsed again would cost
+		// more than its rows.
+		exec = c.s.eventExec(c.tx)
+	}
+	return c.s.addRollups(ctx, c.tx, exec, rows, c.pending)
 }
 
 func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
