@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/commission"
 	"github.com/pactum/pactum/store/sqldb"
+	"github.com/pactum/pactum/store/sqlite"
 	"github.com/pactum/pactum/store/sqlite/sqlitetest"
 )
 
@@ -161,5 +163,78 @@ func benchmarkKeeper(b *testing.B, told bool) {
 				break
 			}
 		}
+	}
+}
+
+// TestKeeperOnRestartedStore: a restarted server whose keeper has changes to consume when the
+// first events come. The event path prepares its statements on the event connection at its
+// first batch while the keeper's transaction, on that connection, looks statements up: the two
+// must not wait for each other (they did: a stalled event log, every conversion "queued").
+func TestKeeperOnRestartedStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pactum.db")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(ctx, path)
+	must(err)
+	a := pactum.Advertiser{Name: "Northwind", Currency: "EUR"}
+	must(st.CreateAdvertiser(ctx, &a))
+	o := pactum.Offer{AdvertiserID: a.ID, Name: "offer", Status: pactum.OfferActive,
+		DestinationURL: "https://shop.example/", Currency: "EUR", AttributionWindowDays: 30, AttributionModel: pactum.LastClick,
+		HoldDays: 14, Visibility: pactum.VisibilityPublic,
+		Events: []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: json.RawMessage(payoutRules),
+			Revenue: json.RawMessage(`{"default":{"percent":"12"}}`)}}}
+	must(st.CreateOffer(ctx, &o))
+	p := pactum.Partner{Name: "anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
+		Currency: "EUR", PayoutMethod: "manual"}
+	must(st.CreatePartner(ctx, &p))
+	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	var pos uint64
+	n := 0
+	// sales stores 300 conversions the keeper has not consumed.
+	sales := func(st *sqldb.Store) error {
+		pos++
+		_, err := st.ApplyEvents(ctx, "events", pos, func(tx pactum.EventTx) error {
+			for range 300 {
+				n++
+				c := &pactum.Conversion{OfferID: o.ID, AdvertiserID: a.ID, PartnerID: p.ID, Event: "purchase", Currency: "EUR",
+					Status: pactum.ConversionPending, Source: pactum.SourceAPI, Attribution: pactum.AttributionCoupon,
+					Time: at.Add(time.Duration(n) * time.Second), OrderID: fmt.Sprint("o", n), Amount: decimal.RequireFromString("50.00"),
+					DedupKey: fmt.Sprintf("o:%d:purchase:o%d", o.ID, n)}
+				if _, err := (&commission.Rules{}).Compute(o, p, c, pactum.PartnerStats{}); err != nil {
+					return err
+				}
+				c.ApproveAt, c.LedgerCurrency = c.Time.Add(14*24*time.Hour), "EUR"
+				if _, _, err := tx.InsertConversion(ctx, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return err
+	}
+	must(sales(st))
+	must(st.Close())
+	for i := range 8 {
+		st, err := sqlite.Open(ctx, path)
+		must(err)
+		done := make(chan error, 2)
+		go func() {
+			_, err := NewKeeper(st, nil).Consume(ctx)
+			done <- err
+		}()
+		go func() { done <- sales(st) }()
+		for range 2 {
+			select {
+			case err := <-done:
+				must(err)
+			case <-time.After(20 * time.Second):
+				t.Fatalf("restart %d: the keeper and the first events waited for each other", i+1)
+			}
+		}
+		must(st.Close())
 	}
 }

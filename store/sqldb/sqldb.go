@@ -79,7 +79,11 @@ type Store struct {
 
 	onClose func() // run by Close after the handles are closed; may be nil
 
+	// mu guards stmts, and is never held while waiting for a connection: a transaction on ev
+	// (the reports' keeper's) looks statements up under it. prepareMu makes one caller at a
+	// time prepare them.
 	mu             sync.Mutex
+	prepareMu      sync.Mutex
 	stmts          map[string]*sql.Stmt // the event transaction's statements, prepared on ev, by query text
 	visitsPrepared bool                 // stmts holds every chunk size of both visit tables
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -104,12 +105,15 @@ func (s *Store) insertVisits(ctx context.Context, tx *sql.Tx, t visitTable, visi
 // preparing on the writer pool inside the transaction would wait for the one SQLite connection
 // the transaction holds.
 func (s *Store) prepareVisitInserts(ctx context.Context) error {
+	s.prepareMu.Lock()
+	defer s.prepareMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stmts == nil {
+	closed, done := s.stmts == nil, s.visitsPrepared
+	s.mu.Unlock()
+	if closed {
 		return errors.New("store is closed")
 	}
-	if s.visitsPrepared {
+	if done {
 		return nil
 	}
 	var queries []string
@@ -126,16 +130,36 @@ func (s *Store) prepareVisitInserts(ctx context.Context) error {
 			queries = append(queries, s.q(s.upsertQuery(rollupTables[name], n)))
 		}
 	}
+	// Prepared without mu held: preparing waits for ev's connection, which a transaction on it
+	// may hold while it looks a statement up under mu (a deadlock on a restarted server, whose
+	// keeper had changes to consume when the first events came).
+	prepared := map[string]*sql.Stmt{}
+	closeAll := func() {
+		for _, st := range prepared {
+			st.Close()
+		}
+	}
 	for _, query := range queries {
-		if _, ok := s.stmts[query]; ok {
+		s.mu.Lock()
+		_, ok := s.stmts[query]
+		s.mu.Unlock()
+		if ok || prepared[query] != nil {
 			continue
 		}
 		st, err := s.ev.PrepareContext(ctx, query)
 		if err != nil {
+			closeAll()
 			return fmt.Errorf("prepare %q: %w", query, err)
 		}
-		s.stmts[query] = st
+		prepared[query] = st
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmts == nil {
+		closeAll()
+		return errors.New("store is closed")
+	}
+	maps.Copy(s.stmts, prepared)
 	s.visitsPrepared = true
 	return nil
 }
