@@ -65,7 +65,8 @@ type Keeper struct {
 	Logger *slog.Logger
 
 	mu    sync.Mutex
-	fresh map[int64]freshConversion // by id: see Stored
+	fresh map[int64]*freshConversion // by id: see Stored
+	swept time.Time                  // when takeFresh last forgot old copies
 }
 
 // freshConversion is a conversion as this process stored it, its click's dimensions when the
@@ -87,7 +88,7 @@ const (
 
 // NewKeeper returns a keeper over st.
 func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
-	return &Keeper{Store: st, Logger: logger, fresh: map[int64]freshConversion{}}
+	return &Keeper{Store: st, Logger: logger, fresh: map[int64]*freshConversion{}}
 }
 
 // Stored tells the keeper of a conversion this process has just stored (committed), as it
@@ -109,13 +110,13 @@ func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims, lines pact
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) < maxFresh {
-		k.fresh[c.ID] = freshConversion{c, click, lines, time.Now()}
+		k.fresh[c.ID] = &freshConversion{c, click, lines, time.Now()}
 	}
 }
 
 // takeFresh returns the conversions of changes whose last change there is their creation and
-// that Stored was told of, and forgets them and any it kept longer than freshFor.
-func (k *Keeper) takeFresh(changes []pactum.ChangeRef) map[int64]freshConversion {
+// that Stored was told of, and forgets them, and (every freshFor) those it kept longer.
+func (k *Keeper) takeFresh(changes []pactum.ChangeRef) map[int64]*freshConversion {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) == 0 {
@@ -125,7 +126,7 @@ func (k *Keeper) takeFresh(changes []pactum.ChangeRef) map[int64]freshConversion
 	for _, ch := range changes {
 		created[ch.ConversionID] = ch.Kind == pactum.ChangeCreated
 	}
-	out := make(map[int64]freshConversion, len(created))
+	out := make(map[int64]*freshConversion, len(created))
 	for id, only := range created {
 		f, ok := k.fresh[id]
 		if ok && only {
@@ -133,10 +134,12 @@ func (k *Keeper) takeFresh(changes []pactum.ChangeRef) map[int64]freshConversion
 		}
 		delete(k.fresh, id)
 	}
-	old := time.Now().Add(-freshFor)
-	for id, f := range k.fresh {
-		if f.since.Before(old) {
-			delete(k.fresh, id)
+	if now := time.Now(); now.Sub(k.swept) >= freshFor {
+		k.swept = now
+		for id, f := range k.fresh {
+			if now.Sub(f.since) > freshFor {
+				delete(k.fresh, id)
+			}
 		}
 	}
 	return out
@@ -223,7 +226,7 @@ func sameMemos(a, b map[int64][]byte) bool {
 // the memos of those in fresh are not read: a new conversion has none, unless a rebuild counted
 // it meanwhile, which the transaction's check of the memos finds (it reads them all, and plans
 // again with allMemos).
-func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]freshConversion, allMemos bool) (rollupPlan, error) {
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]*freshConversion, allMemos bool) (rollupPlan, error) {
 	read := ids
 	if len(fresh) > 0 {
 		read = make([]int64, 0, len(ids)-len(fresh))
@@ -278,8 +281,11 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 			}
 		}
 		f, fromCopy := fresh[id]
-		c := f.c
-		if !fromCopy {
+		var c pactum.Conversion
+		var click *pactum.ClickDims
+		if fromCopy {
+			c, click = f.c, f.click
+		} else {
 			var ok bool
 			if c, ok = convs[id]; !ok {
 				return rollupPlan{}, pactum.Errorf(pactum.ENOTFOUND, "conversion %d not found", id)
@@ -287,7 +293,6 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 		}
 		// A conversion can overtake its click to the store (distributed): it then counts under
 		// empty values of its click's dimensions (a rebuild finds the click).
-		click := f.click
 		if v, ok := clicks[c.ClickID]; ok && click == nil && c.ClickID != "" {
 			click = &v
 		}
