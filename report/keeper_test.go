@@ -96,17 +96,7 @@ func benchmarkKeeper(b *testing.B, told bool) {
 			b.Fatal(err)
 		}
 	}
-	a := pactum.Advertiser{Name: "Northwind", Currency: "EUR"}
-	must(st.CreateAdvertiser(ctx, &a))
-	o := pactum.Offer{AdvertiserID: a.ID, Name: "offer", Status: pactum.OfferActive,
-		DestinationURL: "https://shop.example/", Currency: "EUR", AttributionWindowDays: 30, AttributionModel: pactum.LastClick,
-		HoldDays: 14, Visibility: pactum.VisibilityPublic,
-		Events: []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: json.RawMessage(payoutRules),
-			Revenue: json.RawMessage(`{"default":{"percent":"12"}}`)}}}
-	must(st.CreateOffer(ctx, &o))
-	p := pactum.Partner{Name: "anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
-		Currency: "EUR", PayoutMethod: "manual"}
-	must(st.CreatePartner(ctx, &p))
+	a, o, p := keeperProgram(b, st)
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	rules := &commission.Rules{}
 	keeper := NewKeeper(st, nil)
@@ -180,17 +170,7 @@ func TestKeeperOnRestartedStore(t *testing.T) {
 	}
 	st, err := sqlite.Open(ctx, path)
 	must(err)
-	a := pactum.Advertiser{Name: "Northwind", Currency: "EUR"}
-	must(st.CreateAdvertiser(ctx, &a))
-	o := pactum.Offer{AdvertiserID: a.ID, Name: "offer", Status: pactum.OfferActive,
-		DestinationURL: "https://shop.example/", Currency: "EUR", AttributionWindowDays: 30, AttributionModel: pactum.LastClick,
-		HoldDays: 14, Visibility: pactum.VisibilityPublic,
-		Events: []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: json.RawMessage(payoutRules),
-			Revenue: json.RawMessage(`{"default":{"percent":"12"}}`)}}}
-	must(st.CreateOffer(ctx, &o))
-	p := pactum.Partner{Name: "anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
-		Currency: "EUR", PayoutMethod: "manual"}
-	must(st.CreatePartner(ctx, &p))
+	a, o, p := keeperProgram(t, st)
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	var pos uint64
 	n := 0
@@ -237,4 +217,28 @@ func TestKeeperOnRestartedStore(t *testing.T) {
 		}
 		must(st.Close())
 	}
+}
+
+// keeperProgram stores an advertiser, an offer paying by SKU (payoutRules) and an active partner
+// in st, for the keeper's benchmark and tests.
+func keeperProgram(tb testing.TB, st *sqldb.Store) (pactum.Advertiser, pactum.Offer, pactum.Partner) {
+	tb.Helper()
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	a := pactum.Advertiser{Name: "Northwind", Currency: "EUR"}
+	must(st.CreateAdvertiser(ctx, &a))
+	o := pactum.Offer{AdvertiserID: a.ID, Name: "offer", Status: pactum.OfferActive,
+		DestinationURL: "https://shop.example/", Currency: "EUR", AttributionWindowDays: 30, AttributionModel: pactum.LastClick,
+		HoldDays: 14, Visibility: pactum.VisibilityPublic,
+		Events: []pactum.OfferEvent{{ID: 1, Name: "purchase", Payout: json.RawMessage(payoutRules),
+			Revenue: json.RawMessage(`{"default":{"percent":"12"}}`)}}}
+	must(st.CreateOffer(ctx, &o))
+	p := pactum.Partner{Name: "anna", Email: "anna@example.com", Kind: pactum.KindInfluencer, Status: pactum.PartnerActive,
+		Currency: "EUR", PayoutMethod: "manual"}
+	must(st.CreatePartner(ctx, &p))
+	return a, o, p
 }
