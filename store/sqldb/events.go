@@ -174,23 +174,24 @@ func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Resu
 func (s *Store) eventExec(tx *sql.Tx) execer {
 	return func(ctx context.Context, query string, args ...any) (sql.Result, error) {
 		query = s.q(query)
-		s.mu.Lock()
-		st := s.stmts[query]
-		s.mu.Unlock()
-		if st == nil {
-			return tx.ExecContext(ctx, query, args...)
+		if st := s.prepared(query); st != nil {
+			return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		}
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return tx.ExecContext(ctx, query, args...)
 	}
 }
 
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	query = e.s.q(query)
-	e.s.mu.Lock()
-	st := e.s.stmts[query]
-	e.s.mu.Unlock()
-	return e.tx.StmtContext(ctx, st)
+	return e.tx.StmtContext(ctx, e.s.prepared(e.s.q(query)))
+}
+
+// prepared returns the statement prepared on the event connection for query (in the dialect's
+// placeholders), nil when there is none.
+func (s *Store) prepared(query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stmts[query]
 }
 
 // Sync makes every committed event transaction durable. The event log calls it before it

@@ -166,11 +166,8 @@ func (s *Store) prepareVisitInserts(ctx context.Context) error {
 
 // preparedInsert returns the statement prepareVisitInserts made to insert n rows into t.
 func (s *Store) preparedInsert(t visitTable, n int) (*sql.Stmt, error) {
-	query := s.bulkInsertQuery(t, n)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.stmts[query]
-	if !ok {
+	st := s.prepared(s.bulkInsertQuery(t, n))
+	if st == nil {
 		return nil, fmt.Errorf("insert into %s: no statement prepared for %d rows", t.name, n)
 	}
 	return st, nil
