@@ -13,7 +13,7 @@
 #
 # Usage: scripts/bench-conversions.sh
 # Environment: MODE (conversions, or postbacks), CONNECTIONS (64), DURATION
-# (10s), RATE (conversions a second to send at most; 0, the default, sends as
+# (10s), FRAUD (off: the conversion fraud rules off, see lib.sh), RATE (conversions a second to send at most; 0, the default, sends as
 # fast as the answers come: give every binary compared the same RATE, below
 # what each sustains, and compare the CPU per conversion; it needs a
 # LOADTEST_BIN that has --rate), CLICK_IDS (20000), ADDR

@@ -187,7 +187,10 @@ log_problems() {
 # conversion): an advertiser (bench_token is its postback token), an offer
 # paying 8% with a fixed 12.00 a unit of the hero SKU SHOE-9 and a 5.00
 # new-customer bonus (12% revenue), a partner and the link BENCH. The offer
-# keeps each release's default fraud rules.
+# keeps each release's default fraud rules; with FRAUD=off the program turns
+# every conversion rule off, so that a binary with the fraud rules (issue 18)
+# can be compared with one from before them for the rest of its work (a
+# binary without them refuses the setting, which is then skipped).
 create_bench_program() {
 	local addr=$1 adv offer partner
 	api_post() {
@@ -201,6 +204,16 @@ create_bench_program() {
 	adv=$(api_post /api/v1/advertisers '{"name":"Bench Shoes","currency":"EUR"}')
 	bench_token=$(grep -o '"postback_token":"[^"]*"' <<<"$adv" | cut -d'"' -f4)
 	adv=$(first_id <<<"$adv")
+	if [[ ${FRAUD:-} == off ]]; then
+		local rule rules=""
+		for rule in click_to_conversion_too_fast click_to_conversion_too_slow self_referral \
+			flagged_click repeated_ip repeated_customer conversion_velocity; do
+			rules+=${rules:+,}\"$rule\":\"off\"
+		done
+		curl -fsS -o /dev/null -X PATCH -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+			-d '{"fraud":{"rules":{'"$rules"'}}}' "http://$addr/api/v1/advertisers/$adv" ||
+			log "this binary has no fraud rules to turn off"
+	fi
 	offer=$(api_post /api/v1/offers '{"advertiser_id":'"$adv"',"name":"Bench offer","status":"active",
 		"destination_url":"http://'"$addr"'/demo/landing?click_id={click_id}","currency":"EUR",
 		"visibility":"public","hold_days":14,"events":[{"name":"purchase",

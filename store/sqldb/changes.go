@@ -50,17 +50,14 @@ func changeQuery(n int) string {
 	return changeQueries[i]
 }
 
-// execer runs a query, written with ? placeholders, in a transaction.
-type execer func(ctx context.Context, query string, args ...any) (sql.Result, error)
-
-// appendChanges gives changes their positions (setting them) and inserts them in tx through
-// insert. Call it last in the transaction (see above).
-func (s *Store) appendChanges(ctx context.Context, tx *sql.Tx, changes []pactum.Change, insert execer) error {
+// appendChanges gives changes their positions (setting them) and inserts them through st. Call
+// it last in the transaction (see above).
+func appendChanges(ctx context.Context, st statements, changes []pactum.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
 	var last int64
-	if err := tx.QueryRowContext(ctx, s.q(advanceHead), len(changes)).Scan(&last); err != nil {
+	if err := st.queryRow(ctx, advanceHead, len(changes)).Scan(&last); err != nil {
 		return fmt.Errorf("change feed: advance head: %w", err)
 	}
 	pos := last - int64(len(changes))
@@ -79,7 +76,7 @@ func (s *Store) appendChanges(ctx context.Context, tx *sql.Tx, changes []pactum.
 		for i := range rest[:n] {
 			args = changeArgs(args, &rest[i])
 		}
-		if _, err := insert(ctx, changeQuery(n), args...); err != nil {
+		if _, err := st.exec(ctx, changeQuery(n), args...); err != nil {
 			return fmt.Errorf("change feed: insert: %w", err)
 		}
 		rest = rest[n:]
@@ -116,14 +113,7 @@ func scanChange(row scanner) (pactum.Change, error) {
 
 // txChanges records the changes of a transaction on the writer, for appendChanges at its end.
 func (s *Store) txChanges(ctx context.Context, tx *sql.Tx, changes []pactum.Change) error {
-	return s.appendChanges(ctx, tx, changes, s.unprepared(tx))
-}
-
-// unprepared is the execer of a transaction without prepared statements (not the event one).
-func (s *Store) unprepared(tx *sql.Tx) execer {
-	return func(ctx context.Context, query string, args ...any) (sql.Result, error) {
-		return tx.ExecContext(ctx, s.q(query), args...)
-	}
+	return appendChanges(ctx, statements{s: s, tx: tx}, changes)
 }
 
 // Changes returns up to limit changes after position after, oldest first.

@@ -60,7 +60,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		if fnErr != nil {
 			return fnErr
 		}
-		if err := s.appendChanges(ctx, tx, e.changes, e.exec); err != nil {
+		if err := appendChanges(ctx, statements{s: s, tx: tx, onEvents: true}, e.changes); err != nil {
 			return err
 		}
 		applied = true
@@ -161,24 +161,45 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
 	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
-	fraudHistory}, changeQueries...)
+	fraudHistory, advanceHead}, changeQueries...)
 
-// exec runs query through its prepared statement.
-func (e *eventTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return e.stmt(ctx, query).ExecContext(ctx, args...)
+// execer runs a query, written with ? placeholders, in a transaction.
+type execer func(ctx context.Context, query string, args ...any) (sql.Result, error)
+
+// statements runs queries, written with ? placeholders, in a transaction: when it is on the
+// event connection (onEvents), through the statements prepared there (eventTxQueries and the
+// bulk statements, prepareVisitInserts) where there is one, else unprepared.
+type statements struct {
+	s        *Store
+	tx       *sql.Tx
+	onEvents bool
 }
 
-// eventExec runs a query in tx, a transaction on the event connection, through the statement
-// prepared for it there (eventTxQueries and the bulk statements, prepareVisitInserts), or
-// unprepared when there is none.
-func (s *Store) eventExec(tx *sql.Tx) execer {
-	return func(ctx context.Context, query string, args ...any) (sql.Result, error) {
-		query = s.q(query)
-		if st := s.prepared(query); st != nil {
-			return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-		}
-		return tx.ExecContext(ctx, query, args...)
+// stmt returns query's prepared statement bound to the transaction, nil when there is none.
+func (t statements) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !t.onEvents {
+		return nil
 	}
+	if st := t.s.prepared(query); st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
+func (t statements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = t.s.q(query)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t statements) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	query = t.s.q(query)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // stmt returns the prepared statement for query, bound to the transaction.

@@ -835,13 +835,9 @@ func bucketSeek(t rollupTable) string {
 // The RollupTx of a change consumer and of a rebuild.
 
 func (c *changeTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	exec := c.s.unprepared(c.tx)
-	if c.onEvents {
-		// The reports' keeper, a few dozen upserts a batch: each parsed again would cost
-		// more than its rows.
-		exec = c.s.eventExec(c.tx)
-	}
-	return c.s.addRollups(ctx, c.tx, exec, rows, c.pending)
+	// On the event connection (the reports' keeper, a few dozen upserts a batch), through the
+	// statements prepared there: each parsed again would cost more than its rows.
+	return c.s.addRollups(ctx, c.tx, statements{s: c.s, tx: c.tx, onEvents: c.onEvents}.exec, rows, c.pending)
 }
 
 func (c *changeTx) ReportMemos(ctx context.Context, ids []int64) (map[int64][]byte, error) {
@@ -947,7 +943,7 @@ func (c *changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn
 
 // AddRollups adds the batch's visit rollups in the event transaction.
 func (e *eventTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	return e.s.addRollups(ctx, e.tx, e.exec, rows, e.pending)
+	return e.s.addRollups(ctx, e.tx, statements{s: e.s, tx: e.tx, onEvents: true}.exec, rows, e.pending)
 }
 
 // Partner costs.
