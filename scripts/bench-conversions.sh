@@ -13,13 +13,15 @@
 #
 # Usage: scripts/bench-conversions.sh
 # Environment: MODE (conversions, or postbacks), CONNECTIONS (64), DURATION
-# (10s), FRAUD (off: the conversion fraud rules off, see lib.sh), RATE (conversions a second to send at most; 0, the default, sends as
-# fast as the answers come: give every binary compared the same RATE, below
-# what each sustains, and compare the CPU per conversion; it needs a
-# LOADTEST_BIN that has --rate), CLICK_IDS (20000), ADDR
-# (127.0.0.1:18080), LINK (BENCH, the script's; DEMO is the demo's), LOADTEST_BIN
-# (the binary whose loadtest drives the load, default the one measured), PACTUM_BIN (a prebuilt binary, e.g. a
-# release build, instead of building ./cmd/pactum).
+# (10s), FRAUD (off: the conversion fraud rules off, see lib.sh), RATE
+# (conversions a second to send at most; 0, the default, sends as fast as the
+# answers come: give every binary compared the same RATE, below what each
+# sustains, and compare the CPU per conversion; it needs a LOADTEST_BIN that
+# has --rate), SERVE_CPUS (e.g. 0: the server on those CPUs, the load
+# generator on the others), CLICK_IDS (20000), ADDR (127.0.0.1:18080), LINK
+# (BENCH, the script's; DEMO is the demo's), LOADTEST_BIN (the binary whose
+# loadtest drives the load, default the one measured), PACTUM_BIN (a prebuilt
+# binary, e.g. a release build, instead of building ./cmd/pactum).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -53,7 +55,19 @@ fi
 start_rss_sampler
 status=0
 TIMEFORMAT="  loadtest CPU: %U s user, %S s system"
-time "${LOADTEST_BIN:-$pactum}" loadtest \
+load_pin=()
+if [[ -n ${SERVE_CPUS:-} ]]; then
+	# The CPUs the server does not have (lib.sh's start_serve pinned it to SERVE_CPUS).
+	others=()
+	for ((c = 0; c < $(nproc --all); c++)); do
+		[[ ,$SERVE_CPUS, == *,$c,* ]] || others+=("$c")
+	done
+	load_pin=(taskset -c "$(
+		IFS=,
+		echo "${others[*]}"
+	)")
+fi
+time "${load_pin[@]}" "${LOADTEST_BIN:-$pactum}" loadtest \
 	--mode "$MODE" \
 	--target "http://$ADDR" \
 	--path "/c/$LINK" \

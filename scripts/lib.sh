@@ -88,7 +88,10 @@ at_exit() {
 start_serve() {
 	local name=$1 addr=$2
 	shift 2
-	"$pactum" serve --addr "$addr" "$@" >"$work/$name.log" 2>&1 &
+	# SERVE_CPUS (e.g. 0) pins the servers to those CPUs, and the load generator
+	# to the others (bench-conversions.sh): on a small machine the load generator
+	# then takes none of the server's CPU, and a comparison of servers is steadier.
+	${SERVE_CPUS:+taskset -c "$SERVE_CPUS"} "$pactum" serve --addr "$addr" "$@" >"$work/$name.log" 2>&1 &
 	serve_pids[$name]=$!
 	pids+=("$!")
 	wait_for "$!" "http://$addr/readyz" "$name"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -26,28 +27,44 @@ const (
 	changeWidth   = 14
 	advanceHead   = `UPDATE change_head SET position = position + ? WHERE id = 1 RETURNING position`
 	changeColumns = `SELECT ` + changeFields + ` FROM changes`
-	// maxChangeChunk is the most changes one INSERT carries (14 binds each).
-	maxChangeChunk = 64
 )
 
-// changeQueries holds the INSERT of 2^i changes at i, so that the event transaction can prepare
-// them all (their texts are the keys of its statements).
-var changeQueries = func() []string {
-	row := "(" + strings.Repeat("?, ", changeWidth-1) + "?)"
-	var out []string
-	for n := 1; n <= maxChangeChunk; n *= 2 {
-		out = append(out, "INSERT INTO changes ("+changeFields+") VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
-	}
-	return out
-}()
+// changeInserts inserts changes, up to 64 a statement (14 binds each).
+var changeInserts = newChunkedInsert("INSERT INTO changes ("+changeFields+") VALUES ", changeWidth, 64, "")
 
-// changeQuery returns the INSERT of n changes, n a power of two up to maxChangeChunk.
-func changeQuery(n int) string {
-	i := 0
-	for 1<<i < n {
-		i++
+// chunkedInsert is a multi-row INSERT in chunks of a power of two rows, so that a few statement
+// texts (queries) serve every number of rows, and the event connection prepares them all once.
+type chunkedInsert struct {
+	queries []string // the INSERT of 2^i rows at i
+	width   int      // binds per row
+}
+
+// newChunkedInsert returns the INSERT head VALUES (width binds) ... tail, of up to max rows.
+func newChunkedInsert(head string, width, max int, tail string) chunkedInsert {
+	row := "(" + strings.Repeat("?, ", width-1) + "?)"
+	c := chunkedInsert{width: width}
+	for n := 1; n <= max; n *= 2 {
+		c.queries = append(c.queries, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")+tail)
 	}
-	return changeQueries[i]
+	return c
+}
+
+// run inserts n rows through st, rowArgs appending the binds of row i to args.
+func (c chunkedInsert) run(ctx context.Context, st statements, n int, rowArgs func(args []any, i int) []any) error {
+	most := 1 << (len(c.queries) - 1)
+	args := make([]any, 0, min(n, most)*c.width)
+	for done := 0; done < n; {
+		k := bits.Len(uint(min(n-done, most))) - 1 // 2^k: the most rows, up to those left
+		args = args[:0]
+		for i := done; i < done+1<<k; i++ {
+			args = rowArgs(args, i)
+		}
+		if _, err := st.exec(ctx, c.queries[k], args...); err != nil {
+			return err
+		}
+		done += 1 << k
+	}
+	return nil
 }
 
 // appendChanges gives changes their positions (setting them) and inserts them through st. Call
@@ -65,21 +82,9 @@ func appendChanges(ctx context.Context, st statements, changes []pactum.Change) 
 		pos++
 		changes[i].Position = pos
 	}
-	args := make([]any, 0, min(len(changes), maxChangeChunk)*changeWidth)
-	for rest := changes; len(rest) > 0; {
-		n := min(len(rest), maxChangeChunk)
-		// Chunks of a power of two, so that a few statement texts serve every batch size.
-		for n&(n-1) != 0 {
-			n &= n - 1
-		}
-		args = args[:0]
-		for i := range rest[:n] {
-			args = changeArgs(args, &rest[i])
-		}
-		if _, err := st.exec(ctx, changeQuery(n), args...); err != nil {
-			return fmt.Errorf("change feed: insert: %w", err)
-		}
-		rest = rest[n:]
+	err := changeInserts.run(ctx, st, len(changes), func(args []any, i int) []any { return changeArgs(args, &changes[i]) })
+	if err != nil {
+		return fmt.Errorf("change feed: insert: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/pactum/pactum"
 )
@@ -161,7 +162,7 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
 	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
-	fraudHistory, advanceHead}, changeQueries...)
+	fraudHistory, advanceHead}, slices.Concat(changeInserts.queries, memoUpserts.queries)...)
 
 // execer runs a query, written with ? placeholders, in a transaction.
 type execer func(ctx context.Context, query string, args ...any) (sql.Result, error)
