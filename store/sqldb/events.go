@@ -61,7 +61,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		if fnErr != nil {
 			return fnErr
 		}
-		if err := appendChanges(ctx, statements{s: s, tx: tx, onEvents: true}, e.changes); err != nil {
+		if err := appendChanges(ctx, e.statements(), e.changes); err != nil {
 			return err
 		}
 		applied = true
@@ -205,7 +205,12 @@ func (t statements) queryRow(ctx context.Context, query string, args ...any) *sq
 
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	return e.tx.StmtContext(ctx, e.s.prepared(e.s.q(query)))
+	return e.statements().stmt(ctx, e.s.q(query))
+}
+
+// statements runs queries in the event transaction, through the statements prepared for it.
+func (e *eventTx) statements() statements {
+	return statements{s: e.s, tx: e.tx, onEvents: true}
 }
 
 // prepared returns the statement prepared on the event connection for query (in the dialect's

@@ -951,7 +951,7 @@ func (c *changeTx) EachDayConversion(ctx context.Context, from, to time.Time, fn
 
 // AddRollups adds the batch's visit rollups in the event transaction.
 func (e *eventTx) AddRollups(ctx context.Context, rows []pactum.RollupRow) error {
-	return e.s.addRollups(ctx, e.tx, statements{s: e.s, tx: e.tx, onEvents: true}.exec, rows, e.pending)
+	return e.s.addRollups(ctx, e.tx, e.statements().exec, rows, e.pending)
 }
 
 // Partner costs.
