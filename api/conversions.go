@@ -230,7 +230,7 @@ func (a *API) createConversion(w http.ResponseWriter, r *http.Request, c program
 	case http.StatusCreated:
 		w.Header().Set("Location", "/api/v1/conversions/"+strconv.FormatInt(res.Conversion.ID, 10))
 	}
-	writeJSON(w, status, out)
+	writeJSON(w, status, &out)
 	return nil
 }
 

@@ -29,6 +29,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := jsonBuffers.Get().(*bytes.Buffer)
 	defer putJSONBuffer(buf)
+	if a, ok := v.(jsonAppender); ok {
+		buf.Write(a.appendJSON(buf.AvailableBuffer()))
+		buf.WriteByte('\n')
+		answer.WriteJSON(w, status, buf.Bytes())
+		return
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -38,6 +44,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.WriteString(`{"error":{"code":"internal","message":"internal error"}}` + "\n")
 	}
 	answer.WriteJSON(w, status, buf.Bytes())
+}
+
+// jsonAppender is a view that encodes itself, as encoding/json would, without reflection
+// (conversion_json.go).
+type jsonAppender interface {
+	appendJSON(b []byte) []byte
 }
 
 // jsonBuffers keeps the buffers answers are encoded into: every answer of the conversion path

@@ -291,6 +291,11 @@ func ValidateItem(it Item, path string) error {
 	case it.Discount.IsNegative():
 		return pactum.FieldError(path+".discount", "must not be negative")
 	}
+	if it.Discount.IsZero() {
+		// Most lines: nothing to compare, and the product below allocates (it is checked on
+		// every line of every conversion, twice).
+		return nil
+	}
 	if gross := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)); it.Discount.GreaterThan(gross) {
 		return pactum.FieldError(path+".discount", "is %s, more than the line's %s (quantity × unit_price)",
 			it.Discount.String(), gross.String())
