@@ -113,18 +113,18 @@ var (
 )
 
 // WriteError answers err, already safe to show (see Of), with status in the SPEC's shape. The
-// JSON is written by hand: it is on the postback path, and five fields need no reflection.
+// JSON is written by hand (pactum.JSONObject): it is on the postback path, and five fields need
+// no reflection.
 func WriteError(w http.ResponseWriter, status int, err error) {
-	b := make([]byte, 0, 160)
-	b = append(b, `{"error":{"code":`...)
-	b = pactum.AppendJSONString(b, pactum.ErrorCode(err))
-	b = append(b, `,"message":`...)
-	b = pactum.AppendJSONString(b, pactum.ErrorMessage(err))
-	if f := pactum.ErrorField(err); f != "" {
-		b = append(b, `,"field":`...)
-		b = pactum.AppendJSONString(b, f)
-	}
-	b = append(b, "}}\n"...)
+	o := pactum.NewJSONObject(make([]byte, 0, 160))
+	o.Object("error", func(e *pactum.JSONObject) {
+		e.Str("code", pactum.ErrorCode(err))
+		e.Str("message", pactum.ErrorMessage(err))
+		if f := pactum.ErrorField(err); f != "" {
+			e.Str("field", f)
+		}
+	})
+	b := append(o.End(), '\n')
 	h := w.Header()
 	switch status {
 	case http.StatusUnauthorized:

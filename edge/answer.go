@@ -2,7 +2,6 @@ package edge
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/pactum/pactum"
 	"github.com/pactum/pactum/answer"
@@ -21,33 +20,27 @@ var (
 func writeResult(w http.ResponseWriter, res pactum.ConversionResult) {
 	c := &res.Conversion
 	status := answer.ConversionStatus(res, http.StatusOK)
-	b := make([]byte, 0, 256)
-	b = append(b, `{"conversion_id":`...)
-	b = strconv.AppendInt(b, c.ID, 10)
-	b = append(b, `,"status":`...)
-	b = pactum.AppendJSONString(b, c.Status)
-	b = append(b, `,"attribution":`...)
-	b = pactum.AppendJSONString(b, c.Attribution)
-	b = append(b, `,"partner_id":`...)
+	o := pactum.NewJSONObject(make([]byte, 0, 256))
+	o.Int("conversion_id", c.ID)
+	o.Str("status", c.Status)
+	o.Str("attribution", c.Attribution)
 	if c.PartnerID == 0 {
-		b = append(b, "null"...)
+		o.Raw("partner_id", nil)
 	} else {
-		b = strconv.AppendInt(b, c.PartnerID, 10)
+		o.Int("partner_id", c.PartnerID)
 	}
-	b = append(b, `,"payout":`...)
-	b = pactum.AppendJSONString(b, pactum.FormatAmount(c.Payout, c.Currency))
-	b = append(b, `,"currency":`...)
-	b = pactum.AppendJSONString(b, c.Currency)
-	b = append(b, `,"duplicate":`...)
-	b = strconv.AppendBool(b, res.Duplicate)
+	o.Str("payout", pactum.FormatAmount(c.Payout, c.Currency))
+	o.Str("currency", c.Currency)
+	o.Bool("duplicate", res.Duplicate)
 	if status != http.StatusOK {
-		b = append(b, `,"reason":`...)
-		b = pactum.AppendJSONString(b, c.Reason)
-		b = append(b, `,"error":{"code":"`+pactum.EREJECTED+`","message":`...)
-		b = pactum.AppendJSONString(b, answer.RejectedMessage(c.Reason))
-		b = append(b, `,"field":""}`...)
+		o.Str("reason", c.Reason)
+		o.Object("error", func(e *pactum.JSONObject) {
+			e.Str("code", pactum.EREJECTED)
+			e.Str("message", answer.RejectedMessage(c.Reason))
+			e.Str("field", "")
+		})
 	}
-	b = append(b, "}\n"...)
+	b := append(o.End(), '\n')
 	answer.WriteJSON(w, status, b)
 }
 
@@ -56,11 +49,10 @@ const queuedMessage = "the conversion is recorded and will be processed shortly;
 
 // writeQueued answers a conversion that the log holds but no processor has answered for yet.
 func writeQueued(w http.ResponseWriter) {
-	b := make([]byte, 0, 160)
-	b = append(b, `{"status":"queued","message":`...)
-	b = pactum.AppendJSONString(b, queuedMessage)
-	b = append(b, "}\n"...)
-	answer.WriteJSON(w, http.StatusAccepted, b)
+	o := pactum.NewJSONObject(make([]byte, 0, 160))
+	o.Str("status", "queued")
+	o.Str("message", queuedMessage)
+	answer.WriteJSON(w, http.StatusAccepted, append(o.End(), '\n'))
 }
 
 // writeGIFStatus answers a pixel: the 1x1 GIF whatever happened, so that a page never shows a
