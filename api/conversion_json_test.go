@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -134,6 +136,13 @@ func TestConversionJSONAsReflected(t *testing.T) {
 		got := v.appendJSON(nil)
 		if !slices.EqualFunc(tokens(t, got), tokens(t, want), func(a, b any) bool { return a == b }) {
 			t.Fatalf("view %d:\n got %s\nwant %s", i, got, want)
+		}
+		for _, answer := range []any{&v, v} {
+			rec := httptest.NewRecorder()
+			writeJSON(rec, http.StatusCreated, answer)
+			if body := rec.Body.Bytes(); !bytes.Equal(body, append(slices.Clone(got), '\n')) {
+				t.Fatalf("view %d answered as %T:\n got %s\nwant %s", i, answer, body, got)
+			}
 		}
 		listed, err := json.Marshal([]conversionJSON{v})
 		if err != nil {

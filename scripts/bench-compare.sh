@@ -38,7 +38,9 @@ done
 ROUNDS=${ROUNDS:-4}
 export LOADTEST_BIN=${LOADTEST_BIN:-$1}
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+names=$(mktemp)
+trap 'rm -f "$results" "$names"' EXIT
+printf '%s\n' "$@" >"$names"
 
 status=0
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -47,8 +49,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		out=$(PACTUM_BIN=$bin bash scripts/bench-conversions.sh 2>&1) || true
 		rate=$(grep -oE '^  (conversions|postbacks)/s  [0-9]+' <<<"$out" | grep -oE '[0-9]+$' || true)
 		cpu=$(grep -oE 'pactum CPU: [0-9]+' <<<"$out" | grep -oE '[0-9]+$' || true)
-		if [[ -z $rate || -z $cpu ]] || ! grep -q '(ok)$' <<<"$out"; then
-			echo "round $round, $bin: the run failed or lost conversions:" >&2
+		problem=""
+		if ! grep -q '(ok)$' <<<"$out"; then
+			problem="the run failed, or did not store every acknowledged conversion"
+		elif [[ -z $rate || -z $cpu ]]; then
+			problem="no figures (the CPU per conversion needs a DURATION of 4s or more)"
+		fi
+		if [[ -n $problem ]]; then
+			echo "round $round, $bin: $problem:" >&2
 			printf '%s\n' "$out" | tail -n 15 >&2
 			status=1
 			continue
@@ -61,14 +69,14 @@ done
 echo
 # Medians per binary, and each binary's ratio to the baseline (binary 1) by
 # medians and within each round.
-awk -v n=$# -v names="$*" '
+awk -v n=$# '
 function median(a, k,    i, j, t) {
 	for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 	return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2
 }
+FNR == NR { name[FNR] = $0; next }
 { rate[$2, $1] = $3; cpu[$2, $1] = $4; if ($1 > rounds) rounds = $1 }
 END {
-	split(names, name, " ")
 	for (b = 1; b <= n; b++) {
 		k = 0; delete r; delete c; within = ""
 		for (x = 1; x <= rounds; x++) {
@@ -82,5 +90,5 @@ END {
 		if (b > 1 && mr[1] > 0) printf "; against %s: ×%.2f by medians, CPU ×%.2f; by rounds:%s", name[1], mr[b] / mr[1], mc[b] / mc[1], within
 		printf "\n"
 	}
-}' "$results"
+}' "$names" "$results"
 exit "$status"
