@@ -42,7 +42,7 @@ pids+=("$bare_pid")
 "$work/bare302" -addr "$DURABLE_ADDR" -log "$work/durable" >"$work/durable.log" 2>&1 &
 durable_pid=$!
 pids+=("$durable_pid")
-start_pactum "$ADDR"
+start_pactum "$ADDR" --demo
 if [[ -n ${OLD_BIN:-} ]]; then
 	refuse_busy "$OLD_ADDR"
 	"$OLD_BIN" serve --addr "$OLD_ADDR" --db "$work/old.db" --events-dir "$work/old.events" --admin-api-key "$KEY" --demo >"$work/old.log" 2>&1 &

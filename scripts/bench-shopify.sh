@@ -24,7 +24,7 @@ SECRET=shpss_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 
 refuse_busy "$ADDR"
 build_pactum
-start_pactum "$ADDR"
+start_pactum "$ADDR" --demo
 # The demo program is advertiser 1, offer 1 and partner 1 of the fresh store.
 api() { curl -sf -H "Authorization: Bearer $KEY" "$@" >/dev/null; }
 api -X PATCH -d "{\"shopify_secret\":\"$SECRET\"}" "http://$ADDR/api/v1/advertisers/1"

@@ -97,10 +97,15 @@ start_serve() {
 	wait_for "$!" "http://$addr/readyz" "$name"
 }
 
-# start_pactum ADDR: `pactum serve --demo` on a fresh SQLite store with KEY as
-# its admin key; sets pactum_pid once it answers.
+# start_pactum ADDR [FLAG...]: `pactum serve FLAG...` on a fresh SQLite store
+# with KEY as its admin key; sets pactum_pid once it answers. Pass --demo for the
+# demo program (the click benchmarks' link DEMO); the conversion benchmarks make
+# their own program on an empty store, since the demo's weeks of traffic, and so
+# the store a conversion lands in, differ from release to release.
 start_pactum() {
-	start_serve pactum "$1" --db "$work/pactum.db" --admin-api-key "$KEY" --demo
+	local addr=$1
+	shift
+	start_serve pactum "$addr" --db "$work/pactum.db" --admin-api-key "$KEY" "$@"
 	pactum_pid=${serve_pids[pactum]}
 }
 

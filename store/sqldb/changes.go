@@ -301,21 +301,8 @@ func (s *Store) SkipChangesWithoutPostbacks(ctx context.Context, consumer string
 // with it, and the changes are consumed again.
 func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
 	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
-	pos, err := s.ConsumerPosition(ctx, consumer)
-	if err != nil {
-		return 0, err
-	}
-	changes, err := list(ctx, s.r, s.q(changeRefs), []any{pos, max(1, limit)}, scanChangeRef)
-	if err != nil {
-		return 0, fmt.Errorf("consume changes for %s: %w", consumer, err)
-	}
-	if len(changes) == 0 {
-		return 0, nil
-	}
-	r := &changeTx{s: s, q: s.r}
-	write, err := read(r, changes)
-	r.close()
-	if err != nil {
+	pos, changes, write, err := s.readChanges(ctx, consumer, limit, read)
+	if err != nil || len(changes) == 0 {
 		return 0, err
 	}
 	n := 0
@@ -348,6 +335,34 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 	}
 	s.values.publish(pending)
 	return n, nil
+}
+
+// readChanges is ConsumeChangesRead's reading: the consumer's position, the changes after it and
+// what read makes of them, in one read transaction. One snapshot, and in SQLite one start of a
+// read: a connection that starts reading after another's commit drops its whole page cache, so
+// every statement on its own would start cold again.
+func (s *Store) readChanges(ctx context.Context, consumer string, limit int,
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (pos int64, changes []pactum.ChangeRef, write func(pactum.ChangeTx) error, err error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
+	}
+	defer tx.Rollback() // it only read: nothing to keep
+	err = tx.QueryRowContext(ctx, s.q(consumerPosition), consumer).Scan(&pos)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil, fmt.Errorf("position of change consumer %s: %w", consumer, err)
+	}
+	changes, err = list(ctx, tx, s.q(changeRefs), []any{pos, max(1, limit)}, scanChangeRef)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
+	}
+	if len(changes) == 0 {
+		return pos, nil, nil, nil
+	}
+	r := &changeTx{s: s, q: tx}
+	write, err = read(r, changes)
+	r.close()
+	return pos, changes, write, err
 }
 
 // lockConsumer makes consumer's position row if it has none and locks it (FOR UPDATE where the

@@ -48,7 +48,7 @@ var (
 	// abort the whole event transaction; the caller then reads the winner.
 	insertConversion = `INSERT INTO conversions (` + strings.Join(conversionFields, ", ") + `)
 		VALUES (` + strings.Repeat("?, ", len(conversionFields)-1) + `?)
-		ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING RETURNING id`
+		ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING`
 	updateConversion = `UPDATE conversions SET ` +
 		strings.Join(conversionFields[:len(conversionFields)-1], " = ?, ") + ` = ? WHERE id = ?`
 )
@@ -89,7 +89,7 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 	if err != nil {
 		return pactum.Conversion{}, false, fmt.Errorf("insert conversion: %w", err)
 	}
-	err = e.stmt(ctx, insertConversion).QueryRowContext(ctx, args...).Scan(&n.ID)
+	n.ID, err = e.insert(ctx, insertConversion, args)
 	if errors.Is(err, sql.ErrNoRows) || (err != nil && c.DedupKey != "" && e.s.d.UniqueViolation(err)) {
 		// The key is taken: ON CONFLICT DO NOTHING returned no row. (A unique violation can
 		// only come from SQLite; in PostgreSQL it would have aborted the transaction, and the

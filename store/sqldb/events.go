@@ -161,7 +161,7 @@ func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, err
 // inserts, before the first transaction): the processor runs them for every conversion, and
 // SQLite would otherwise parse each one every time.
 var eventTxQueries = append([]string{advancePosition, claimEvent, couponByCode, clickCountry, insertConversion,
-	conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
+	insertConversion + returningID, conversionByDedupKey, customerFirstPartner, customerLastPartner, partnerStats, insertLedgerEntry,
 	fraudHistory, advanceHead}, slices.Concat(changeInserts.queries, memoUpserts.queries)...)
 
 // execer runs a query, written with ? placeholders, in a transaction.
@@ -206,6 +206,30 @@ func (t statements) queryRow(ctx context.Context, query string, args ...any) *sq
 // stmt returns the prepared statement for query, bound to the transaction.
 func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return e.statements().stmt(ctx, e.s.q(query))
+}
+
+// returningID is what eventTx.insert adds to its INSERT where the result does not give the id.
+const returningID = " RETURNING id"
+
+// insert runs query, an INSERT without RETURNING, with args and returns the id of the row it
+// stored, or sql.ErrNoRows when it stored none (ON CONFLICT DO NOTHING). Where the result does
+// not give the id (Dialect.LastInsertID), the query runs with RETURNING id.
+func (e *eventTx) insert(ctx context.Context, query string, args []any) (int64, error) {
+	var id int64
+	if !e.s.d.LastInsertID {
+		err := e.stmt(ctx, query+returningID).QueryRowContext(ctx, args...).Scan(&id)
+		return id, err
+	}
+	res, err := e.stmt(ctx, query).ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, sql.ErrNoRows
+	}
+	return res.LastInsertId()
 }
 
 // statements runs queries in the event transaction, through the statements prepared for it.

@@ -598,17 +598,12 @@ func (s *Store) EachReportConversion(ctx context.Context, from, to time.Time, of
 	return s.eachReportConversion(ctx, s.r, from, to, offerIDs, partnerIDs, fn)
 }
 
-// queryer reads: a *sql.DB or a *sql.Tx.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // reportChunk is how many conversions are read before their clicks are looked up, in one query.
 const reportChunk = 500
 
 // eachReportConversion reads conversions by advertiser and time (the index
 // conversions_advertiser_time), a chunk at a time, and each chunk's clicks in one query.
-func (s *Store) eachReportConversion(ctx context.Context, db queryer, from, to time.Time, offerIDs, partnerIDs []int64, fn func(pactum.Conversion, *pactum.Visit) error) error {
+func (s *Store) eachReportConversion(ctx context.Context, db querier, from, to time.Time, offerIDs, partnerIDs []int64, fn func(pactum.Conversion, *pactum.Visit) error) error {
 	rows, err := db.QueryContext(ctx, s.q(`SELECT id FROM advertisers ORDER BY id`))
 	if err != nil {
 		return fmt.Errorf("report conversions: %w", err)
@@ -656,7 +651,7 @@ func (s *Store) eachReportConversion(ctx context.Context, db queryer, from, to t
 		cond := ""
 		for {
 			query := conversionColumns + w.String() + cond + " ORDER BY time, id LIMIT " + strconv.Itoa(reportChunk)
-			chunk, err := listTx(ctx, db, s.q(query), append(slices.Clone(w.args), after...), scanConversion)
+			chunk, err := list(ctx, db, s.q(query), append(slices.Clone(w.args), after...), scanConversion)
 			if err != nil {
 				return fmt.Errorf("report conversions: %w", err)
 			}
@@ -684,26 +679,8 @@ func (s *Store) eachReportConversion(ctx context.Context, db queryer, from, to t
 	return nil
 }
 
-// listTx is list over a queryer.
-func listTx[T any](ctx context.Context, db queryer, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // clicksByID reads the stored clicks of conversions.
-func (s *Store) clicksByID(ctx context.Context, db queryer, conversions []pactum.Conversion) (map[string]pactum.Visit, error) {
+func (s *Store) clicksByID(ctx context.Context, db querier, conversions []pactum.Conversion) (map[string]pactum.Visit, error) {
 	var ids []any
 	seen := map[string]bool{}
 	for _, c := range conversions {
@@ -913,7 +890,7 @@ func (c *changeTx) EachDayVisit(ctx context.Context, from, to time.Time, fn func
 				w.args = append(w.args, lastTime, lastTime, lastSeq)
 			}
 			w.add("time < ?", micros(to))
-			chunk, err := listTx(ctx, c.tx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+w.String()+
+			chunk, err := list(ctx, c.tx, c.s.q(`SELECT `+key+visitColumns+` FROM `+t.table+w.String()+
 				` ORDER BY time, seq LIMIT `+strconv.Itoa(dayVisitChunk)), w.args, func(row scanner) (seqVisit, error) {
 				var v seqVisit
 				if t.impression {

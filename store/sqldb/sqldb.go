@@ -39,6 +39,11 @@ type Dialect struct {
 	// store then queues its writers in Go, in order, rather than have them poll the database's
 	// lock, where a stream of event transactions could starve an API write until it times out.
 	OneWriter bool
+	// LastInsertID says that an INSERT's result gives the id of the row it stored (SQLite), so
+	// that the event transaction's inserts need no RETURNING: SQLite runs RETURNING as a
+	// trigger, and a statement with a trigger keeps a statement journal of every page it
+	// changes, a copy the plain INSERT does without.
+	LastInsertID bool
 	// Checkpoint is the statement that makes the event writer's commits durable, where they are
 	// not durable as they commit (SQLite's event writer); empty where they are.
 	Checkpoint string
@@ -347,7 +352,7 @@ type scanner interface {
 }
 
 // list runs a query and scans each row with scan.
-func list[T any](ctx context.Context, db *sql.DB, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+func list[T any](ctx context.Context, db querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

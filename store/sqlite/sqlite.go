@@ -22,7 +22,8 @@ var migrations embed.FS
 
 // Dialect is SQLite's sqldb.Dialect.
 var Dialect = sqldb.Dialect{
-	OneWriter: true,
+	OneWriter:    true,
+	LastInsertID: true,
 	// PASSIVE never waits for readers (the event log calls it on its applying goroutine); when
 	// a reader keeps it from copying every frame, Sync says so and the log tries again later.
 	Checkpoint:          "PRAGMA wal_checkpoint(PASSIVE)",
