@@ -44,6 +44,11 @@ LINK=${LINK:-BENCH}
 
 refuse_busy "$ADDR"
 build_pactum
+# --help exits 2, as every flag package's does.
+if ((RATE > 0)) && [[ $("${LOADTEST_BIN:-$pactum}" loadtest --help 2>&1 || true) != *"-rate int"* ]]; then
+	log "RATE needs a load generator with --rate, and ${LOADTEST_BIN:-$pactum} has none: set LOADTEST_BIN to a newer pactum"
+	exit 2
+fi
 demo=()
 [[ $LINK == DEMO ]] && demo=(--demo)
 start_pactum "$ADDR" "${demo[@]}"
