@@ -292,8 +292,10 @@ func ValidateItem(it Item, path string) error {
 		return pactum.FieldError(path+".discount", "must not be negative")
 	}
 	if it.Discount.IsZero() {
-		// Most lines: nothing to compare, and the product below allocates (it is checked on
-		// every line of every conversion, twice).
+		// Most lines: nothing to compare, and the product below allocates. It runs three times
+		// on every line of every conversion: line by line at intake (conversion.order, so that an
+		// error names the line before the lines are added up), again in ValidateOrder there, and
+		// when the line is priced (Evaluate).
 		return nil
 	}
 	if gross := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)); it.Discount.GreaterThan(gross) {
