@@ -92,11 +92,13 @@ type ChangeStore interface {
 	// and returns what to write; write then runs in the transaction that moves the position, so
 	// that the write lock, which the event path waits for, is held only for the writes. When
 	// the position moved meanwhile (another process consumed those changes), write is not
-	// called and nothing is taken. write must check that what read saw is still so (the
-	// memos it replaces) or read it again through tx. The changes come as ChangeRefs: such a
-	// consumer reads the conversions, and the rest of a change's columns would be read for nothing.
+	// called and nothing is taken. rebuilt tells write that a rebuild of the reports
+	// (RebuildRollups for consumer) committed after read began: what read saw of the memos may
+	// have changed, and write must read them again through tx. The changes come as ChangeRefs:
+	// such a consumer reads the conversions, and the rest of a change's columns would be read
+	// for nothing.
 	ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-		read func(r ChangeReader, changes []ChangeRef) (write func(tx ChangeTx) error, err error)) (int, error)
+		read func(r ChangeReader, changes []ChangeRef) (write func(tx ChangeTx, rebuilt bool) error, err error)) (int, error)
 	// ConsumerPosition returns the position consumer recorded, 0 if it never consumed.
 	ConsumerPosition(ctx context.Context, consumer string) (int64, error)
 	// SetConsumerPosition records pos for consumer (a consumer that rebuilt its state from the

@@ -1,6 +1,7 @@
 package pactum
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,58 @@ func MinorUnits(code string) int32 {
 // Round rounds an amount to the currency's minor unit, half away from zero: the one rounding
 // rule of SPEC section 2.
 func Round(amount decimal.Decimal, currency string) decimal.Decimal {
-	return amount.Round(MinorUnits(currency))
+	places := MinorUnits(currency)
+	if amount.Exponent() >= -places {
+		// No digit finer than the minor unit (most amounts): decimal's Round would only copy
+		// it to another scale, allocating, for the same value.
+		return amount
+	}
+	return amount.Round(places)
 }
 
 // FormatAmount renders an amount as JSON carries money: exactly the currency's minor-unit digits.
 func FormatAmount(amount decimal.Decimal, currency string) string {
-	return amount.StringFixed(MinorUnits(currency))
+	places := MinorUnits(currency)
+	if minor, ok := exactMinor(amount, places); ok {
+		var buf [24]byte
+		return string(appendMinor(buf[:0], minor, places))
+	}
+	return amount.StringFixed(places)
+}
+
+// pow10 holds the powers of ten that fit in an int64.
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// exactMinor returns amount in minor units of a currency with places digits, when that needs no
+// rounding and takes at most 18 digits: every amount Pactum keeps. Money is formatted and
+// converted on every conversion, and this spares decimal's general path its big-integer
+// allocations; for any other amount it returns false and callers take that path.
+func exactMinor(amount decimal.Decimal, places int32) (int64, bool) {
+	scale := int(places) + int(amount.Exponent())
+	if scale < 0 || scale > 18 || amount.NumDigits()+scale > 18 {
+		return 0, false
+	}
+	return amount.CoefficientInt64() * pow10[scale], true
+}
+
+// appendMinor appends minor units of a currency with places digits as a decimal: -5 with 2
+// places is "-0.05".
+func appendMinor(buf []byte, minor int64, places int32) []byte {
+	if places == 0 {
+		return strconv.AppendInt(buf, minor, 10)
+	}
+	if minor < 0 {
+		buf = append(buf, '-')
+		minor = -minor // exactMinor's 18 digits leave no room for math.MinInt64
+	}
+	unit := pow10[places]
+	buf = strconv.AppendInt(buf, minor/unit, 10)
+	buf = append(buf, '.')
+	frac := minor % unit
+	for p := unit / 10; p > frac && p > 1; p /= 10 {
+		buf = append(buf, '0')
+	}
+	return strconv.AppendInt(buf, frac, 10)
 }
 
 // ParseDecimal parses a plain decimal string ("129.90", "-3", "7.5"). It refuses exponents,
@@ -115,7 +162,11 @@ func ParseAmount(s, currency, field string) (decimal.Decimal, error) {
 // ToMinor converts an amount to integer minor units of currency, as stores keep money.
 // The amount must already be rounded to the minor unit.
 func ToMinor(amount decimal.Decimal, currency string) int64 {
-	return amount.Shift(MinorUnits(currency)).Round(0).IntPart()
+	places := MinorUnits(currency)
+	if minor, ok := exactMinor(amount, places); ok {
+		return minor
+	}
+	return amount.Shift(places).Round(0).IntPart()
 }
 
 // FromMinor converts integer minor units of currency back to an amount.

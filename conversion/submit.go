@@ -213,25 +213,8 @@ func order(rec *record, in pactum.ConversionInput) error {
 	}
 	sum := decimal.Zero
 	for i, it := range in.Items {
-		path := fmt.Sprintf("items[%d]", i)
-		if err := pactum.CheckText(path+".sku", it.SKU, pactum.MaxID); err != nil {
-			return err
-		}
-		if err := pactum.CheckText(path+".category", it.Category, pactum.MaxID); err != nil {
-			return err
-		}
-		// Quantities and money are checked line by line before they are added up, so that an
-		// error names the line at fault, not the order's amount.
-		if err := rules.ValidateItem(rules.Item{Quantity: it.Quantity, UnitPrice: it.UnitPrice, Discount: it.Discount}, path); err != nil {
-			return err
-		}
-		for _, m := range []struct {
-			field  string
-			amount decimal.Decimal
-		}{{path + ".unit_price", it.UnitPrice}, {path + ".discount", it.Discount}} {
-			if !m.amount.Equal(pactum.Round(m.amount, cur)) {
-				return pactum.FieldError(m.field, "%s has more decimals than %s allows (%d)", m.amount.String(), cur, pactum.MinorUnits(cur))
-			}
+		if err := item(it, cur); err != nil {
+			return pactum.InElement(err, "items", i)
 		}
 		// Refunds come later, through the refund endpoint, never with the order.
 		it.RefundedQuantity = 0
@@ -241,8 +224,8 @@ func order(rec *record, in pactum.ConversionInput) error {
 	switch {
 	case in.AmountGiven:
 		rec.Amount = in.Amount
-		if !rec.Amount.Equal(pactum.Round(rec.Amount, cur)) {
-			return pactum.FieldError("amount", "%s has more decimals than %s allows (%d)", rec.Amount.String(), cur, pactum.MinorUnits(cur))
+		if err := finestUnit("amount", rec.Amount, cur); err != nil {
+			return err
 		}
 	case len(in.Items) > 0 && !sum.IsNegative():
 		rec.Amount = pactum.Round(sum, cur)
@@ -259,4 +242,31 @@ func order(rec *record, in pactum.ConversionInput) error {
 		items[i] = rules.Item{SKU: it.SKU, Category: it.Category, Quantity: it.Quantity, UnitPrice: it.UnitPrice, Discount: it.Discount}
 	}
 	return rules.ValidateOrder(rules.Order{Event: rec.Event, Currency: cur, Amount: rec.Amount, Items: items})
+}
+
+// item checks one line of an order in currency cur, naming the field within the line. Quantities
+// and money are checked line by line before they are added up, so that an error names the line
+// at fault, not the order's amount.
+func item(it pactum.LineItem, cur string) error {
+	if err := pactum.CheckText("sku", it.SKU, pactum.MaxID); err != nil {
+		return err
+	}
+	if err := pactum.CheckText("category", it.Category, pactum.MaxID); err != nil {
+		return err
+	}
+	if err := rules.ValidateItem(rules.Item{Quantity: it.Quantity, UnitPrice: it.UnitPrice, Discount: it.Discount}); err != nil {
+		return err
+	}
+	if err := finestUnit("unit_price", it.UnitPrice, cur); err != nil {
+		return err
+	}
+	return finestUnit("discount", it.Discount, cur)
+}
+
+// finestUnit refuses an amount with more decimals than currency cur has, naming field.
+func finestUnit(field string, amount decimal.Decimal, cur string) error {
+	if !amount.Equal(pactum.Round(amount, cur)) {
+		return pactum.FieldError(field, "%s has more decimals than %s allows (%d)", amount.String(), cur, pactum.MinorUnits(cur))
+	}
+	return nil
 }

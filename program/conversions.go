@@ -2,7 +2,6 @@ package program
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -70,24 +69,33 @@ func (r ConversionReport) Input() (pactum.ConversionInput, error) {
 	if len(r.Items) > pactum.MaxItems {
 		return out, pactum.FieldError("items", "must list at most %d items", pactum.MaxItems)
 	}
+	if len(r.Items) > 0 {
+		out.Items = make([]pactum.LineItem, 0, len(r.Items))
+	}
 	for i, it := range r.Items {
-		field := fmt.Sprintf("items[%d]", i)
-		li := pactum.LineItem{SKU: it.SKU, Category: it.Category, Quantity: it.Quantity}
-		if it.UnitPrice == nil {
-			return out, pactum.FieldError(field+".unit_price", "is required")
-		}
-		var err error
-		if li.UnitPrice, err = pactum.ParseDecimal(*it.UnitPrice, field+".unit_price"); err != nil {
-			return out, err
-		}
-		if it.Discount != nil {
-			if li.Discount, err = pactum.ParseDecimal(*it.Discount, field+".discount"); err != nil {
-				return out, err
-			}
+		li, err := it.lineItem()
+		if err != nil {
+			return out, pactum.InElement(err, "items", i)
 		}
 		out.Items = append(out.Items, li)
 	}
 	return out, nil
+}
+
+// lineItem parses one line of a report, naming the field within the line.
+func (it LineReport) lineItem() (pactum.LineItem, error) {
+	li := pactum.LineItem{SKU: it.SKU, Category: it.Category, Quantity: it.Quantity}
+	if it.UnitPrice == nil {
+		return li, pactum.FieldError("unit_price", "is required")
+	}
+	var err error
+	if li.UnitPrice, err = pactum.ParseDecimal(*it.UnitPrice, "unit_price"); err != nil {
+		return li, err
+	}
+	if it.Discount != nil {
+		li.Discount, err = pactum.ParseDecimal(*it.Discount, "discount")
+	}
+	return li, err
 }
 
 // ReportConversion reports a conversion through the intake, as a shop's server would with a

@@ -1,10 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"maps"
 	"sync"
 	"time"
 
@@ -168,10 +166,10 @@ func (k *Keeper) Run(ctx context.Context) {
 
 // Consume applies the next batch of changes and returns how many it took. It reads and
 // computes outside the write transaction (ConsumeChangesRead), which then only writes: the event
-// path waits for that lock. Should a memo have changed in between (a rebuild of that day), the
-// transaction computes again from what it reads.
+// path waits for that lock. Should a rebuild have committed in between (rewriting memos read),
+// the transaction computes again from what it reads.
 func (k *Keeper) Consume(ctx context.Context) (int, error) {
-	return k.Store.ConsumeChangesRead(ctx, Consumer, consumeBatch, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
+	return k.Store.ConsumeChangesRead(ctx, Consumer, consumeBatch, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error) {
 		ids := make([]int64, 0, len(changes))
 		seen := map[int64]bool{}
 		for _, c := range changes {
@@ -181,17 +179,15 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 			}
 		}
 		fresh := k.takeFresh(changes)
-		p, err := plan(ctx, r, ids, fresh, false)
+		p, err := plan(ctx, r, ids, fresh)
 		if err != nil {
 			return nil, err
 		}
-		return func(tx pactum.ChangeTx) error {
-			memos, err := tx.ReportMemos(ctx, ids)
-			if err != nil {
-				return err
-			}
-			if !sameMemos(memos, p.memos) {
-				if p, err = plan(ctx, tx, ids, fresh, true); err != nil {
+		return func(tx pactum.ChangeTx, rebuilt bool) error {
+			if rebuilt {
+				// The memos p takes away may be gone or counted again: plan anew from them
+				// as they are now.
+				if p, err = plan(ctx, tx, ids, fresh); err != nil {
 					return err
 				}
 			}
@@ -202,9 +198,8 @@ func (k *Keeper) Consume(ctx context.Context) (int, error) {
 
 // rollupPlan is what bringing conversions' rollups to their present state writes: rows that
 // take away what their memos say they added and add what they count for now, and their new
-// memos; memos are the ones it read.
+// memos.
 type rollupPlan struct {
-	memos    map[int64][]byte
 	rows     []pactum.RollupRow
 	newMemos []pactum.ReportMemo
 }
@@ -216,17 +211,12 @@ func (p rollupPlan) write(ctx context.Context, tx pactum.RollupTx) error {
 	return tx.SetReportMemos(ctx, p.newMemos)
 }
 
-func sameMemos(a, b map[int64][]byte) bool {
-	return maps.EqualFunc(a, b, bytes.Equal)
-}
-
 // plan reads conversions ids (but those in fresh, as just stored), their clicks' dimensions
-// (but those fresh has) and their memos through r and returns what brings their rollups to their present state. Several changes of
-// one conversion, or a change already counted by a rebuild, come to the same. Unless allMemos,
-// the memos of those in fresh are not read: a new conversion has none, unless a rebuild counted
-// it meanwhile, which the transaction's check of the memos finds (it reads them all, and plans
-// again with allMemos).
-func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]*freshConversion, allMemos bool) (rollupPlan, error) {
+// (but those fresh has) and their memos through r and returns what brings their rollups to
+// their present state. Several changes of one conversion, or a change already counted by a
+// rebuild, come to the same. The memos of those in fresh are read too: a new conversion has
+// none, unless a rebuild counted it after it was stored.
+func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int64]*freshConversion) (rollupPlan, error) {
 	read := ids
 	if len(fresh) > 0 {
 		read = make([]int64, 0, len(ids)-len(fresh))
@@ -236,15 +226,11 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 			}
 		}
 	}
-	memoIDs := read
-	if allMemos {
-		memoIDs = ids
-	}
-	memos, err := r.ReportMemos(ctx, memoIDs)
+	memos, err := r.ReportMemos(ctx, ids)
 	if err != nil {
 		return rollupPlan{}, err
 	}
-	p := rollupPlan{memos: memos, newMemos: make([]pactum.ReportMemo, 0, len(ids))}
+	p := rollupPlan{newMemos: make([]pactum.ReportMemo, 0, len(ids))}
 	// A batch's conversions share most of their rows (the hour, the partner, the country...):
 	// summed as they come, the batch holds and writes each row once.
 	sum := rowSum{at: map[pactum.RollupKey]int{}}

@@ -23,8 +23,8 @@ import (
 type rebuildBetween struct{ *sqldb.Store }
 
 func (s rebuildBetween) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
-	return s.Store.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error)) (int, error) {
+	return s.Store.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error) {
 		write, err := read(r, changes)
 		if err == nil {
 			err = Rebuild(ctx, s.Store, nil)
@@ -174,16 +174,16 @@ type writeTimer struct {
 }
 
 func (w *writeTimer) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
-	return w.ChangeStore.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error)) (int, error) {
+	return w.ChangeStore.ConsumeChangesRead(ctx, consumer, limit, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error) {
 		write, err := read(r, changes)
 		if write == nil {
 			return nil, err
 		}
-		return func(tx pactum.ChangeTx) error {
+		return func(tx pactum.ChangeTx, rebuilt bool) error {
 			start := time.Now()
 			defer func() { w.write += time.Since(start) }()
-			return write(tx)
+			return write(tx, rebuilt)
 		}, err
 	})
 }

@@ -259,8 +259,8 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 	sum := decimal.Zero
 	for i := range o.Items {
 		it := &o.Items[i]
-		if err := ValidateItem(*it, index("items", i)); err != nil {
-			return err
+		if err := ValidateItem(*it); err != nil {
+			return pactum.InElement(err, "items", i)
 		}
 		net := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)).Sub(it.Discount)
 		if nets != nil {
@@ -277,19 +277,19 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 	return nil
 }
 
-// ValidateItem checks one line of an order, named path ("items[2]"): a quantity from 1 to a
-// billion, a unit price and a discount that are not negative, and a discount no larger than its
-// line.
-func ValidateItem(it Item, path string) error {
+// ValidateItem checks one line of an order: a quantity from 1 to a billion, a unit price and a
+// discount that are not negative, and a discount no larger than its line. Its errors name the
+// field within the line ("quantity"); pactum.InElement names the line.
+func ValidateItem(it Item) error {
 	switch {
 	case it.Quantity <= 0:
-		return pactum.FieldError(path+".quantity", "must be at least 1")
+		return pactum.FieldError("quantity", "must be at least 1")
 	case it.Quantity > maxQuantity:
-		return pactum.FieldError(path+".quantity", "must be at most %d", maxQuantity)
+		return pactum.FieldError("quantity", "must be at most %d", maxQuantity)
 	case it.UnitPrice.IsNegative():
-		return pactum.FieldError(path+".unit_price", "must not be negative")
+		return pactum.FieldError("unit_price", "must not be negative")
 	case it.Discount.IsNegative():
-		return pactum.FieldError(path+".discount", "must not be negative")
+		return pactum.FieldError("discount", "must not be negative")
 	}
 	if it.Discount.IsZero() {
 		// Most lines: nothing to compare, and the product below allocates. It runs three times
@@ -299,7 +299,7 @@ func ValidateItem(it Item, path string) error {
 		return nil
 	}
 	if gross := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)); it.Discount.GreaterThan(gross) {
-		return pactum.FieldError(path+".discount", "is %s, more than the line's %s (quantity × unit_price)",
+		return pactum.FieldError("discount", "is %s, more than the line's %s (quantity × unit_price)",
 			it.Discount.String(), gross.String())
 	}
 	return nil

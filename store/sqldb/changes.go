@@ -139,7 +139,11 @@ func (s *Store) LastChange(ctx context.Context) (int64, error) {
 	return pos, nil
 }
 
-const consumerPosition = `SELECT position FROM change_consumers WHERE name = ?`
+const (
+	consumerPosition = `SELECT position FROM change_consumers WHERE name = ?`
+	// consumerState is a consumer's position and how many rebuilds rewrote what it keeps.
+	consumerState = `SELECT position, rebuilds FROM change_consumers WHERE name = ?`
+)
 
 // ConsumerPosition returns the position consumer recorded, 0 if none.
 func (s *Store) ConsumerPosition(ctx context.Context, consumer string) (int64, error) {
@@ -210,11 +214,11 @@ func (s *Store) ConsumeChanges(ctx context.Context, consumer string, limit int, 
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
 		clear(pending)
-		pos, err := s.lockConsumer(ctx, tx, consumer)
+		at, err := s.lockConsumer(ctx, tx, consumer)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q(changeColumns+` WHERE position > ? ORDER BY position LIMIT ?`), pos, max(1, limit))
+		rows, err := tx.QueryContext(ctx, s.q(changeColumns+` WHERE position > ? ORDER BY position LIMIT ?`), at.position, max(1, limit))
 		if err != nil {
 			return err
 		}
@@ -300,8 +304,8 @@ func (s *Store) SkipChangesWithoutPostbacks(ctx context.Context, consumer string
 // feed and commits with its position, so a power cut that loses the commit loses the position
 // with it, and the changes are consumed again.
 func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (int, error) {
-	pos, changes, write, err := s.readChanges(ctx, consumer, limit, read)
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error)) (int, error) {
+	was, changes, write, err := s.readChanges(ctx, consumer, limit, read)
 	if err != nil || len(changes) == 0 {
 		return 0, err
 	}
@@ -315,11 +319,11 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 		if err != nil {
 			return err
 		}
-		if now != pos {
+		if now.position != was.position {
 			return nil // consumed by another process meanwhile
 		}
 		ct := &changeTx{s: s, tx: tx, onEvents: true, q: tx, pending: pending}
-		fnErr = write(ct)
+		fnErr = write(ct, now.rebuilds != was.rebuilds)
 		ct.close()
 		if fnErr != nil {
 			return fnErr
@@ -342,45 +346,51 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 // read: a connection that starts reading after another's commit drops its whole page cache, so
 // every statement on its own would start cold again.
 func (s *Store) readChanges(ctx context.Context, consumer string, limit int,
-	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx) error, error)) (pos int64, changes []pactum.ChangeRef, write func(pactum.ChangeTx) error, err error) {
+	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error)) (st consumerAt, changes []pactum.ChangeRef, write func(pactum.ChangeTx, bool) error, err error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
+		return st, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
 	}
 	defer tx.Rollback() // it only read: nothing to keep
-	err = tx.QueryRowContext(ctx, s.q(consumerPosition), consumer).Scan(&pos)
+	err = tx.QueryRowContext(ctx, s.q(consumerState), consumer).Scan(&st.position, &st.rebuilds)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, nil, fmt.Errorf("position of change consumer %s: %w", consumer, err)
+		return st, nil, nil, fmt.Errorf("position of change consumer %s: %w", consumer, err)
 	}
-	changes, err = list(ctx, tx, s.q(changeRefs), []any{pos, max(1, limit)}, scanChangeRef)
+	changes, err = list(ctx, tx, s.q(changeRefs), []any{st.position, max(1, limit)}, scanChangeRef)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
+		return st, nil, nil, fmt.Errorf("consume changes for %s: %w", consumer, err)
 	}
 	if len(changes) == 0 {
-		return pos, nil, nil, nil
+		return st, nil, nil, nil
 	}
 	r := &changeTx{s: s, q: tx}
 	write, err = read(r, changes)
 	r.close()
-	return pos, changes, write, err
+	return st, changes, write, err
 }
 
-// lockConsumer makes consumer's position row if it has none and locks it (FOR UPDATE where the
-// database has it), and returns the position. The row is made first so that FOR UPDATE has
-// something to lock: two processes consuming at once then take turns, and the second sees the
-// first's position.
-func (s *Store) lockConsumer(ctx context.Context, tx *sql.Tx, consumer string) (int64, error) {
+// consumerAt is a change consumer's row: its position, and how many rebuilds rewrote what it
+// keeps.
+type consumerAt struct {
+	position, rebuilds int64
+}
+
+// lockConsumer makes consumer's row if it has none and locks it (FOR UPDATE where the
+// database has it), and returns it. The row is made first so that FOR UPDATE has something to
+// lock: two processes consuming at once then take turns, and the second sees the first's
+// position.
+func (s *Store) lockConsumer(ctx context.Context, tx *sql.Tx, consumer string) (consumerAt, error) {
+	var st consumerAt
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO change_consumers (name, position) VALUES (?, 0)
 		ON CONFLICT (name) DO NOTHING`), consumer); err != nil {
-		return 0, err
+		return st, err
 	}
-	lock := consumerPosition
+	lock := consumerState
 	if s.d.ForUpdate {
 		lock += " FOR UPDATE"
 	}
-	var pos int64
-	err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&pos)
-	return pos, err
+	err := tx.QueryRowContext(ctx, s.q(lock), consumer).Scan(&st.position, &st.rebuilds)
+	return st, err
 }
 
 // changeTx is pactum.ChangeTx over ConsumeChanges' (or a rebuild's) transaction, and

@@ -324,14 +324,6 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 		}
 		money[i], *m.amount = v, pactum.FromMinor(v, c.Currency)
 	}
-	for _, b := range []struct {
-		raw   json.RawMessage
-		field string
-	}{{c.PayoutBreakdown, "payout_breakdown"}, {c.RevenueBreakdown, "revenue_breakdown"}} {
-		if len(b.raw) > 0 && !json.Valid(b.raw) {
-			return nil, pactum.FieldError(b.field, "is not valid JSON")
-		}
-	}
 	if len(c.Items) == 0 {
 		c.Items = nil
 	}

@@ -741,9 +741,10 @@ func (s *Store) EventSpan(ctx context.Context) (first, last time.Time, ok bool, 
 }
 
 // RebuildRollups deletes one UTC day's rollup rows and its conversions' memos and lets fn add
-// them again from the raw events, in one transaction. In PostgreSQL it first locks what writes
-// the same rows: the change consumer's position (consumer) and the visit tables (SHARE: click
-// batches wait, readers do not); SQLite's writers take turns anyway.
+// them again from the raw events, in one transaction, and counts the rebuild in consumer's row.
+// In PostgreSQL it first locks what writes the same rows: the change consumer's row (consumer)
+// and the visit tables (SHARE: click batches wait, readers do not); SQLite's writers take turns
+// anyway.
 func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer string, fn func(pactum.RollupTx) error) error {
 	from := day.UTC().Truncate(24 * time.Hour)
 	to := from.Add(24 * time.Hour)
@@ -756,10 +757,14 @@ func (s *Store) RebuildRollups(ctx context.Context, day time.Time, consumer stri
 				return fmt.Errorf("lock: %w", err)
 			}
 		}
-		if s.d.ForUpdate {
-			if _, err := s.lockConsumer(ctx, tx, consumer); err != nil {
-				return err
-			}
+		// Made if missing and locked (FOR UPDATE where the database has it), and counted: a
+		// keeper that read the memos before this transaction and writes after it learns that
+		// they were rewritten (ConsumeChangesRead's rebuilt).
+		if _, err := s.lockConsumer(ctx, tx, consumer); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE change_consumers SET rebuilds = rebuilds + 1 WHERE name = ?`), consumer); err != nil {
+			return fmt.Errorf("count the rebuild: %w", err)
 		}
 		lo, hi := from.Unix(), to.Unix()
 		for _, name := range rollupTableNames {

@@ -200,7 +200,7 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 	// once, and ConsumeChangesRead writes nothing when the other moved the position after it read.
 	consume := func(fail, read bool) (int, error) {
 		if read {
-			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx) error, error) {
+			return s.ConsumeChangesRead(ctx, "test", 7, func(r pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error) {
 				ids, positions := make([]int64, len(changes)), make([]int64, len(changes))
 				for i, c := range changes {
 					ids[i], positions[i] = c.ConversionID, c.Position
@@ -227,7 +227,7 @@ func testChangeConsumers(t *testing.T, s pactum.Store) {
 				if _, ok := got[-1]; ok || len(got) > len(ids) {
 					return nil, fmt.Errorf("read %d conversions for %d ids", len(got), len(ids))
 				}
-				return func(pactum.ChangeTx) error { return take(fail, positions) }, nil
+				return func(pactum.ChangeTx, bool) error { return take(fail, positions) }, nil
 			})
 		}
 		return s.ConsumeChanges(ctx, "test", 7, func(_ pactum.ChangeTx, changes []pactum.Change) error {
@@ -354,5 +354,44 @@ func testReportMemos(t *testing.T, s pactum.Store) {
 		{ConversionID: 500, Data: []byte("new 500")}})
 	if len(got) != 3 || string(got[131]) != "second 131" || string(got[2]) != "second 2" || string(got[500]) != "new 500" {
 		t.Fatalf("replaced memos: 131 %q, 2 %q, 500 %q (%d memos)", got[131], got[2], got[500], len(got))
+	}
+}
+
+// testRebuildSeenByConsumer: ConsumeChangesRead tells write whether a rebuild of the consumer's
+// rollups (RebuildRollups) committed after read began, so that a consumer trusts what it read of
+// the memos only when none did: a rebuild between read and write, and one before the first read
+// of a consumer that has no position yet (RebuildRollups makes its row).
+func testRebuildSeenByConsumer(t *testing.T, s pactum.Store) {
+	adv := newAdvertiser(t, s, "Shop")
+	o := newOffer(t, s, adv.ID, "Offer")
+	at := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	rebuild := func() {
+		t.Helper()
+		must(t, s.RebuildRollups(ctx, at.Truncate(24*time.Hour), "rebuilt", func(pactum.RollupTx) error { return nil }))
+	}
+	rebuild() // before the consumer's first read: nothing to tell
+	for i, between := range []bool{true, false, true} {
+		c := sale(o, 0, at, "20.00", "2.00")
+		c.OrderID = fmt.Sprint("r", i)
+		c.DedupKey = "o:rebuilt:" + c.OrderID
+		_, err := s.ApplyEvents(ctx, "events", 0, func(tx pactum.EventTx) error {
+			_, _, err := tx.InsertConversion(ctx, c)
+			return err
+		})
+		must(t, err)
+		var told []bool
+		n, err := s.ConsumeChangesRead(ctx, "rebuilt", 100, func(_ pactum.ChangeReader, changes []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error) {
+			if between {
+				rebuild()
+			}
+			return func(_ pactum.ChangeTx, rebuilt bool) error {
+				told = append(told, rebuilt)
+				return nil
+			}, nil
+		})
+		must(t, err)
+		if n == 0 || len(told) != 1 || told[0] != between {
+			t.Fatalf("batch %d (a rebuild between read and write: %v): took %d changes, write told rebuilt %v", i, between, n, told)
+		}
 	}
 }

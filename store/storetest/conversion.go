@@ -194,16 +194,6 @@ func testConversionMoney(t *testing.T, s pactum.Store) {
 		})
 		wantCode(t, err, pactum.EINVALID, "currency")
 	})
-	t.Run("invalid breakdown", func(t *testing.T) {
-		c := sale(o, 0, t0, "1", "0")
-		c.RevenueBreakdown = json.RawMessage(`{"total":`)
-		st.pos++
-		_, err := s.ApplyEvents(ctx, st.name, st.pos, func(tx pactum.EventTx) error {
-			_, _, err := tx.InsertConversion(ctx, c)
-			return err
-		})
-		wantCode(t, err, pactum.EINVALID, "revenue_breakdown")
-	})
 }
 
 func testConversionDedup(t *testing.T, s pactum.Store) {

@@ -90,6 +90,7 @@ var areas = []struct {
 		{"ChangeFeedPaid", testChangeFeedPaid},
 		{"ChangeConsumers", testChangeConsumers},
 		{"ReportMemos", testReportMemos},
+		{"RebuildSeenByConsumer", testRebuildSeenByConsumer},
 	}},
 	{"Users", []test{ // pactum.UserStore
 		{"Users", testUsers},
