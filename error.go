@@ -8,7 +8,6 @@ package pactum
 import (
 	"errors"
 	"fmt"
-	"strconv"
 )
 
 // Error codes. The API maps each to one HTTP status (api/errors.go).
@@ -61,24 +60,6 @@ func PreconditionError(field, format string, args ...any) *Error {
 // FieldError returns an invalid_argument error about one field.
 func FieldError(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// InElement returns err, when it is an *Error, with its field named under element i of list
-// ("items", 2 and "sku" give "items[2].sku"; no field gives "items[2]"). Checks that run on
-// every element of a list, such as every line of every conversion, then name their fields
-// relative to the element and the path is built only for the element that fails.
-func InElement(err error, list string, i int) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	c := *e
-	path := list + "[" + strconv.Itoa(i) + "]"
-	if c.Field != "" {
-		path += "." + c.Field
-	}
-	c.Field = path
-	return &c
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, else EINTERNAL.

@@ -40,6 +40,12 @@ func TestMoneyFastPaths(t *testing.T) {
 			if got, want := FormatAmount(d, cur), d.StringFixed(places); got != want {
 				t.Fatalf("FormatAmount(%s, %s) = %q, want %q", d, cur, got, want)
 			}
+			if d.Abs().LessThan(decimal.New(1, 15)) {
+				// Unrounded, as the contract does not allow but decimal would take.
+				if got, want := ToMinor(d, cur), d.Shift(places).Round(0).IntPart(); got != want {
+					t.Fatalf("ToMinor(%s, %s) = %d, want %d", d, cur, got, want)
+				}
+			}
 			rounded := d.Round(places)
 			if !rounded.Shift(places).Abs().LessThan(decimal.New(1, 18)) {
 				continue // ToMinor's int64 holds 18 digits

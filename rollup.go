@@ -230,7 +230,9 @@ type ReportStore interface {
 	// RebuildRollups recomputes one UTC day's rollups: in one transaction it deletes the day's
 	// rollup rows and the memos of the day's conversions, then fn reads the day's raw events
 	// and adds rows and memos through tx. Live updates of the same rows wait for it: the event
-	// transactions, and the change feed's consumer (its name) that keeps the rollups.
+	// transactions, and the change feed's consumer (its name) that keeps the rollups. It counts
+	// itself in that consumer's row, so that the consumer's ConsumeChangesRead tells its write
+	// that the memos it read may have been rewritten (rebuilt).
 	RebuildRollups(ctx context.Context, day time.Time, consumer string, fn func(tx RollupTx) error) error
 	// RollupsEmpty reports whether no rollup row is stored (a store to rebuild at first start).
 	RollupsEmpty(ctx context.Context) (bool, error)

@@ -3,6 +3,7 @@ package conversion
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -214,7 +215,7 @@ func order(rec *record, in pactum.ConversionInput) error {
 	sum := decimal.Zero
 	for i, it := range in.Items {
 		if err := item(it, cur); err != nil {
-			return pactum.InElement(err, "items", i)
+			return pactum.WithFieldPrefix(err, "items["+strconv.Itoa(i)+"]")
 		}
 		// Refunds come later, through the refund endpoint, never with the order.
 		it.RefundedQuantity = 0

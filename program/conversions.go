@@ -2,6 +2,7 @@ package program
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ func (r ConversionReport) Input() (pactum.ConversionInput, error) {
 	for i, it := range r.Items {
 		li, err := it.lineItem()
 		if err != nil {
-			return out, pactum.InElement(err, "items", i)
+			return out, pactum.WithFieldPrefix(err, "items["+strconv.Itoa(i)+"]")
 		}
 		out.Items = append(out.Items, li)
 	}

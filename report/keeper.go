@@ -231,9 +231,9 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 		return rollupPlan{}, err
 	}
 	p := rollupPlan{newMemos: make([]pactum.ReportMemo, 0, len(ids))}
-	// A batch's conversions share most of their rows (the hour, the partner, the country...):
-	// summed as they come, the batch holds and writes each row once.
-	sum := rowSum{at: map[pactum.RollupKey]int{}}
+	// A batch's conversions share most of their facts, and their facts most of their rows (the
+	// hour, the partner, the country...): summed as they come, the batch writes each row once.
+	var sum factSum
 	convs, err := r.Conversions(ctx, read)
 	if err != nil {
 		return rollupPlan{}, err
@@ -253,17 +253,15 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 	if err != nil {
 		return rollupPlan{}, err
 	}
-	var rows []pactum.RollupRow
 	var facts []fact
 	for _, id := range ids {
-		rows = rows[:0]
 		if data, ok := memos[id]; ok {
 			old, err := decodeMemo(data)
 			if err != nil {
 				return rollupPlan{}, err
 			}
 			for i := range old {
-				rows = old[i].rows(rows, -1)
+				sum.add(old[i], -1)
 			}
 		}
 		f, fromCopy := fresh[id]
@@ -291,14 +289,17 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 				c.Country = click.Country
 			}
 		}
-		var memo pactum.ReportMemo
-		if rows, memo, err = conversionRows(&c, click, lines, rows, &facts); err != nil {
+		facts = conversionFacts(&c, click, lines, facts)
+		for i := range facts {
+			sum.add(facts[i], 1)
+		}
+		data, err := encodeMemo(facts)
+		if err != nil {
 			return rollupPlan{}, err
 		}
-		sum.add(rows)
-		p.newMemos = append(p.newMemos, memo)
+		p.newMemos = append(p.newMemos, pactum.ReportMemo{ConversionID: c.ID, Data: data})
 	}
-	p.rows = sum.rows
+	p.rows = sum.rows()
 	return p, nil
 }
 

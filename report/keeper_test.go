@@ -62,8 +62,9 @@ func TestKeeperRacingRebuild(t *testing.T) {
 }
 
 // TestKeeperToldRacingRebuild: new conversions the keeper has copies of, counted by a rebuild
-// between its read and its write. It read no memos for them (a new conversion has none), so its
-// transaction must find the rebuild's and plan again, rather than count them twice.
+// between its read and its write. The memos it read for them were none, so its transaction,
+// told that a rebuild ran (ConsumeChangesRead's rebuilt), must plan again from the rebuild's
+// rather than count them twice.
 func TestKeeperToldRacingRebuild(t *testing.T) {
 	m := newModel(t, sqlitetest.Open(t), testSeed(t))
 	m.generate()

@@ -86,6 +86,48 @@ func (s *rowSum) add(rows []pactum.RollupRow) {
 	}
 }
 
+// factSum sums the facts of a keeper's batch that make the same rollup rows (of one hour, offer
+// and partner, with the same dimension values, line and rejection) and makes their rows once: a
+// batch's conversions share most of their facts, and each fact makes some thirty rows. Facts
+// that sum to nothing (what a change took away and added back) make none.
+type factSum struct {
+	at    map[fact]int // index in facts, by the fact without its metrics
+	facts []fact
+}
+
+// add adds f's metrics, times sign (-1 takes them away).
+func (s *factSum) add(f fact, sign int64) {
+	m := f.m
+	if sign < 0 {
+		m = m.Neg()
+	}
+	f.at, f.m = floorTo(f.at, pactum.GrainHour), pactum.Metrics{}
+	if i, ok := s.at[f]; ok {
+		s.facts[i].m.Add(m)
+		return
+	}
+	if s.at == nil {
+		s.at = map[fact]int{}
+	}
+	s.at[f] = len(s.facts)
+	f.m = m
+	s.facts = append(s.facts, f)
+}
+
+// rows returns the rows of the summed facts, each key once.
+func (s *factSum) rows() []pactum.RollupRow {
+	sum := rowSum{at: map[pactum.RollupKey]int{}}
+	var rows []pactum.RollupRow
+	for i := range s.facts {
+		if s.facts[i].m == (pactum.Metrics{}) {
+			continue
+		}
+		rows = s.facts[i].rows(rows[:0], 1)
+		sum.add(rows)
+	}
+	return sum.rows
+}
+
 func floorTo(t, grain int64) int64 {
 	return pactum.FloorDiv(t, grain) * grain
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/pactum/pactum"
@@ -260,7 +261,7 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 	for i := range o.Items {
 		it := &o.Items[i]
 		if err := ValidateItem(*it); err != nil {
-			return pactum.InElement(err, "items", i)
+			return pactum.WithFieldPrefix(err, "items["+strconv.Itoa(i)+"]")
 		}
 		net := it.UnitPrice.Mul(decimal.NewFromInt(it.Quantity)).Sub(it.Discount)
 		if nets != nil {
@@ -279,7 +280,7 @@ func validateOrder(o *Order, nets []decimal.Decimal) error {
 
 // ValidateItem checks one line of an order: a quantity from 1 to a billion, a unit price and a
 // discount that are not negative, and a discount no larger than its line. Its errors name the
-// field within the line ("quantity"); pactum.InElement names the line.
+// field within the line ("quantity"); pactum.WithFieldPrefix names the line.
 func ValidateItem(it Item) error {
 	switch {
 	case it.Quantity <= 0:

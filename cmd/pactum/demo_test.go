@@ -48,9 +48,14 @@ func demoAt(t *testing.T, now time.Time) (*server, string) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
 		}
 	}
-	// The reports keeper counts sales from the change feed: wait until it has consumed all of it
-	// (the demo made every change by now).
+	// The reports count clicks as the event log applies them and sales as the keeper consumes the
+	// change feed: wait until both have all the demo made.
 	ctx := context.Background()
+	for deadline := time.Now().Add(time.Minute); srv.events.Applied() < srv.events.Written(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the event log applied %d of %d records a minute after the demo", srv.events.Applied(), srv.events.Written())
+		}
+	}
 	last, err := srv.store.LastChange(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -341,10 +341,12 @@ func (s *Store) ConsumeChangesRead(ctx context.Context, consumer string, limit i
 	return n, nil
 }
 
-// readChanges is ConsumeChangesRead's reading: the consumer's position, the changes after it and
-// what read makes of them, in one read transaction. One snapshot, and in SQLite one start of a
-// read: a connection that starts reading after another's commit drops its whole page cache, so
-// every statement on its own would start cold again.
+// readChanges is ConsumeChangesRead's reading: the consumer's position and rebuild count, the
+// changes after it and what read makes of them, in one read transaction. In SQLite one snapshot
+// and one start of a read: a connection that starts reading after another's commit drops its
+// whole page cache, so every statement on its own would start cold again. In PostgreSQL (READ
+// COMMITTED) each statement sees what committed before it: the count is read first, so the memos
+// read after it are at least as new, and a rebuild in between only makes the write plan again.
 func (s *Store) readChanges(ctx context.Context, consumer string, limit int,
 	read func(pactum.ChangeReader, []pactum.ChangeRef) (func(pactum.ChangeTx, bool) error, error)) (st consumerAt, changes []pactum.ChangeRef, write func(pactum.ChangeTx, bool) error, err error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
