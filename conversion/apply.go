@@ -35,11 +35,12 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	if o.err != nil {
 		p.log.Warn("conversion not stored", "request", rec.Request, "offer", rec.OfferID, "event", rec.Event, "err", o.err)
 	}
-	deliver = p.deliverer(rec.ReplyTo, rec.Request, o)
+	// One copy of the outcome on the heap, which both closures share.
+	deliver = p.deliverer(rec.ReplyTo, rec.Request, &o)
 	if p.cfg.Stored != nil && o.err == nil && !o.res.Duplicate {
-		c, click, lines, answer := o.res.Conversion, o.click, o.lines, deliver
+		answer := deliver
 		deliver = func() {
-			p.cfg.Stored(c, click, lines)
+			p.cfg.Stored(o.res.Conversion, o.click, o.lines)
 			answer()
 		}
 	}

@@ -148,12 +148,12 @@ func (p *Pipeline) forget(id uint64) {
 
 // deliverer returns the func that hands o to request id of the process at replyTo: this one
 // when replyTo is empty or its own, another one through Send.
-func (p *Pipeline) deliverer(replyTo string, id uint64, o outcome) func() {
+func (p *Pipeline) deliverer(replyTo string, id uint64, o *outcome) func() {
 	if replyTo == "" || replyTo == p.cfg.ReplyTo || p.cfg.Send == nil {
-		return func() { p.deliver(id, o) }
+		return func() { p.deliver(id, *o) }
 	}
 	return func() {
-		data, err := encodeReply(id, o)
+		data, err := encodeReply(id, *o)
 		if err == nil {
 			err = p.cfg.Send(replyTo, data)
 		}

@@ -305,6 +305,15 @@ func conversionFilter(f pactum.ConversionFilter) *where {
 	return w
 }
 
+// minorAmount returns amount in minor units of currency and as the store reads it back.
+func minorAmount(amount decimal.Decimal, currency, field string) (int64, decimal.Decimal, error) {
+	v, err := minor(amount, currency, field)
+	if err != nil {
+		return 0, amount, err
+	}
+	return v, pactum.FromMinor(v, currency), nil
+}
+
 // conversionArgs validates c and returns the values of conversionFields. It first brings c to
 // what reads back from the store: times in UTC to the microsecond (Time now if zero), empty
 // lists nil, amounts with the currency's digits. Amounts finer than the currency's minor unit
@@ -313,16 +322,21 @@ func conversionArgs(c *pactum.Conversion) ([]any, error) {
 	if !pactum.ValidCurrency(c.Currency) {
 		return nil, pactum.FieldError("currency", "%q is not a currency Pactum knows", c.Currency)
 	}
+	// Field by field rather than over a list of pointers to them, with which c would escape
+	// to the heap in every caller (a copy of a conversion per insert).
 	var money [4]int64
-	for i, m := range []struct {
-		amount *decimal.Decimal
-		field  string
-	}{{&c.Amount, "amount"}, {&c.Payout, "payout"}, {&c.Revenue, "revenue"}, {&c.RefundedAmount, "refunded_amount"}} {
-		v, err := minor(*m.amount, c.Currency, m.field)
-		if err != nil {
-			return nil, err
-		}
-		money[i], *m.amount = v, pactum.FromMinor(v, c.Currency)
+	var err error
+	if money[0], c.Amount, err = minorAmount(c.Amount, c.Currency, "amount"); err != nil {
+		return nil, err
+	}
+	if money[1], c.Payout, err = minorAmount(c.Payout, c.Currency, "payout"); err != nil {
+		return nil, err
+	}
+	if money[2], c.Revenue, err = minorAmount(c.Revenue, c.Currency, "revenue"); err != nil {
+		return nil, err
+	}
+	if money[3], c.RefundedAmount, err = minorAmount(c.RefundedAmount, c.Currency, "refunded_amount"); err != nil {
+		return nil, err
 	}
 	if len(c.Items) == 0 {
 		c.Items = nil
