@@ -46,16 +46,50 @@ func ValidRateCurrency(code string, day time.Time) bool {
 	return ok && day.Before(end)
 }
 
+// currencyDigits is minorUnits as a table indexed by a code's three letters (currencyIndex),
+// holding 1 + the digits for a known currency and 0 for any other: money is formatted, rounded
+// and converted dozens of times for every conversion, and a map lookup each time showed in
+// profiles of the conversion path.
+var currencyDigits = func() (t [26 * 26 * 26]int8) {
+	for code, d := range minorUnits {
+		i, _ := currencyIndex(code)
+		t[i] = int8(d) + 1
+	}
+	return t
+}()
+
+// currencyIndex returns the place of a three-letter upper-case code in currencyDigits.
+func currencyIndex(code string) (int, bool) {
+	if len(code) != 3 {
+		return 0, false
+	}
+	i := 0
+	for _, c := range []byte(code) {
+		if c < 'A' || c > 'Z' {
+			return 0, false
+		}
+		i = i*26 + int(c-'A')
+	}
+	return i, true
+}
+
+// currencyEntry returns currencyDigits' entry for code: 0 for a code Pactum does not know.
+func currencyEntry(code string) int8 {
+	if i, ok := currencyIndex(code); ok {
+		return currencyDigits[i]
+	}
+	return 0
+}
+
 // ValidCurrency reports whether code is an ISO 4217 currency Pactum knows.
 func ValidCurrency(code string) bool {
-	_, ok := minorUnits[code]
-	return ok
+	return currencyEntry(code) > 0
 }
 
 // MinorUnits returns the digits of code's minor unit (2 for EUR, 0 for JPY).
 func MinorUnits(code string) int32 {
-	if d, ok := minorUnits[code]; ok {
-		return d
+	if d := currencyEntry(code); d > 0 {
+		return int32(d - 1)
 	}
 	return 2
 }

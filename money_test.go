@@ -57,6 +57,22 @@ func TestMoneyFastPaths(t *testing.T) {
 	}
 }
 
+// TestCurrencyTable: ValidCurrency and MinorUnits answer from their table what minorUnits says,
+// for every code and for codes that are not (lower case, other lengths, letters around A-Z).
+func TestCurrencyTable(t *testing.T) {
+	for code, digits := range minorUnits {
+		if !ValidCurrency(code) || MinorUnits(code) != digits {
+			t.Errorf("%s: valid %v, %d digits, want %d", code, ValidCurrency(code), MinorUnits(code), digits)
+		}
+	}
+	for _, code := range []string{"", "EU", "EURO", "eur", "Eur", "XXX", "HRK", "@UR", "[UR", "EU\x00", "ZZZ", "AAA"} {
+		_, known := minorUnits[code]
+		if ValidCurrency(code) != known || (!known && MinorUnits(code) != 2) {
+			t.Errorf("%q: valid %v, %d digits", code, ValidCurrency(code), MinorUnits(code))
+		}
+	}
+}
+
 // BenchmarkFormatAmount formats an amount as every answer with a commission does.
 func BenchmarkFormatAmount(b *testing.B) {
 	d := decimal.RequireFromString("129.90")
