@@ -289,15 +289,14 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 				c.Country = click.Country
 			}
 		}
-		facts = conversionFacts(&c, click, lines, facts)
-		for i := range facts {
-			sum.add(facts[i], 1)
-		}
-		data, err := encodeMemo(facts)
+		now, memo, err := conversionMemo(&c, click, lines, &facts)
 		if err != nil {
 			return rollupPlan{}, err
 		}
-		p.newMemos = append(p.newMemos, pactum.ReportMemo{ConversionID: c.ID, Data: data})
+		for i := range now {
+			sum.add(now[i], 1)
+		}
+		p.newMemos = append(p.newMemos, memo)
 	}
 	p.rows = sum.rows()
 	return p, nil
@@ -307,11 +306,18 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 // buffer for its facts, reused from one conversion to the next (they are copied into the rows
 // and the memo).
 func conversionRows(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, rows []pactum.RollupRow, buf *[]fact) ([]pactum.RollupRow, pactum.ReportMemo, error) {
-	facts := conversionFacts(c, click, lines, *buf)
-	*buf = facts
+	facts, memo, err := conversionMemo(c, click, lines, buf)
 	for i := range facts {
 		rows = facts[i].rows(rows, 1)
 	}
+	return rows, memo, err
+}
+
+// conversionMemo returns the facts c counts for, in buf (reused from one conversion to the
+// next), and its memo of them.
+func conversionMemo(c *pactum.Conversion, click *pactum.ClickDims, lines *pactum.LineCommissions, buf *[]fact) ([]fact, pactum.ReportMemo, error) {
+	facts := conversionFacts(c, click, lines, *buf)
+	*buf = facts
 	data, err := encodeMemo(facts)
-	return rows, pactum.ReportMemo{ConversionID: c.ID, Data: data}, err
+	return facts, pactum.ReportMemo{ConversionID: c.ID, Data: data}, err
 }
