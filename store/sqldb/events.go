@@ -50,7 +50,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		e := &eventTx{s: s, tx: tx, pending: pending}
 		if pos != 0 {
 			var stored int64
-			err := e.stmt(ctx, advancePosition).QueryRowContext(ctx, stream, int64(pos)).Scan(&stored)
+			err := e.stmt(ctx, advancePosition).QueryRowContext(s.stmtCtx(ctx), stream, int64(pos)).Scan(&stored)
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil
 			} else if err != nil {
@@ -87,7 +87,7 @@ func (e *eventTx) Claim(ctx context.Context, stream string, seq uint64) (bool, e
 	if seq > math.MaxInt64 {
 		return false, fmt.Errorf("claim event: sequence %d does not fit the store", seq)
 	}
-	res, err := e.stmt(ctx, claimEvent).ExecContext(ctx, stream, int64(seq))
+	res, err := e.stmt(ctx, claimEvent).ExecContext(e.s.stmtCtx(ctx), stream, int64(seq))
 	if err != nil {
 		return false, fmt.Errorf("claim event %d of %s: %w", seq, stream, err)
 	}
@@ -135,7 +135,7 @@ func (s *Store) PruneClaims(ctx context.Context, stream string, below uint64) (i
 
 // Coupon returns the coupon with code, in any case, as the transaction sees it.
 func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error) {
-	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(ctx, CouponKey(code)))
+	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(e.s.stmtCtx(ctx), CouponKey(code)))
 	if err != nil {
 		return pactum.Coupon{}, fmt.Errorf("coupon: %w", notFound(err, "coupon %q not found", code))
 	}
@@ -148,7 +148,7 @@ const clickCountry = `SELECT country FROM clicks WHERE click_id = ?`
 // is not stored.
 func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
 	var country string
-	err := e.stmt(ctx, clickCountry).QueryRowContext(ctx, clickID).Scan(&country)
+	err := e.stmt(ctx, clickCountry).QueryRowContext(e.s.stmtCtx(ctx), clickID).Scan(&country)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {
@@ -188,7 +188,7 @@ func (t statements) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t statements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query = t.s.q(query)
+	query, ctx = t.s.q(query), t.s.stmtCtx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -196,7 +196,7 @@ func (t statements) exec(ctx context.Context, query string, args ...any) (sql.Re
 }
 
 func (t statements) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	query = t.s.q(query)
+	query, ctx = t.s.q(query), t.s.stmtCtx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -217,10 +217,10 @@ const returningID = " RETURNING id"
 func (e *eventTx) insert(ctx context.Context, query string, args []any) (int64, error) {
 	var id int64
 	if !e.s.d.LastInsertID {
-		err := e.stmt(ctx, query+returningID).QueryRowContext(ctx, args...).Scan(&id)
+		err := e.stmt(ctx, query+returningID).QueryRowContext(e.s.stmtCtx(ctx), args...).Scan(&id)
 		return id, err
 	}
-	res, err := e.stmt(ctx, query).ExecContext(ctx, args...)
+	res, err := e.stmt(ctx, query).ExecContext(e.s.stmtCtx(ctx), args...)
 	if err != nil {
 		return 0, err
 	}
@@ -308,10 +308,7 @@ func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) 
 	var found int64
 	var c pactum.Visit
 	var d pactum.ClickDims
-	// Without ctx's cancellation: database/sql starts a goroutine per query that can be
-	// cancelled, which costs this one, run for every conversion, more than the query's reads; the
-	// transaction it runs in still ends with ctx.
-	err := e.stmt(ctx, fraudHistory).QueryRowContext(context.WithoutCancel(ctx),
+	err := e.stmt(ctx, fraudHistory).QueryRowContext(e.s.stmtCtx(ctx),
 		q.OfferID, ip, q.PartnerID, since, ipCap,
 		q.OfferID, q.CustomerID, q.PartnerID, since, customerCap,
 		q.OfferID, q.PartnerID, hourStart, max(q.HourCap, 0),

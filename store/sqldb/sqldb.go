@@ -44,6 +44,10 @@ type Dialect struct {
 	// trigger, and a statement with a trigger keeps a statement journal of every page it
 	// changes, a copy the plain INSERT does without.
 	LastInsertID bool
+	// InProcess says that the database runs in this process (SQLite), so that a statement ends
+	// on its own and a write transaction's statements need not watch their context
+	// (Store.stmtCtx).
+	InProcess bool
 	// Checkpoint is the statement that makes the event writer's commits durable, where they are
 	// not durable as they commit (SQLite's event writer); empty where they are.
 	Checkpoint string
@@ -130,6 +134,21 @@ func (s *Store) Close() error {
 		s.onClose()
 	}
 	return err
+}
+
+// stmtCtx returns the context a statement of a write transaction on the event connection runs
+// with: ctx without its cancellation where the database runs in this process
+// (Dialect.InProcess). modernc.org/sqlite starts and ends a goroutine for every statement whose
+// context can be cancelled, which costs the event transaction's short statements, several a
+// conversion, more than their reads and writes; and such a statement cannot hang on a network.
+// The transaction still ends with ctx: database/sql rolls it back once ctx is done, and its
+// commit then fails. Over a network (PostgreSQL) a statement keeps ctx, so that a shutdown
+// never waits on a server that stopped answering.
+func (s *Store) stmtCtx(ctx context.Context) context.Context {
+	if s.d.InProcess {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // q returns query in the dialect's placeholders. Queries are a bounded set (named constants and

@@ -92,7 +92,7 @@ func (s *Store) insertVisits(ctx context.Context, tx *sql.Tx, t visitTable, visi
 		for i := range visits[:n] {
 			args = visitArgs(args, t, &visits[i])
 		}
-		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...); err != nil {
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(s.stmtCtx(ctx), args...); err != nil {
 			return fmt.Errorf("insert %s: %w", t.name, err)
 		}
 		visits = visits[n:]

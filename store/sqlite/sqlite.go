@@ -24,6 +24,7 @@ var migrations embed.FS
 var Dialect = sqldb.Dialect{
 	OneWriter:    true,
 	LastInsertID: true,
+	InProcess:    true,
 	// PASSIVE never waits for readers (the event log calls it on its applying goroutine); when
 	// a reader keeps it from copying every frame, Sync says so and the log tries again later.
 	Checkpoint:          "PRAGMA wal_checkpoint(PASSIVE)",

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -158,13 +159,26 @@ func testApplyEvents(t *testing.T, s pactum.Store) {
 	wantCode(t, err, pactum.EINVALID, "amount")
 	check("refused conversion", 3, 1, 10)
 
+	// The transaction ends with its context: one done while fn runs commits nothing, even though
+	// fn's statements run on (SQLite's run without the context's cancellation) and fn returns nil.
+	cctx, cancel := context.WithCancel(ctx)
+	applied, err = s.ApplyEvents(cctx, "events", 11, func(tx pactum.EventTx) error {
+		cancel()
+		_ = batch("c3", "3")(tx) // may fail on the ended transaction: the outcome is what counts
+		return nil
+	})
+	if err == nil || applied {
+		t.Fatalf("ApplyEvents with its context done = %v, %v; want false and an error", applied, err)
+	}
+	check("context done", 4, 1, 10)
+
 	// The same position applies once the failure is gone.
 	applied, err = s.ApplyEvents(ctx, "events", 11, batch("c3", "3"))
 	must(t, err)
 	if !applied {
 		t.Fatal("retry of the failed batch: applied = false")
 	}
-	check("retried batch", 4, 2, 11)
+	check("retried batch", 5, 2, 11)
 
 	// Streams are independent.
 	applied, err = s.ApplyEvents(ctx, "other", 1, func(pactum.EventTx) error { return nil })
@@ -172,7 +186,7 @@ func testApplyEvents(t *testing.T, s pactum.Store) {
 	if !applied {
 		t.Fatal("another stream at a lower position: applied = false")
 	}
-	check("another stream", 4, 2, 11)
+	check("another stream", 5, 2, 11)
 }
 
 func testEventTxCoupon(t *testing.T, s pactum.Store) {
