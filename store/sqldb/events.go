@@ -20,9 +20,10 @@ const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
 type eventTx struct {
 	s       *Store
 	tx      *sql.Tx
-	locked  bool             // LockConversions took the lock, which lasts until the transaction ends
-	changes []pactum.Change  // the change feed's rows, appended when fn is done
-	pending map[string]int64 // report values added, cached once the transaction commits
+	locked  bool                 // LockConversions took the lock, which lasts until the transaction ends
+	changes []pactum.Change      // the change feed's rows, appended when fn is done
+	bound   map[string]*sql.Stmt // see statements
+	pending map[string]int64     // report values added, cached once the transaction commits
 }
 
 var _ pactum.EventTx = (*eventTx)(nil)
@@ -47,7 +48,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 	pending := map[string]int64{}
 	err := s.inTxOn(ctx, s.ev, func(tx *sql.Tx) error {
 		clear(pending)
-		e := &eventTx{s: s, tx: tx, pending: pending}
+		e := &eventTx{s: s, tx: tx, pending: pending, bound: map[string]*sql.Stmt{}}
 		if pos != 0 {
 			var stored int64
 			err := e.stmt(ctx, advancePosition).QueryRowContext(s.stmtCtx(ctx), stream, int64(pos)).Scan(&stored)
@@ -174,6 +175,9 @@ type statements struct {
 	s        *Store
 	tx       *sql.Tx
 	onEvents bool
+	// bound keeps the prepared statements bound to tx, where the transaction runs them over
+	// and over (the event transaction: several for each conversion); nil binds them each time.
+	bound map[string]*sql.Stmt
 }
 
 // stmt returns query's prepared statement bound to the transaction, nil when there is none.
@@ -181,10 +185,18 @@ func (t statements) stmt(ctx context.Context, query string) *sql.Stmt {
 	if !t.onEvents {
 		return nil
 	}
-	if st := t.s.prepared(query); st != nil {
-		return t.tx.StmtContext(ctx, st)
+	if st, ok := t.bound[query]; ok {
+		return st
 	}
-	return nil
+	st := t.s.prepared(query)
+	if st == nil {
+		return nil
+	}
+	st = t.tx.StmtContext(ctx, st)
+	if t.bound != nil {
+		t.bound[query] = st
+	}
+	return st
 }
 
 func (t statements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -234,7 +246,7 @@ func (e *eventTx) insert(ctx context.Context, query string, args []any) (int64, 
 
 // statements runs queries in the event transaction, through the statements prepared for it.
 func (e *eventTx) statements() statements {
-	return statements{s: e.s, tx: e.tx, onEvents: true}
+	return statements{s: e.s, tx: e.tx, onEvents: true, bound: e.bound}
 }
 
 // prepared returns the statement prepared on the event connection for query (in the dialect's
