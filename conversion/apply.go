@@ -40,7 +40,7 @@ func (p *Pipeline) Apply(ctx context.Context, tx pactum.EventTx, data []byte) (d
 	if p.cfg.Stored != nil && o.err == nil && !o.res.Duplicate {
 		answer := deliver
 		deliver = func() {
-			p.cfg.Stored(o.res.Conversion, o.click, o.lines)
+			p.cfg.Stored(&o.res.Conversion, o.click, o.lines)
 			answer()
 		}
 	}

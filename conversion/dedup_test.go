@@ -210,10 +210,10 @@ func TestStoredTold(t *testing.T) {
 	var mu sync.Mutex
 	var heard []told
 	h := newHarness(t, func(c *conversion.Config) {
-		c.Stored = func(cv pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
+		c.Stored = func(cv *pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
 			mu.Lock()
 			defer mu.Unlock()
-			heard = append(heard, told{cv, click, lines})
+			heard = append(heard, told{*cv, click, lines})
 		}
 	})
 	anna := h.partner("anna", pactum.PartnerActive)

@@ -59,8 +59,9 @@ type Config struct {
 	// Stored, if set, is told of each conversion Apply stored, as stored, once its
 	// transaction committed, with its click's report dimensions when the transaction read them
 	// (for the fraud rules), else nil, and its line commissions when it computed them
-	// (report.Keeper.Stored).
-	Stored func(pactum.Conversion, *pactum.ClickDims, pactum.LineCommissions)
+	// (report.Keeper.Stored). The conversion is the one the request is answered with: Stored
+	// only reads it, and may keep it.
+	Stored func(*pactum.Conversion, *pactum.ClickDims, pactum.LineCommissions)
 }
 
 // Rates gives the rate that converts an amount in from into to on day.

@@ -70,7 +70,7 @@ type Keeper struct {
 // freshConversion is a conversion as this process stored it, its click's dimensions when the
 // pipeline read them (nil: read them), and when it was told of it.
 type freshConversion struct {
-	c     pactum.Conversion
+	c     *pactum.Conversion // shared with the request's answer: read, never written
 	click *pactum.ClickDims
 	lines pactum.LineCommissions
 	since time.Time
@@ -97,14 +97,8 @@ func NewKeeper(st pactum.ChangeStore, logger *slog.Logger) *Keeper {
 // commissions as the rules engine computed them (zero values: read from its breakdowns). A later change is read
 // from the store as before, so a copy that is no longer current is never counted for long.
 // Conversions this process did not store (another worker's, or one Stored was not told of) are
-// read.
-func (k *Keeper) Stored(c pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
-	// As the store keeps them: times to the microsecond (click-to-conversion seconds count
-	// from them).
-	c.Time = time.UnixMicro(c.Time.UnixMicro()).UTC()
-	if !c.ClickTime.IsZero() {
-		c.ClickTime = time.UnixMicro(c.ClickTime.UnixMicro()).UTC()
-	}
+// read. The keeper keeps c and only reads it: it must not change after.
+func (k *Keeper) Stored(c *pactum.Conversion, click *pactum.ClickDims, lines pactum.LineCommissions) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.fresh) < maxFresh {
@@ -268,7 +262,13 @@ func plan(ctx context.Context, r pactum.ChangeReader, ids []int64, fresh map[int
 		var c pactum.Conversion
 		var click *pactum.ClickDims
 		if fromCopy {
-			c, click = f.c, f.click
+			c, click = *f.c, f.click
+			// As the store keeps them: times to the microsecond (click-to-conversion seconds
+			// count from them).
+			c.Time = time.UnixMicro(c.Time.UnixMicro()).UTC()
+			if !c.ClickTime.IsZero() {
+				c.ClickTime = time.UnixMicro(c.ClickTime.UnixMicro()).UTC()
+			}
 		} else {
 			var ok bool
 			if c, ok = convs[id]; !ok {

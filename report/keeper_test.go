@@ -70,7 +70,7 @@ func TestKeeperToldRacingRebuild(t *testing.T) {
 	m.generate()
 	keeper := NewKeeper(rebuildBetween{m.st}, nil)
 	for _, c := range m.conversions(&commission.Rules{}, 8) {
-		keeper.Stored(*c, m.clickDims(c.ClickID), m.lines[c])
+		keeper.Stored(c, m.clickDims(c.ClickID), m.lines[c])
 	}
 	n, err := keeper.Consume(ctx)
 	m.must(err)
@@ -151,7 +151,7 @@ func benchmarkKeeper(b *testing.B, told, dims bool) {
 					d := clicks[i].Dims()
 					click = &d
 				}
-				keeper.Stored(*c, click, lines[i])
+				keeper.Stored(c, click, lines[i])
 			}
 		}
 		b.StartTimer()

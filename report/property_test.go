@@ -178,7 +178,7 @@ func (m *model) generate() {
 				if m.rnd.IntN(2) == 0 {
 					lines = m.lines[c]
 				}
-				keeper.Stored(cp, click, lines)
+				keeper.Stored(&cp, click, lines)
 				stored = append(stored, c.ID)
 			}
 		}
