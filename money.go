@@ -203,7 +203,32 @@ func ToMinor(amount decimal.Decimal, currency string) int64 {
 	return amount.Shift(places).Round(0).IntPart()
 }
 
+// ExactMinor returns amount in integer minor units of currency, and false when it is not a whole
+// number of them (a digit finer than the minor unit) or they do not fit an int64: what a store
+// that keeps minor units refuses rather than rounds.
+func ExactMinor(amount decimal.Decimal, currency string) (int64, bool) {
+	places := MinorUnits(currency)
+	if minor, ok := exactMinor(amount, places); ok {
+		return minor, true
+	}
+	shifted := amount.Shift(places)
+	if !shifted.IsInteger() {
+		return 0, false
+	}
+	n := shifted.BigInt()
+	return n.Int64(), n.IsInt64()
+}
+
 // FromMinor converts integer minor units of currency back to an amount.
 func FromMinor(minor int64, currency string) decimal.Decimal {
-	return decimal.New(minor, -MinorUnits(currency))
+	places := MinorUnits(currency)
+	if minor == 0 && int(places) < len(zeros) {
+		return zeros[places]
+	}
+	return decimal.New(minor, -places)
 }
+
+// zeros are FromMinor's zero of each number of minor-unit digits, made once: a conversion has
+// several zero amounts (no refund, no revenue), and decimals are values no operation changes,
+// so one can be shared.
+var zeros = [4]decimal.Decimal{decimal.New(0, 0), decimal.New(0, -1), decimal.New(0, -2), decimal.New(0, -3)}

@@ -46,6 +46,16 @@ func TestMoneyFastPaths(t *testing.T) {
 					t.Fatalf("ToMinor(%s, %s) = %d, want %d", d, cur, got, want)
 				}
 			}
+			// ExactMinor against its definition: minor units that convert back to the amount.
+			if d.Abs().LessThan(decimal.New(1, 15)) {
+				m := d.Shift(places).Round(0).IntPart()
+				want := FromMinor(m, cur).Equal(d)
+				if got, ok := ExactMinor(d, cur); ok != want || (ok && got != m) {
+					t.Fatalf("ExactMinor(%s, %s) = %d, %v, want %d, %v", d, cur, got, ok, m, want)
+				}
+			} else if _, ok := ExactMinor(d, cur); ok && d.Shift(places).Abs().GreaterThanOrEqual(decimal.New(1, 19)) {
+				t.Fatalf("ExactMinor(%s, %s) = ok for an amount past int64", d, cur)
+			}
 			rounded := d.Round(places)
 			if !rounded.Shift(places).Abs().LessThan(decimal.New(1, 18)) {
 				continue // ToMinor's int64 holds 18 digits

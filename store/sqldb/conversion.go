@@ -310,6 +310,8 @@ func minorAmount(amount decimal.Decimal, currency, field string) (int64, decimal
 	v, err := minor(amount, currency, field)
 	if err != nil {
 		return 0, amount, err
+	} else if amount.Exponent() == -pactum.MinorUnits(currency) {
+		return v, amount, nil // as FromMinor would make it: spare the allocation
 	}
 	return v, pactum.FromMinor(v, currency), nil
 }

@@ -222,8 +222,8 @@ func scanPartner(row scanner) (pactum.Partner, error) {
 // minor converts an amount to the integer minor units the schema stores. An amount finer than
 // the currency's minor unit (or too large for 64 bits) is refused rather than silently rounded.
 func minor(amount decimal.Decimal, currency, field string) (int64, error) {
-	m := pactum.ToMinor(amount, currency)
-	if !pactum.FromMinor(m, currency).Equal(amount) {
+	m, ok := pactum.ExactMinor(amount, currency)
+	if !ok {
 		return 0, pactum.FieldError(field, "%s is not a whole number of %s minor units", amount, currency)
 	}
 	return m, nil
