@@ -15,11 +15,15 @@ import (
 // which of its parameters could not be decoded, so that a malformed order id is refused rather
 // than silently left out (SPEC section 3: a rejected postback never answers 200).
 type form struct {
-	vals url.Values
+	// params are the pairs read, in order, a name at most twice. A list, not a map: a report
+	// has a handful, and a map costs each postback more to make than a scan of them.
+	params []param
 	// bad lists the names read whose value is not valid percent-encoding or holds a raw ';'
 	// (which some proxies take for a separator, so they would not read what the edge reads).
 	bad []string
 }
+
+type param struct{ name, value string }
 
 // parse adds the pairs of raw, a query string or a form body, to f. A parameter is kept at most
 // twice: twice is already an error, and a request of a million repeats must not grow a list.
@@ -42,13 +46,27 @@ func (f *form) parse(raw string) {
 			}
 			v = u
 		}
-		if f.vals == nil {
-			f.vals = make(url.Values, 8)
+		if f.params == nil {
+			f.params = make([]param, 0, 8)
 		}
-		if vs := f.vals[k]; len(vs) < 2 {
-			f.vals[k] = append(vs, v)
+		if _, n := f.lookup(k); n < 2 {
+			f.params = append(f.params, param{k, v})
 		}
 	}
+}
+
+// lookup returns the first value given for name, and how many times it was given (at most
+// twice: parse keeps no more).
+func (f *form) lookup(name string) (first string, n int) {
+	for _, p := range f.params {
+		if p.name == name {
+			if n == 0 {
+				first = p.value
+			}
+			n++
+		}
+	}
+	return first, n
 }
 
 // isFormBody reports whether a request body of content type ct is a form to read, as
@@ -70,21 +88,21 @@ func isFormBody(ct string) bool {
 // given still comes back, for authentication to go on; the request is refused after.
 func (f *form) value(max int, names ...string) (name, v string, err error) {
 	for _, n := range names {
-		vs, ok := f.vals[n]
-		if !ok {
+		first, count := f.lookup(n)
+		if count == 0 {
 			if len(f.bad) > 0 && err == nil && slices.Contains(f.bad, n) {
 				err = pactum.FieldError(n, "is not valid percent-encoding: encode '%%' as %%25 and ';' as %%3B")
 			}
 			continue
 		}
-		if len(vs) > 1 && err == nil {
+		if count > 1 && err == nil {
 			err = pactum.FieldError(n, "is given more than once: give it once")
 		}
 		switch {
-		case vs[0] == "":
+		case first == "":
 		case v == "":
-			name, v = n, vs[0]
-		case vs[0] != v && err == nil:
+			name, v = n, first
+		case first != v && err == nil:
 			err = pactum.FieldError(n, "names the same field as %s, with another value: give one of them", name)
 		}
 	}
