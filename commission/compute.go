@@ -17,7 +17,8 @@ import (
 // Rules parses offers' rule sets once and keeps them: an offer's JSON is the cache key, so a
 // changed offer is parsed again without any invalidation.
 type Rules struct {
-	parsed sync.Map // currency + "\x00" + JSON -> *rules.RuleSet
+	mu     sync.RWMutex
+	parsed map[string]map[string]*rules.RuleSet // by currency, then JSON
 }
 
 // RuleSet returns the parsed rule set of raw in currency; an empty raw earns nothing.
@@ -25,15 +26,28 @@ func (r *Rules) RuleSet(raw json.RawMessage, currency string) (*rules.RuleSet, e
 	if len(raw) == 0 {
 		raw = json.RawMessage(`{}`)
 	}
-	key := currency + "\x00" + string(raw)
-	if rs, ok := r.parsed.Load(key); ok {
-		return rs.(*rules.RuleSet), nil
+	// Maps by currency and then JSON, rather than one keyed by both: indexed with
+	// string(raw), a map is looked up without a copy of the JSON, and that runs twice for every
+	// conversion.
+	r.mu.RLock()
+	rs, ok := r.parsed[currency][string(raw)]
+	r.mu.RUnlock()
+	if ok {
+		return rs, nil
 	}
 	rs, err := rules.Parse(raw, currency)
 	if err != nil {
 		return nil, err
 	}
-	r.parsed.Store(key, rs)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.parsed == nil {
+		r.parsed = map[string]map[string]*rules.RuleSet{}
+	}
+	if r.parsed[currency] == nil {
+		r.parsed[currency] = map[string]*rules.RuleSet{}
+	}
+	r.parsed[currency][string(raw)] = rs
 	return rs, nil
 }
 
