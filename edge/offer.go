@@ -26,7 +26,7 @@ type offer struct {
 	countries, devices []string
 	// fraud is the offer's fraud policy with its program's: the click rules' actions and
 	// block list, resolved once.
-	fraud *fraud.Policy
+	fraud fraud.Policy
 }
 
 // CompileOffer derives what the click path needs of an offer, once, when the catalog loads it:

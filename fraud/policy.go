@@ -20,9 +20,10 @@ type Policy struct {
 	blocked         Blocklist
 }
 
-// For resolves offer o's policy, with its program's settings (o.ProgramFraud).
-func For(o pactum.Offer) *Policy {
-	p := &Policy{Level: pactum.LevelModerate}
+// For resolves offer o's policy, with its program's settings (o.ProgramFraud). A value, so that
+// resolving one per conversion (the conversion path does) allocates nothing.
+func For(o pactum.Offer) Policy {
+	p := Policy{Level: pactum.LevelModerate}
 	for _, s := range []pactum.FraudSettings{o.ProgramFraud, o.Fraud} {
 		if s.Level != "" {
 			p.Level = s.Level

@@ -58,7 +58,7 @@ func (s *Server) programFraudList(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	var rows []programRow
 	for _, a := range page.Items {
-		rows = append(rows, programRow{a, fraud.For(pactum.Offer{ProgramFraud: a.Fraud})})
+		rows = append(rows, programRow{a, policyOf(pactum.Offer{ProgramFraud: a.Fraud})})
 	}
 	s.render(w, r, v, http.StatusOK, "fraud_programs", "Fraud rules", struct {
 		Programs []programRow
@@ -105,7 +105,7 @@ func (s *Server) programFraud(r *http.Request, v *viewer) (*fraudOf, error) {
 		return nil, err
 	}
 	return &fraudOf{Title: "Fraud rules: " + adv.Name, Path: fmt.Sprintf("/console/settings/fraud/%d", adv.ID), Settings: adv.Fraud,
-		Policy: fraud.For(pactum.Offer{ProgramFraud: adv.Fraud}), Program: true, Inherit: "Moderate (the default)",
+		Policy: policyOf(pactum.Offer{ProgramFraud: adv.Fraud}), Program: true, Inherit: "Moderate (the default)",
 		Save: func(in pactum.FraudSettings) (string, error) {
 			_, err := s.program.UpdateAdvertiser(r.Context(), v.Caller, adv.ID, program.AdvertiserInput{Fraud: &in})
 			return fmt.Sprintf("The fraud rules of %s are saved: its offers follow them from their next click or sale, unless an offer sets its own.", adv.Name), err
@@ -119,7 +119,7 @@ func (s *Server) offerFraud(r *http.Request, v *viewer) (*fraudOf, error) {
 		return nil, err
 	}
 	return &fraudOf{Title: "Fraud rules: " + o.Name, Path: fmt.Sprintf("/console/offers/%d/fraud", o.ID), Settings: o.Fraud,
-		Policy: fraud.For(o), Inherit: "The program's: " + fraud.For(pactum.Offer{ProgramFraud: o.ProgramFraud}).Level,
+		Policy: policyOf(o), Inherit: "The program's: " + fraud.For(pactum.Offer{ProgramFraud: o.ProgramFraud}).Level,
 		Save: func(in pactum.FraudSettings) (string, error) {
 			_, err := s.program.UpdateOffer(r.Context(), v.Caller, o.ID, program.OfferInput{Fraud: &in})
 			return fmt.Sprintf("The fraud rules of offer %q are saved: they judge its clicks and sales from now on.", o.Name), err
@@ -168,6 +168,12 @@ func (s *Server) renderFraud(w http.ResponseWriter, r *http.Request, v *viewer, 
 	d.Program, d.Action, d.Inherit = x.Program, x.Path, x.Inherit
 	d.ID, _ = pathID(r, "id")
 	s.render(w, r, v, f.Status, "fraud_settings", x.Title, d)
+}
+
+// policyOf is o's fraud policy, for a page to show.
+func policyOf(o pactum.Offer) *fraud.Policy {
+	p := fraud.For(o)
+	return &p
 }
 
 // newFraudSettings lays out the rules of the form, with what each does under the saved policy.
