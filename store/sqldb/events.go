@@ -11,9 +11,11 @@ import (
 	"github.com/pactum/pactum"
 )
 
+// advancePosition affects no row when the stream's position is at or past the new one. An
+// affected-row count rather than RETURNING: SQLite runs RETURNING as a trigger, with a statement
+// journal, and database/sql watches the rows a query returns with a goroutine of its own.
 const advancePosition = `INSERT INTO log_positions (stream, pos) VALUES (?, ?)
-	ON CONFLICT (stream) DO UPDATE SET pos = excluded.pos WHERE log_positions.pos < excluded.pos
-	RETURNING pos`
+	ON CONFLICT (stream) DO UPDATE SET pos = excluded.pos WHERE log_positions.pos < excluded.pos`
 
 // eventTx is pactum.EventTx over one write transaction. It is valid only while the fn given to
 // ApplyEvents runs.
@@ -50,12 +52,14 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		clear(pending)
 		e := &eventTx{s: s, tx: tx, pending: pending, bound: map[string]*sql.Stmt{}}
 		if pos != 0 {
-			var stored int64
-			err := e.stmt(ctx, advancePosition).QueryRowContext(s.stmtCtx(ctx), stream, int64(pos)).Scan(&stored)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			} else if err != nil {
+			res, err := e.stmt(ctx, advancePosition).ExecContext(s.stmtCtx(ctx), stream, int64(pos))
+			if err != nil {
 				return fmt.Errorf("advance position: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("advance position: %w", err)
+			} else if n == 0 {
+				return nil
 			}
 		}
 		fnErr = fn(e)
