@@ -365,7 +365,7 @@ func (s *Store) readChanges(ctx context.Context, consumer string, limit int,
 	if len(changes) == 0 {
 		return st, nil, nil, nil
 	}
-	r := &changeTx{s: s, q: tx}
+	r := &changeTx{s: s, q: tx, read: tx}
 	write, err = read(r, changes)
 	r.close()
 	return st, changes, write, err
@@ -405,6 +405,7 @@ type changeTx struct {
 	// prepared once (the rollups' upserts among them).
 	onEvents bool
 	q        preparer // tx, or the read pool
+	read     *sql.Tx  // q when it is a transaction on the read pool: each reads through readStmt
 	stmts    map[string]*sql.Stmt
 	pending  map[string]int64 // report values added, cached once the transaction commits
 }
@@ -478,7 +479,7 @@ func (c *changeTx) InsertDeliveries(ctx context.Context, deliveries []pactum.Pos
 	return c.s.insertDeliveries(ctx, c.tx, deliveries, time.Time{})
 }
 
-// Conversions reads conversions by id, 500 a statement.
+// Conversions reads conversions by id, 512 a statement (inChunks).
 func (c *changeTx) Conversions(ctx context.Context, ids []int64) (map[int64]pactum.Conversion, error) {
 	out := make(map[int64]pactum.Conversion, len(ids))
 	err := inChunks(ids, func(args []any) error {
@@ -494,7 +495,7 @@ func (c *changeTx) Conversions(ctx context.Context, ids []int64) (map[int64]pact
 	return out, nil
 }
 
-// ClickDims reads the report dimensions of stored clicks by click id, 500 a statement.
+// ClickDims reads the report dimensions of stored clicks by click id, 512 a statement (inChunks).
 func (c *changeTx) ClickDims(ctx context.Context, clickIDs []string) (map[string]pactum.ClickDims, error) {
 	out := make(map[string]pactum.ClickDims, len(clickIDs))
 	err := inChunks(clickIDs, func(args []any) error {
@@ -512,14 +513,19 @@ func (c *changeTx) ClickDims(ctx context.Context, clickIDs []string) (map[string
 	return out, nil
 }
 
-// inChunks calls fn with the values of list as arguments, up to 500 at a time.
+// inChunks calls fn with the values of list as arguments, up to 512 at a time, for an IN list.
+// It pads each chunk to a power of two with its last value, which an IN list reads as once: so
+// the queries come in ten texts, which the read pool prepares once (changeTx.each).
 func inChunks[T any](list []T, fn func(args []any) error) error {
-	args := make([]any, 0, min(len(list), 500))
+	args := make([]any, 0, min(len(list), 512))
 	for len(list) > 0 {
-		n := min(len(list), 500)
+		n := min(len(list), 512)
 		args = args[:0]
 		for _, v := range list[:n] {
 			args = append(args, v)
+		}
+		for len(args)&(len(args)-1) != 0 {
+			args = append(args, args[n-1])
 		}
 		if err := fn(args); err != nil {
 			return err
@@ -529,11 +535,24 @@ func inChunks[T any](list []T, fn func(args []any) error) error {
 	return nil
 }
 
-// each runs query and calls fn for each row.
+// each runs query, one of inChunks' IN lists, and calls fn for each row.
 func (c *changeTx) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := c.q.QueryContext(ctx, c.s.q(query), args...)
-	if err != nil {
-		return err
+	query = c.s.q(query)
+	var rows *sql.Rows
+	if c.read != nil {
+		st, err := c.s.readStmt(ctx, query)
+		if err != nil {
+			return err
+		}
+		rows, err = c.read.StmtContext(ctx, st).QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if rows, err = c.q.QueryContext(ctx, query, args...); err != nil {
+			return err
+		}
 	}
 	defer rows.Close()
 	for rows.Next() {

@@ -97,6 +97,8 @@ type Store struct {
 	visitsPrepared bool                 // stmts holds every chunk size of both visit tables
 
 	values valueCache // ids of report_values
+
+	readStmts sync.Map // query -> *sql.Stmt prepared on r (Store.readStmt)
 }
 
 var _ pactum.Store = (*Store)(nil)
@@ -123,6 +125,10 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.mu.Unlock()
+	s.readStmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := s.w.Close()
 	if s.ev != s.w {
 		err = errors.Join(err, s.ev.Close())
@@ -134,6 +140,24 @@ func (s *Store) Close() error {
 		s.onClose()
 	}
 	return err
+}
+
+// readStmt returns query prepared on the read pool, once (database/sql prepares it on each
+// connection as it is first used there). For the few texts read every batch of changes
+// (inChunks' IN lists), which SQLite would otherwise parse again each time.
+func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if was, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return was.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // stmtCtx returns the context a statement of a write transaction on the event connection runs
