@@ -538,21 +538,21 @@ func inChunks[T any](list []T, fn func(args []any) error) error {
 // each runs query, one of inChunks' IN lists, and calls fn for each row.
 func (c *changeTx) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
 	query = c.s.q(query)
-	var rows *sql.Rows
+	var st *sql.Stmt
+	var err error
 	if c.read != nil {
-		st, err := c.s.readStmt(ctx, query)
-		if err != nil {
+		if st, err = c.s.readStmt(ctx, query); err != nil {
 			return err
 		}
+	}
+	var rows *sql.Rows
+	if st != nil {
 		rows, err = c.read.StmtContext(ctx, st).QueryContext(ctx, args...)
-		if err != nil {
-			return err
-		}
 	} else {
-		var err error
-		if rows, err = c.q.QueryContext(ctx, query, args...); err != nil {
-			return err
-		}
+		rows, err = c.q.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {

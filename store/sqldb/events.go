@@ -31,7 +31,7 @@ type eventTx struct {
 var _ pactum.EventTx = (*eventTx)(nil)
 
 // ApplyEvents runs fn in one transaction with the advance of stream's position to pos. The
-// position is advanced first, with an upsert that only moves it forward: if it returns no row the
+// position is advanced first, with an upsert that only moves it forward: if it affects no row the
 // stream is already at or past pos, the batch was applied before, and fn is not called. In
 // PostgreSQL the upsert also locks the stream's row, so that two workers applying the same stream
 // serialise instead of both applying the batch. pos 0 is no position: fn runs without the

@@ -125,8 +125,9 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.mu.Unlock()
-	s.readStmts.Range(func(_, st any) bool {
+	s.readStmts.Range(func(q, st any) bool {
 		st.(*sql.Stmt).Close()
+		s.readStmts.Delete(q)
 		return true
 	})
 	err := s.w.Close()
@@ -143,9 +144,15 @@ func (s *Store) Close() error {
 }
 
 // readStmt returns query prepared on the read pool, once (database/sql prepares it on each
-// connection as it is first used there). For the few texts read every batch of changes
-// (inChunks' IN lists), which SQLite would otherwise parse again each time.
+// connection as it is first used there), and nil where the database is not in this process: for
+// the few texts read every batch of changes (inChunks' IN lists), which SQLite would otherwise
+// parse again each time. PostgreSQL's pool hands database/sql a new connection for each
+// transaction, on which such a statement would be prepared and deallocated again, two round
+// trips, where pgx's own statement cache keeps them across the pool's connections.
 func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if !s.d.InProcess {
+		return nil, nil
+	}
 	if st, ok := s.readStmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
@@ -160,11 +167,12 @@ func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// stmtCtx returns the context a statement of a write transaction on the event connection runs
-// with: ctx without its cancellation where the database runs in this process
-// (Dialect.InProcess). modernc.org/sqlite starts and ends a goroutine for every statement whose
-// context can be cancelled, which costs the event transaction's short statements, several a
-// conversion, more than their reads and writes; and such a statement cannot hang on a network.
+// stmtCtx returns the context a statement of a write transaction runs with (the event
+// transaction's, and those through statements, the change feed's and the keeper's among them):
+// ctx without its cancellation where the database runs in this process (Dialect.InProcess).
+// modernc.org/sqlite starts and ends a goroutine for every statement whose context can be
+// cancelled, which costs the event transaction's short statements, several a conversion, more
+// than their reads and writes; and such a statement cannot hang on a network.
 // The transaction still ends with ctx: database/sql rolls it back once ctx is done, and its
 // commit then fails. Over a network (PostgreSQL) a statement keeps ctx, so that a shutdown
 // never waits on a server that stopped answering.
