@@ -103,7 +103,7 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 		return pactum.Conversion{}, false, fmt.Errorf("insert conversion: %w", err)
 	}
 	for _, le := range pactum.LedgerChanges(nil, &n, n.CreatedAt) {
-		if _, err := e.stmt(ctx, insertLedgerEntry).ExecContext(e.s.stmtCtx(ctx), ledgerArgs(&le)...); err != nil {
+		if _, err := e.statements().exec(ctx, insertLedgerEntry, ledgerArgs(&le)...); err != nil {
 			return pactum.Conversion{}, false, fmt.Errorf("insert conversion %d: ledger: %w", n.ID, err)
 		}
 	}
@@ -115,7 +115,7 @@ func (e *eventTx) InsertConversion(ctx context.Context, c *pactum.Conversion) (p
 }
 
 func (e *eventTx) conversionByDedupKey(ctx context.Context, key string) (pactum.Conversion, error) {
-	return scanConversion(e.stmt(ctx, conversionByDedupKey).QueryRowContext(e.s.stmtCtx(ctx), key))
+	return scanConversion(e.statements().queryRow(ctx, conversionByDedupKey, key))
 }
 
 // CustomerPartner returns the partner of the customer's first (or latest) conversion in the offer
@@ -130,7 +130,7 @@ func (e *eventTx) CustomerPartner(ctx context.Context, offerID int64, customerID
 		query = customerFirstPartner
 	}
 	var partner int64
-	err := e.stmt(ctx, query).QueryRowContext(e.s.stmtCtx(ctx), offerID, customerID).Scan(&partner)
+	err := e.statements().queryRow(ctx, query, offerID, customerID).Scan(&partner)
 	if err != nil {
 		return 0, fmt.Errorf("customer partner: %w", notFound(err, "customer %q has no attributed conversion in offer %d", customerID, offerID))
 	}
@@ -141,7 +141,7 @@ func (e *eventTx) CustomerPartner(ctx context.Context, offerID int64, customerID
 // dayStart and monthStart: approved (and paid) sales for tiers, counts and payouts for caps.
 func (e *eventTx) PartnerStats(ctx context.Context, offerID, partnerID int64, dayStart, monthStart time.Time) (pactum.PartnerStats, error) {
 	day, month := micros(dayStart), micros(monthStart)
-	rows, err := e.stmt(ctx, partnerStats).QueryContext(e.s.stmtCtx(ctx), month, day, month, day, month,
+	rows, err := e.statements().query(ctx, partnerStats, month, day, month, day, month,
 		offerID, partnerID, min(day, month))
 	if err != nil {
 		return pactum.PartnerStats{}, fmt.Errorf("partner stats: %w", err)

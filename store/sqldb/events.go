@@ -52,7 +52,7 @@ func (s *Store) ApplyEvents(ctx context.Context, stream string, pos uint64, fn f
 		clear(pending)
 		e := &eventTx{s: s, tx: tx, pending: pending, bound: map[string]*sql.Stmt{}}
 		if pos != 0 {
-			res, err := e.stmt(ctx, advancePosition).ExecContext(s.stmtCtx(ctx), stream, int64(pos))
+			res, err := e.statements().exec(ctx, advancePosition, stream, int64(pos))
 			if err != nil {
 				return fmt.Errorf("advance position: %w", err)
 			}
@@ -92,7 +92,7 @@ func (e *eventTx) Claim(ctx context.Context, stream string, seq uint64) (bool, e
 	if seq > math.MaxInt64 {
 		return false, fmt.Errorf("claim event: sequence %d does not fit the store", seq)
 	}
-	res, err := e.stmt(ctx, claimEvent).ExecContext(e.s.stmtCtx(ctx), stream, int64(seq))
+	res, err := e.statements().exec(ctx, claimEvent, stream, int64(seq))
 	if err != nil {
 		return false, fmt.Errorf("claim event %d of %s: %w", seq, stream, err)
 	}
@@ -109,7 +109,7 @@ func (e *eventTx) LockConversions(ctx context.Context) error {
 	if e.locked || e.s.d.ConversionLock == "" {
 		return nil
 	}
-	if _, err := e.tx.ExecContext(ctx, e.s.d.ConversionLock); err != nil {
+	if _, err := e.statements().exec(ctx, e.s.d.ConversionLock); err != nil {
 		return fmt.Errorf("lock conversions: %w", err)
 	}
 	e.locked = true
@@ -140,7 +140,7 @@ func (s *Store) PruneClaims(ctx context.Context, stream string, below uint64) (i
 
 // Coupon returns the coupon with code, in any case, as the transaction sees it.
 func (e *eventTx) Coupon(ctx context.Context, code string) (pactum.Coupon, error) {
-	c, err := scanCoupon(e.stmt(ctx, couponByCode).QueryRowContext(e.s.stmtCtx(ctx), CouponKey(code)))
+	c, err := scanCoupon(e.statements().queryRow(ctx, couponByCode, CouponKey(code)))
 	if err != nil {
 		return pactum.Coupon{}, fmt.Errorf("coupon: %w", notFound(err, "coupon %q not found", code))
 	}
@@ -153,7 +153,7 @@ const clickCountry = `SELECT country FROM clicks WHERE click_id = ?`
 // is not stored.
 func (e *eventTx) ClickCountry(ctx context.Context, clickID string) (string, error) {
 	var country string
-	err := e.stmt(ctx, clickCountry).QueryRowContext(e.s.stmtCtx(ctx), clickID).Scan(&country)
+	err := e.statements().queryRow(ctx, clickCountry, clickID).Scan(&country)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {
@@ -203,6 +203,9 @@ func (t statements) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// exec, queryRow and query run query through its prepared statement where there is one, with
+// the context a write transaction's statement runs with (Store.stmtCtx): every statement of
+// the event transaction goes through them.
 func (t statements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query, ctx = t.s.q(query), t.s.stmtCtx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
@@ -219,9 +222,12 @@ func (t statements) queryRow(ctx context.Context, query string, args ...any) *sq
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
-// stmt returns the prepared statement for query, bound to the transaction.
-func (e *eventTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	return e.statements().stmt(ctx, e.s.q(query))
+func (t statements) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query, ctx = t.s.q(query), t.s.stmtCtx(ctx)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 // returningID is what eventTx.insert adds to its INSERT where the result does not give the id.
@@ -233,10 +239,10 @@ const returningID = " RETURNING id"
 func (e *eventTx) insert(ctx context.Context, query string, args []any) (int64, error) {
 	var id int64
 	if !e.s.d.LastInsertID {
-		err := e.stmt(ctx, query+returningID).QueryRowContext(e.s.stmtCtx(ctx), args...).Scan(&id)
+		err := e.statements().queryRow(ctx, query+returningID, args...).Scan(&id)
 		return id, err
 	}
-	res, err := e.stmt(ctx, query).ExecContext(e.s.stmtCtx(ctx), args...)
+	res, err := e.statements().exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -324,7 +330,7 @@ func (e *eventTx) FraudHistory(ctx context.Context, q pactum.FraudHistoryQuery) 
 	var found int64
 	var c pactum.Visit
 	var d pactum.ClickDims
-	err := e.stmt(ctx, fraudHistory).QueryRowContext(e.s.stmtCtx(ctx),
+	err := e.statements().queryRow(ctx, fraudHistory,
 		q.OfferID, ip, q.PartnerID, since, ipCap,
 		q.OfferID, q.CustomerID, q.PartnerID, since, customerCap,
 		q.OfferID, q.PartnerID, hourStart, max(q.HourCap, 0),
