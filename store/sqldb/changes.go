@@ -515,7 +515,7 @@ func (c *changeTx) ClickDims(ctx context.Context, clickIDs []string) (map[string
 
 // inChunks calls fn with the values of list as arguments, up to 512 at a time, for an IN list.
 // It pads each chunk to a power of two with its last value, which an IN list reads as once: so
-// the queries come in ten texts, which the read pool prepares once (changeTx.each).
+// the queries come in ten texts, which on SQLite the read pool prepares once (changeTx.each).
 func inChunks[T any](list []T, fn func(args []any) error) error {
 	args := make([]any, 0, min(len(list), 512))
 	for len(list) > 0 {
